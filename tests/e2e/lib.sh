@@ -1,0 +1,132 @@
+# Shared helpers for the e2e tests; source it first thing:
+#   . "$KARAKURI_SRC/tests/e2e/lib.sh"
+# It gives every test its own temporary directory ($E2E_TMP), a cleanup stack
+# that runs on any exit (so containers, networks, namespaces and rules made by
+# a failing test are still removed), an "attacker" network namespace on the
+# documentation ranges, and small assertions. Exit 77 means skipped.
+set -euo pipefail
+
+: "${KARAKURI:?KARAKURI must name the binary under test}"
+: "${KARAKURI_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+E2E_NAME=$(basename "$0" .sh)
+E2E_ID="kkt$$"
+E2E_TMP=$(mktemp -d "/tmp/karakuri-e2e-${E2E_NAME}.XXXXXX")
+E2E_CLEANUP=()
+E2E_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
+if [[ "${DOCKER_HOST:-}" == unix://* ]]; then E2E_SOCK=${DOCKER_HOST#unix://}; fi
+
+# Registers a command to run at exit; they run last-registered first.
+e2e_defer() { E2E_CLEANUP+=("$*"); }
+
+e2e_run_cleanup() {
+  local rc=$?
+  set +e
+  for ((i = ${#E2E_CLEANUP[@]} - 1; i >= 0; i--)); do
+    eval "${E2E_CLEANUP[$i]}" >/dev/null 2>&1
+  done
+  if [[ $rc -ne 0 && $rc -ne 77 && -d "$E2E_TMP" ]]; then
+    echo "--- $E2E_NAME failed (rc=$rc); logs kept in $E2E_TMP" >&2
+    for f in "$E2E_TMP"/*.log; do
+      [[ -f "$f" ]] || continue
+      echo "--- $f (last 40 lines)" >&2
+      tail -n 40 "$f" >&2
+    done
+  else
+    rm -rf "$E2E_TMP"
+  fi
+  exit $rc
+}
+trap e2e_run_cleanup EXIT
+trap 'exit 130' INT TERM
+
+e2e_log() { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
+e2e_fail() { printf '[%s] FAIL: %s\n' "$E2E_NAME" "$*" >&2; exit 1; }
+e2e_skip() { printf '[%s] SKIP: %s\n' "$E2E_NAME" "$*" >&2; exit 77; }
+
+e2e_assert_eq() { # expected actual what
+  [[ "$1" == "$2" ]] || e2e_fail "$3: expected '$1', got '$2'"
+}
+e2e_assert_contains() { # haystack needle what
+  [[ "$1" == *"$2"* ]] || e2e_fail "$3: '$2' not found in: $1"
+}
+e2e_assert_ge() { # a b what
+  (( $1 >= $2 )) || e2e_fail "$3: $1 < $2"
+}
+
+# Waits up to $1 seconds for the command in the remaining arguments to succeed.
+e2e_wait_for() {
+  local secs=$1; shift
+  local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < end )) || return 1
+    sleep 0.2
+  done
+}
+
+e2e_docker_up() {
+  curl -sf --max-time 3 --unix-socket "$E2E_SOCK" http://localhost/_ping >/dev/null 2>&1
+}
+e2e_need_docker() {
+  e2e_docker_up || e2e_fail "no Docker engine answers on $E2E_SOCK (scripts/setup engine starts one)"
+}
+
+# Docker Engine API with curl, for checks made from outside karakuri.
+e2e_api() { # METHOD PATH [curl args...]
+  local m=$1 p=$2; shift 2
+  curl -s --max-time 60 --unix-socket "$E2E_SOCK" -X "$m" "http://localhost$p" "$@"
+}
+
+# Removes every container and network carrying label $1 (key or key=value).
+e2e_docker_remove_label() {
+  local filter ids
+  filter=$(printf '{"label":["%s"]}' "$1")
+  ids=$(e2e_api GET "/containers/json?all=1&filters=$(jq -rn --arg f "$filter" '$f|@uri')" | jq -r '.[].Id' 2>/dev/null || true)
+  for id in $ids; do e2e_api DELETE "/containers/$id?force=1&v=1" >/dev/null; done
+  ids=$(e2e_api GET "/networks?filters=$(jq -rn --arg f "$filter" '$f|@uri')" | jq -r '.[].Id' 2>/dev/null || true)
+  for id in $ids; do e2e_api DELETE "/networks/$id" >/dev/null; done
+}
+
+# A config file in $E2E_TMP with the store under $E2E_TMP/var; extra INI text
+# may be given as the first argument. Prints the path.
+e2e_config() {
+  local conf="$E2E_TMP/karakuri.conf"
+  {
+    printf '[store]\ndir = %s/var\n' "$E2E_TMP"
+    printf '%s\n' "${1:-}"
+  } >"$conf"
+  echo "$conf"
+}
+
+# Starts `karakuri run` in the background with config $1; sets KK_PID. Its
+# stderr goes to $E2E_TMP/karakuri.log. Stopped (by PID) at exit.
+e2e_start_karakuri() {
+  "$KARAKURI" -c "$1" run >"$E2E_TMP/karakuri.log" 2>&1 &
+  KK_PID=$!
+  e2e_defer "kill -TERM $KK_PID 2>/dev/null; sleep 0.5; kill -KILL $KK_PID 2>/dev/null; wait $KK_PID"
+}
+
+# Creates the attacker's network namespace joined to the host by a veth pair:
+# host side 192.0.2.1/30-style addresses from the documentation range (each
+# test gets its own /30 from its PID so leftovers never collide). Sets
+# ATT_NS, ATT_IP, ATT_HOST_IP, ATT_HOST_IF. Removed at exit.
+e2e_attacker_ns() {
+  local n=$(( ($$ % 60) * 4 ))
+  ATT_NS="kk-att-$$"
+  ATT_HOST_IF="kkh$$"
+  ATT_HOST_IP="192.0.2.$((n + 1))"
+  ATT_IP="192.0.2.$((n + 2))"
+  ip netns add "$ATT_NS"
+  e2e_defer "ip netns del $ATT_NS"
+  ip link add "$ATT_HOST_IF" type veth peer name kka$$
+  e2e_defer "ip link del $ATT_HOST_IF"
+  ip link set kka$$ netns "$ATT_NS"
+  ip addr add "$ATT_HOST_IP/30" dev "$ATT_HOST_IF"
+  ip link set "$ATT_HOST_IF" up
+  ip -n "$ATT_NS" addr add "$ATT_IP/30" dev kka$$
+  ip -n "$ATT_NS" link set kka$$ up
+  ip -n "$ATT_NS" link set lo up
+  ip -n "$ATT_NS" route add default via "$ATT_HOST_IP"
+}
+
+# Runs a command as the attacker.
+e2e_as_attacker() { ip netns exec "$ATT_NS" "$@"; }
