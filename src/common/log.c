@@ -38,8 +38,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
     char line[1024];
     char ts[UTIL_RFC3339_LEN];
     util_rfc3339_now(ts);
-    int n = snprintf(line, sizeof(line), "%s karakuri[%d] %s: ", ts, (int)getpid(),
-                     level_names[level]);
+    int n =
+        snprintf(line, sizeof(line), "%s karakuri[%d] %s: ", ts, (int)getpid(), level_names[level]);
     if (n < 0 || (size_t)n >= sizeof(line))
         return;
     va_list ap;

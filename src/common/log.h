@@ -33,11 +33,11 @@ int log_ratelimit_ok(struct log_ratelimit *rl, unsigned burst);
 #define LOG_INFO(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define LOG_DEBUG(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
 
-#define LOG_RATELIMITED(level, ...)                                                               \
-    do {                                                                                          \
-        static struct log_ratelimit rl_;                                                          \
-        if (log_ratelimit_ok(&rl_, 10))                                                           \
-            log_msg(level, __VA_ARGS__);                                                          \
+#define LOG_RATELIMITED(level, ...)                                                                \
+    do {                                                                                           \
+        static struct log_ratelimit rl_;                                                           \
+        if (log_ratelimit_ok(&rl_, 10))                                                            \
+            log_msg(level, __VA_ARGS__);                                                           \
     } while (0)
 
 #endif

@@ -64,8 +64,7 @@ int util_rfc3339_parse(const char *s, long long *us_out)
     long long frac_us = 0, offset_s = 0;
     const char *p = s;
 
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-        digits(&p, 2, &d))
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
         return -EINVAL;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
