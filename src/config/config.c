@@ -1,0 +1,624 @@
+/* config: the key table, the INI parser and the writer.
+ *
+ * Every key is one row of KEYS: its section, name, default (as text, parsed by
+ * the same setter as a file's value, so defaults are validated like input),
+ * documentation, and a setter/getter pair. config_init() applies every
+ * default; config_parse() applies a file's lines on top. The parser is pure
+ * (text in, struct out) and fuzzed (tests/fuzz/fuzz_config_parse.c). */
+#include "config/config.h"
+
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct key;
+typedef int (*key_set_fn)(struct config *c, const struct key *k, const char *v, char *why,
+                          size_t whylen);
+typedef void (*key_get_fn)(const struct config *c, const struct key *k, char *out, size_t n);
+
+struct key {
+    const char *section;
+    const char *name;
+    const char *def;
+    const char *doc;
+    key_set_fn set;
+    key_get_fn get;
+    size_t off;
+    long long min, max;
+};
+
+#define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->off))
+#define CFIELD(c, k, type) ((const type *)(const void *)((const char *)(c) + (k)->off))
+
+/* ---- value types ---- */
+
+static int set_string(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf(why, n, "control characters are not allowed");
+            return -EINVAL;
+        }
+    }
+    char **f = FIELD(c, k, char *);
+    free(*f);
+    *f = xstrdup(v);
+    return 0;
+}
+
+static void get_string(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    snprintf(out, n, "%s", *CFIELD(c, k, char *));
+}
+
+/* A Docker image name or a Debian suite: lower-case letters, digits, . _ - /. */
+static int set_name(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    if (!*v) {
+        snprintf(why, n, "must not be empty");
+        return -EINVAL;
+    }
+    for (const char *p = v; *p; p++) {
+        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-/", *p)) {
+            snprintf(why, n, "'%c' not allowed (lower-case letters, digits, '.', '_', '-', '/')",
+                     isprint((unsigned char)*p) ? *p : '?');
+            return -EINVAL;
+        }
+    }
+    return set_string(c, k, v, why, n);
+}
+
+static int set_url(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0 &&
+        strncmp(v, "file://", 7) != 0) {
+        snprintf(why, n, "expected an http://, https:// or file:// URL");
+        return -EINVAL;
+    }
+    return set_string(c, k, v, why, n);
+}
+
+static int set_nonempty(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    if (!*v) {
+        snprintf(why, n, "must not be empty");
+        return -EINVAL;
+    }
+    return set_string(c, k, v, why, n);
+}
+
+static int set_docker_host(struct config *c, const struct key *k, const char *v, char *why,
+                           size_t n)
+{
+    if (*v && (strncmp(v, "unix://", 7) != 0 || v[7] != '/')) {
+        snprintf(why, n, "expected unix:///path/to/docker.sock (or empty for $DOCKER_HOST)");
+        return -EINVAL;
+    }
+    return set_string(c, k, v, why, n);
+}
+
+static int set_uint(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    long long x;
+    if (util_parse_ll(v, k->min, k->max, &x) < 0) {
+        snprintf(why, n, "expected a whole number from %lld to %lld", k->min, k->max);
+        return -EINVAL;
+    }
+    *FIELD(c, k, unsigned) = (unsigned)x;
+    return 0;
+}
+
+static void get_uint(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    snprintf(out, n, "%u", *CFIELD(c, k, unsigned));
+}
+
+static int set_bool(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false",
+                                                                                "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+            *FIELD(c, k, bool) = strcasecmp(v, yes[i]) == 0;
+            return 0;
+        }
+    }
+    snprintf(why, n, "expected yes or no");
+    return -EINVAL;
+}
+
+static void get_bool(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    snprintf(out, n, "%s", *CFIELD(c, k, bool) ? "yes" : "no");
+}
+
+static int set_duration(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    long long s;
+    if (config_parse_duration(v, &s) < 0 || s < k->min || s > k->max) {
+        snprintf(why, n, "expected a duration from %llds to %llds such as 90s, 30m, 12h, 7d",
+                 k->min, k->max);
+        return -EINVAL;
+    }
+    *FIELD(c, k, long long) = s;
+    return 0;
+}
+
+static void get_duration(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    long long s = *CFIELD(c, k, long long);
+    static const struct {
+        long long secs;
+        char unit;
+    } units[] = {{604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (s && s % units[i].secs == 0) {
+            snprintf(out, n, "%lld%c", s / units[i].secs, units[i].unit);
+            return;
+        }
+    }
+    snprintf(out, n, "%llds", s);
+}
+
+static int set_log_level(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    (void)k;
+    if (log_level_parse(v, &c->general.log_level) < 0) {
+        snprintf(why, n, "expected error, warn, info or debug");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void get_log_level(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    (void)k;
+    snprintf(out, n, "%s", names[c->general.log_level]);
+}
+
+static int set_mode(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    (void)k;
+    if (strcmp(v, "per-source") == 0) {
+        c->honeynet.mode = CONFIG_MODE_PER_SOURCE;
+    } else if (strcmp(v, "shared") == 0) {
+        c->honeynet.mode = CONFIG_MODE_SHARED;
+    } else {
+        snprintf(why, n, "expected per-source or shared");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void get_mode(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    (void)k;
+    snprintf(out, n, "%s", c->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : "per-source");
+}
+
+/* ADDR:PORT or [V6ADDR]:PORT. */
+static int set_listen(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    const char *colon = strrchr(v, ':');
+    char host[INET6_ADDRSTRLEN + 2];
+    unsigned char addr[sizeof(struct in6_addr)];
+    long long port;
+    (void)k;
+
+    if (!colon || (size_t)(colon - v) >= sizeof(host) ||
+        util_parse_ll(colon + 1, 1, 65535, &port) < 0) {
+        snprintf(why, n, "expected ADDRESS:PORT such as 0.0.0.0:2222 or [::]:2222");
+        return -EINVAL;
+    }
+    memcpy(host, v, (size_t)(colon - v));
+    host[colon - v] = '\0';
+    char *h = host;
+    size_t hl = strlen(h);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h[hl - 1] = '\0';
+        h++;
+        if (inet_pton(AF_INET6, h, addr) != 1) {
+            snprintf(why, n, "'%s' is not an IPv6 address", h);
+            return -EINVAL;
+        }
+    } else if (inet_pton(AF_INET, h, addr) != 1) {
+        snprintf(why, n, "'%s' is not an IPv4 address (write IPv6 as [ADDR]:PORT)", h);
+        return -EINVAL;
+    }
+    free(c->ssh.listen_host);
+    c->ssh.listen_host = xstrdup(h);
+    c->ssh.listen_port = (uint16_t)port;
+    return 0;
+}
+
+static void get_listen(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    (void)k;
+    snprintf(out, n, strchr(c->ssh.listen_host, ':') ? "[%s]:%u" : "%s:%u", c->ssh.listen_host,
+             c->ssh.listen_port);
+}
+
+static int set_lan_pool(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    const char *slash = strchr(v, '/');
+    char addr[INET_ADDRSTRLEN];
+    struct in_addr in;
+    long long prefix;
+
+    if (!slash || (size_t)(slash - v) >= sizeof(addr) ||
+        util_parse_ll(slash + 1, k->min, k->max, &prefix) < 0) {
+        snprintf(why, n,
+                 "expected an IPv4 CIDR with a prefix from /%lld to /%lld, such as "
+                 "10.13.0.0/16",
+                 k->min, k->max);
+        return -EINVAL;
+    }
+    memcpy(addr, v, (size_t)(slash - v));
+    addr[slash - v] = '\0';
+    if (inet_pton(AF_INET, addr, &in) != 1) {
+        snprintf(why, n, "'%s' is not an IPv4 address", addr);
+        return -EINVAL;
+    }
+    uint32_t net = ntohl(in.s_addr);
+    uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
+    if (net & ~mask) {
+        snprintf(why, n, "host bits set: the network of %s/%lld starts at %u.%u.%u.%u", addr,
+                 prefix, (net & mask) >> 24, ((net & mask) >> 16) & 255, ((net & mask) >> 8) & 255,
+                 net & mask & 255);
+        return -EINVAL;
+    }
+    c->honeynet.lan_pool_net = net;
+    c->honeynet.lan_pool_prefix = (unsigned)prefix;
+    return 0;
+}
+
+static void get_lan_pool(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    uint32_t a = c->honeynet.lan_pool_net;
+    (void)k;
+    snprintf(out, n, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+             c->honeynet.lan_pool_prefix);
+}
+
+/* ---- the key table ---- */
+
+#define OFF(member) offsetof(struct config, member)
+#define STR(sec, name, member, def, set, doc)                                                      \
+    {                                                                                              \
+        sec, name, def, doc, set, get_string, OFF(member), 0, 0                                    \
+    }
+
+static const struct key KEYS[] = {
+    STR("karakuri", "sensor", general.sensor, "", set_string,
+        "name of this sensor in every event (empty: the host name)"),
+    {"karakuri", "log_level", "info", "daemon log verbosity on stderr: error, warn, info, debug",
+     set_log_level, get_log_level, 0, 0, 0},
+    {"ssh", "listen", "0.0.0.0:2222", "address and port of the SSH front end", set_listen,
+     get_listen, 0, 0, 0},
+    STR("store", "dir", store.dir, "./var", set_nonempty,
+        "state directory: karakuri.db, karakuri.json, artifacts/"),
+    {"store", "jsonl", "yes", "also write every event as a JSON line to <dir>/karakuri.json",
+     set_bool, get_bool, OFF(store.jsonl), 0, 0},
+    {"store", "queue_events", "65536",
+     "events held in memory while the writer is busy; beyond that emitters wait, then drop",
+     set_uint, get_uint, OFF(store.queue_events), 64, 16777216},
+    {"store", "batch_events", "4096", "most events written in one transaction", set_uint, get_uint,
+     OFF(store.batch_events), 1, 1048576},
+    STR("docker", "host", docker.host, "", set_docker_host,
+        "Docker engine socket, unix:///path (empty: $DOCKER_HOST or /var/run/docker.sock)"),
+    {"honeynet", "mode", "per-source",
+     "per-source: one honeynet per attacker address; shared: one for everyone", set_mode, get_mode,
+     0, 0, 0},
+    {"honeynet", "lan_pool", "10.13.0.0/16", "addresses for honeynet LANs, one /24 each",
+     set_lan_pool, get_lan_pool, 0, 8, 24},
+    {"honeynet", "retention", "7d",
+     "how long a source's honeynet is kept for it to come back to, files and all", set_duration,
+     get_duration, OFF(honeynet.retention_s), 60, 10LL * 366 * 86400},
+    STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
+        "Debian mirror debootstrap fetches from"),
+    STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,
+        "Debian suite of the gateway (bullseye: OpenSSH 8.4p1, mirrored by the SSH front end)"),
+    STR("images", "decoy_suite", images.decoy_suite, "bookworm", set_name,
+        "Debian suite of the decoys"),
+    STR("images", "gateway_image", images.gateway_image, "karakuri/gateway", set_name,
+        "image name of the gateway"),
+    STR("images", "decoy_image", images.decoy_image, "karakuri/decoy", set_name,
+        "image name of the decoys"),
+    STR("images", "workdir", images.workdir, "", set_string,
+        "scratch directory for debootstrap (empty: <store dir>/images)"),
+};
+
+#define NKEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+
+void config_init(struct config *c)
+{
+    char why[256];
+
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NKEYS; i++) {
+        int rc = KEYS[i].set(c, &KEYS[i], KEYS[i].def, why, sizeof(why));
+        assert(rc == 0);
+        (void)rc;
+    }
+    if (!*c->general.sensor) {
+        char host[256] = "";
+        if (gethostname(host, sizeof(host) - 1) != 0 || !*host)
+            snprintf(host, sizeof(host), "karakuri");
+        free(c->general.sensor);
+        c->general.sensor = xstrdup(host);
+    }
+}
+
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (KEYS[i].get == get_string)
+            free(*FIELD(c, &KEYS[i], char *));
+    free(c->ssh.listen_host);
+    free(c->path);
+    memset(c, 0, sizeof(*c));
+}
+
+/* ---- parsing ---- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static const struct key *find_key(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].name, name) == 0)
+            return &KEYS[i];
+    return NULL;
+}
+
+static bool known_section(const char *section)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0)
+            return true;
+    return false;
+}
+
+struct parse_state {
+    struct config *c;
+    const char *file;
+    char section[64];
+    unsigned seen_line[NKEYS]; /* line a key was set on, 0 if not yet */
+    char *err;
+    size_t errlen;
+};
+
+static int parse_section(struct parse_state *ps, char *line, unsigned lineno)
+{
+    size_t n = strlen(line);
+    if (line[n - 1] != ']') {
+        snprintf(ps->err, ps->errlen, "%s:%u: expected ']' at the end of the section header",
+                 ps->file, lineno);
+        return -EINVAL;
+    }
+    line[n - 1] = '\0';
+    char *name = trim(line + 1);
+    if (!known_section(name)) {
+        char esc[80];
+        snprintf(ps->err, ps->errlen, "%s:%u: unknown section [%s]", ps->file, lineno,
+                 log_escape(name, strlen(name), esc, sizeof(esc)));
+        return -EINVAL;
+    }
+    snprintf(ps->section, sizeof(ps->section), "%s", name);
+    return 0;
+}
+
+static int parse_assignment(struct parse_state *ps, char *line, unsigned lineno)
+{
+    char *eq = strchr(line, '=');
+    char esc[80], why[256] = "";
+
+    if (!eq) {
+        snprintf(ps->err, ps->errlen, "%s:%u: expected 'key = value' or '[section]'", ps->file,
+                 lineno);
+        return -EINVAL;
+    }
+    *eq = '\0';
+    char *name = trim(line), *value = trim(eq + 1);
+    if (!*ps->section) {
+        snprintf(ps->err, ps->errlen, "%s:%u: key '%s' outside any [section]", ps->file, lineno,
+                 log_escape(name, strlen(name), esc, sizeof(esc)));
+        return -EINVAL;
+    }
+    const struct key *k = find_key(ps->section, name);
+    if (!k) {
+        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: unknown key", ps->file, lineno, ps->section,
+                 log_escape(name, strlen(name), esc, sizeof(esc)));
+        return -EINVAL;
+    }
+    size_t idx = (size_t)(k - KEYS);
+    if (ps->seen_line[idx]) {
+        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: set twice (first on line %u)", ps->file,
+                 lineno, k->section, k->name, ps->seen_line[idx]);
+        return -EINVAL;
+    }
+    size_t vn = strlen(value);
+    if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
+        value[vn - 1] = '\0';
+        value++;
+    }
+    if (k->set(ps->c, k, value, why, sizeof(why)) < 0) {
+        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: %s", ps->file, lineno, k->section, k->name,
+                 why);
+        return -EINVAL;
+    }
+    ps->seen_line[idx] = lineno;
+    return 0;
+}
+
+int config_parse(struct config *c, const char *text, size_t len, const char *filename, char *err,
+                 size_t errlen)
+{
+    struct parse_state ps = {
+        .c = c, .file = filename ? filename : "<config>", .err = err, .errlen = errlen};
+    char line[CONFIG_MAX_LINE_BYTES + 1];
+    unsigned lineno = 0;
+    size_t pos = 0;
+
+    if (memchr(text, '\0', len)) {
+        snprintf(err, errlen, "%s: contains a NUL byte: not a text file", ps.file);
+        return -EINVAL;
+    }
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        lineno++;
+        if (n > CONFIG_MAX_LINE_BYTES) {
+            snprintf(err, errlen, "%s:%u: line longer than %d bytes", ps.file, lineno,
+                     CONFIG_MAX_LINE_BYTES);
+            return -EINVAL;
+        }
+        memcpy(line, text + pos, n);
+        line[n] = '\0';
+        pos += n + (nl ? 1 : 0);
+
+        char *s = trim(line);
+        if (!*s || *s == '#' || *s == ';')
+            continue;
+        int rc = *s == '[' ? parse_section(&ps, s, lineno) : parse_assignment(&ps, s, lineno);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+    char ebuf[128];
+    struct stat st;
+    char *text = NULL;
+    int rc = 0;
+
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "%s: %s", path, util_strerror(-rc, ebuf, sizeof(ebuf)));
+        return rc;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_FILE_BYTES) {
+        snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path,
+                 CONFIG_MAX_FILE_BYTES);
+        rc = -EINVAL;
+        goto out;
+    }
+    size_t size = (size_t)st.st_size, got = 0;
+    text = xmalloc(size + 1);
+    while (got < size) {
+        ssize_t r = read(fd, text + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = r < 0 ? -errno : -EIO;
+            snprintf(err, errlen, "%s: read failed: %s", path,
+                     util_strerror(-rc, ebuf, sizeof(ebuf)));
+            goto out;
+        }
+        got += (size_t)r;
+    }
+    rc = config_parse(c, text, size, path, err, errlen);
+    if (rc == 0) {
+        free(c->path);
+        c->path = xstrdup(path);
+    }
+out:
+    free(text);
+    close(fd);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+int config_write(const struct config *c, FILE *f)
+{
+    const char *section = "";
+    char value[512];
+
+    fprintf(f, "# karakuri configuration%s%s\n# every key shows its built-in default\n",
+            c->path ? " from " : " (built-in defaults)", c->path ? c->path : "");
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &KEYS[i];
+        if (strcmp(section, k->section) != 0) {
+            section = k->section;
+            fprintf(f, "\n[%s]\n", section);
+        }
+        k->get(c, k, value, sizeof(value));
+        fprintf(f, "# %s (default: %s)\n%s = %s\n", k->doc, *k->def ? k->def : "empty", k->name,
+                value);
+    }
+    return ferror(f) ? -EIO : 0;
+}
+
+int config_parse_duration(const char *s, long long *secs_out)
+{
+    long long total = 0;
+    const char *p = s;
+
+    if (!s || !*s)
+        return -EINVAL;
+    while (*p) {
+        long long v = 0;
+        if (!isdigit((unsigned char)*p))
+            return -EINVAL;
+        while (isdigit((unsigned char)*p)) {
+            if (v > 1000000000LL)
+                return -ERANGE;
+            v = v * 10 + (*p++ - '0');
+        }
+        long long mult;
+        switch (*p) {
+        case '\0':
+            mult = p == s + strlen(s) && total == 0 ? 1 : -1;
+            break;
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        case 'w':
+            mult = 604800;
+            break;
+        default:
+            return -EINVAL;
+        }
+        if (mult < 0)
+            return -EINVAL;
+        if (*p)
+            p++;
+        total += v * mult;
+        if (total > 100LL * 366 * 86400)
+            return -ERANGE;
+    }
+    *secs_out = total;
+    return 0;
+}

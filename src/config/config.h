@@ -1,0 +1,81 @@
+/* config: karakuri's INI configuration. Every key has a built-in default, so
+ * no file is needed; a file overrides single keys. Unknown sections and keys,
+ * malformed lines and bad values are rejected with "FILE:LINE: [section] key:
+ * reason". The list of keys lives in one table in config.c, which also
+ * documents them (config_write, `karakuri config`).
+ *
+ * Lifecycle: config_init() → config_load()/config_parse() → use →
+ * config_free(). Strings in struct config are owned by it. */
+#ifndef KARAKURI_CONFIG_CONFIG_H
+#define KARAKURI_CONFIG_CONFIG_H
+
+#include "common/log.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Files larger than this are refused: a config is a few KiB. */
+#define CONFIG_MAX_FILE_BYTES (1024 * 1024)
+#define CONFIG_MAX_LINE_BYTES 4096
+
+enum config_honeynet_mode { CONFIG_MODE_PER_SOURCE, CONFIG_MODE_SHARED };
+
+struct config {
+    char *path; /* the file loaded, NULL for built-in defaults only */
+    struct {
+        char *sensor; /* this sensor's name in events; default: the host name */
+        enum log_level log_level;
+    } general;
+    struct {
+        char *listen_host;
+        uint16_t listen_port;
+    } ssh;
+    struct {
+        char *dir;
+        bool jsonl;
+        unsigned queue_events;
+        unsigned batch_events;
+    } store;
+    struct {
+        char *host; /* "" = $DOCKER_HOST or unix:///var/run/docker.sock */
+    } docker;
+    struct {
+        enum config_honeynet_mode mode;
+        uint32_t lan_pool_net; /* host byte order */
+        unsigned lan_pool_prefix;
+        long long retention_s;
+    } honeynet;
+    struct {
+        char *mirror;
+        char *gateway_suite;
+        char *decoy_suite;
+        char *gateway_image;
+        char *decoy_image;
+        char *workdir; /* "" = <store.dir>/images */
+    } images;
+};
+
+/* Fills c with the built-in defaults. */
+void config_init(struct config *c);
+void config_free(struct config *c);
+
+/* Overrides keys of c from INI text (len bytes, need not be NUL-terminated).
+ * filename is used in error messages only. On failure returns -EINVAL and err
+ * holds "FILE:LINE: reason"; c is then partly updated and should be freed. */
+int config_parse(struct config *c, const char *text, size_t len, const char *filename, char *err,
+                 size_t errlen) __attribute__((warn_unused_result));
+
+/* Reads path and config_parse()s it; sets c->path. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Writes the whole configuration as INI, every key with its documentation
+ * and default. Returns 0 or -EIO. */
+int config_write(const struct config *c, FILE *f) __attribute__((warn_unused_result));
+
+/* "90", "45s", "30m", "12h", "7d", "2w", or sums such as "1h30m" → seconds. */
+int config_parse_duration(const char *s, long long *secs_out) __attribute__((warn_unused_result));
+
+#endif

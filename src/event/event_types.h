@@ -1,0 +1,87 @@
+/* event_types: every event type karakuri records, in one place.
+ *
+ * X(ID, "group.name", "what it means") for each type. The enum, the name
+ * table, `karakuri events --list-types`, the docs and the tests are all made
+ * from this list, so adding a type here is the whole job. Names are dotted,
+ * lower case, and grouped by the part before the dot; the groups are fixed by
+ * DESIGN.md (sensor.* is the daemon's own health). The order is the enum's
+ * order, which is not stored anywhere (the database keeps the name), so new
+ * types may go anywhere.
+ *
+ * Fields every event has: ts, type, sensor. Where they apply: session,
+ * honeynet, src_ip, src_port, dst_ip, dst_port. The descriptions name the
+ * other fields a type usually carries. */
+#ifndef KARAKURI_EVENT_EVENT_TYPES_H
+#define KARAKURI_EVENT_EVENT_TYPES_H
+
+#define EVENT_TYPES(X)                                                                             \
+    X(SENSOR_START, "sensor.start", "the daemon started (version, pid, config)")                   \
+    X(SENSOR_STOP, "sensor.stop", "the daemon is stopping (signal)")                               \
+    X(SENSOR_STORE_FAILED, "sensor.store_failed",                                                  \
+      "writing to a store sink started failing (sink, error); events are kept and retried")        \
+    X(SENSOR_STORE_RECOVERED, "sensor.store_recovered",                                            \
+      "a store sink writes again (sink, failed_writes, dropped, outage_ms)")                       \
+    X(SENSOR_DOCKER_DOWN, "sensor.docker_down", "the Docker engine stopped answering (error)")     \
+    X(SENSOR_DOCKER_UP, "sensor.docker_up", "the Docker engine answers again (version)")           \
+    X(SESSION_CONNECT, "session.connect", "a TCP connection reached the SSH front end")            \
+    X(SESSION_VERSION, "session.version", "the client's SSH version string (version)")             \
+    X(SESSION_KEX, "session.kex", "the client's key exchange offer (kex, ciphers, macs, hassh)")   \
+    X(SESSION_PTY, "session.pty", "the client asked for a terminal (term, width, height)")         \
+    X(SESSION_ENV, "session.env", "the client sent an environment variable (name, value)")         \
+    X(SESSION_WINDOW, "session.window", "the client's terminal changed size (width, height)")      \
+    X(SESSION_CLOSED, "session.closed", "the SSH connection ended (duration_ms, reason)")          \
+    X(LOGIN_SUCCESS, "login.success", "a login was accepted (username, password)")                 \
+    X(LOGIN_FAILED, "login.failed", "a login was refused (username, password, reason)")            \
+    X(LOGIN_PUBLICKEY, "login.publickey",                                                          \
+      "the client offered a public key (username, key_type, fingerprint)")                         \
+    X(LOGIN_USER_CREATED, "login.user_created",                                                    \
+      "a user was created in the gateway container for a login (username, container)")             \
+    X(COMMAND_INPUT, "command.input", "a command line typed in an interactive shell (input)")      \
+    X(COMMAND_EXEC, "command.exec", "a command run through an exec request (command)")             \
+    X(COMMAND_EXIT, "command.exit", "a shell or exec request ended (exit_status, signal)")         \
+    X(FILE_UPLOAD, "file.upload",                                                                  \
+      "the intruder sent a file in over scp/sftp (path, size, sha256, artifact)")                  \
+    X(FILE_DOWNLOAD, "file.download",                                                              \
+      "the intruder took a file out over scp/sftp (path, size, sha256)")                           \
+    X(FILE_CHANGED, "file.changed",                                                                \
+      "a file was created or changed in a container (container, path, kind, sha256)")              \
+    X(TTY_LOG, "tty.log",                                                                          \
+      "a terminal recording was closed (artifact: asciicast v2, duration_ms, size)")               \
+    X(TCPIP_FORWARD, "tcpip.forward",                                                              \
+      "a direct-tcpip (local forwarding) request (dst_ip, dst_port, allowed)")                     \
+    X(TCPIP_LISTEN, "tcpip.listen", "a tcpip-forward (remote forwarding) request (address, port)") \
+    X(LAN_HONEYNET_CREATED, "lan.honeynet_created",                                                \
+      "a honeynet and its LAN were created (subnet, gateway)")                                     \
+    X(LAN_HONEYNET_REMOVED, "lan.honeynet_removed", "a honeynet was removed (reason)")             \
+    X(LAN_ARP, "lan.arp", "an ARP request on a honeynet LAN (target, answered)")                   \
+    X(LAN_ICMP, "lan.icmp", "an ICMP echo on a honeynet LAN (target, answered)")                   \
+    X(LAN_FLOW, "lan.flow", "a new connection between hosts of a honeynet LAN")                    \
+    X(LAN_DECOY_STARTED, "lan.decoy_started",                                                      \
+      "a decoy was started for a LAN address (ip, mac, role, trigger, latency_ms)")                \
+    X(LAN_DECOY_STOPPED, "lan.decoy_stopped", "a decoy was stopped (ip, reason)")                  \
+    X(PROC_EXEC, "proc.exec",                                                                      \
+      "a process was executed in a honeynet container (container, pid, ppid, uid, argv)")          \
+    X(CAPTURE_PCAP, "capture.pcap", "a LAN packet capture file was closed (artifact, packets)")    \
+    X(PORT_PROBE, "port.probe", "a packet reached a public port with no listener (proto)")         \
+    X(PORT_OPEN, "port.open", "a dynamic listener was opened on a port (proto, port)")             \
+    X(PORT_PAYLOAD, "port.payload",                                                                \
+      "a dynamic listener received a payload (size, md5, sha256, base64, shellcode)")              \
+    X(PORT_CLOSED, "port.closed", "a dynamic listener was closed after being idle (proto, port)")  \
+    X(INTERCEPT_TRIGGERED, "intercept.triggered",                                                  \
+      "an intercept trigger fired for a source address (rule, container)")                         \
+    X(INTERCEPT_CLONED, "intercept.cloned",                                                        \
+      "a production container was cloned for an intercept (container, clone, method, ms)")         \
+    X(INTERCEPT_DIVERTED, "intercept.diverted",                                                    \
+      "a source address is now diverted to its clone (clone)")                                     \
+    X(INTERCEPT_FAILED, "intercept.failed", "an intercept could not be completed (error)")         \
+    X(CONTAIN_CAP_HIT, "contain.cap_hit",                                                          \
+      "a cap on honeynets or decoys per intrusion was reached (cap, value)")                       \
+    X(CONTAIN_LIMIT, "contain.limit",                                                              \
+      "a container hit a resource limit (container, limit: memory, cpu, pids, bytes)")             \
+    X(CONTAIN_BLOCKED, "contain.blocked",                                                          \
+      "traffic from a honeynet was blocked by a containment rule (rule, dst_ip, dst_port)")        \
+    X(CONTAIN_EXPIRED, "contain.expired", "a container reached the end of its lifetime")           \
+    X(CONTAIN_CLEANUP, "contain.cleanup",                                                          \
+      "leftovers of an earlier run were removed (containers, networks, failed)")
+
+#endif
