@@ -552,6 +552,14 @@ out:
 
 /* ---- writing ---- */
 
+/* The parser trims blanks and strips one pair of enclosing quotes, so a value
+ * with blanks or quotes at either end is written quoted to read back the same. */
+static bool needs_quotes(const char *v)
+{
+    size_t n = strlen(v);
+    return n && (strchr(" \t\"", v[0]) || strchr(" \t\"", v[n - 1]));
+}
+
 int config_write(const struct config *c, FILE *f)
 {
     const char *section = "";
@@ -566,8 +574,8 @@ int config_write(const struct config *c, FILE *f)
             fprintf(f, "\n[%s]\n", section);
         }
         k->get(c, k, value, sizeof(value));
-        fprintf(f, "# %s (default: %s)\n%s = %s\n", k->doc, *k->def ? k->def : "empty", k->name,
-                value);
+        fprintf(f, "# %s (default: %s)\n%s = %s%s%s\n", k->doc, *k->def ? k->def : "empty", k->name,
+                needs_quotes(value) ? "\"" : "", value, needs_quotes(value) ? "\"" : "");
     }
     return ferror(f) ? -EIO : 0;
 }
