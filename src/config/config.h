@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 /* Files larger than this are refused: a config is a few KiB. */
-#define CONFIG_MAX_FILE_BYTES (1024 * 1024)
+#define CONFIG_MAX_FILE_BYTES 1048576
 #define CONFIG_MAX_LINE_BYTES 4096
 
 enum config_honeynet_mode { CONFIG_MODE_PER_SOURCE, CONFIG_MODE_SHARED };
