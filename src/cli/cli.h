@@ -3,14 +3,40 @@
 #ifndef KARAKURI_CLI_CLI_H
 #define KARAKURI_CLI_CLI_H
 
+#include <stdbool.h>
+
 struct config;
 
 /* Each returns the process exit status. cfg is borrowed. argv[0] is the
- * subcommand's own name. */
+ * subcommand's own name; argv[argc] is NULL. */
 int cli_run(const struct config *cfg, int argc, char **argv);
 int cli_check(const struct config *cfg, int argc, char **argv);
 int cli_images(const struct config *cfg, int argc, char **argv);
 int cli_events(const struct config *cfg, int argc, char **argv);
 int cli_cleanup(const struct config *cfg, int argc, char **argv);
+int cli_config(const struct config *cfg, int argc, char **argv);
+
+struct docker;
+struct images_options;
+
+struct cli_cleanup_counts {
+    unsigned containers;
+    unsigned networks;
+    unsigned failed;
+};
+/* Removes every managed container and network; adds to c. Used by cleanup
+ * and by run at start-up. */
+int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
+    __attribute__((warn_unused_result));
+
+/* Fills o from the configuration; the default work dir <store.dir>/images is
+ * allocated into *workdir_owned, which the caller frees. */
+void cli_images_options(const struct config *cfg, struct images_options *o, char **workdir_owned);
+
+/* dir + "/" + name, newly allocated. */
+char *cli_path_join(const char *dir, const char *name);
+
+/* True when argv holds -h or --help; prints help to stdout then. */
+bool cli_wants_help(int argc, char **argv, const char *help);
 
 #endif

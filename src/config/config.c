@@ -217,7 +217,7 @@ static int set_listen(struct config *c, const struct key *k, const char *v, char
     (void)k;
 
     if (!colon || (size_t)(colon - v) >= sizeof(host) ||
-        util_parse_ll(colon + 1, 1, 65535, &port) < 0) {
+        util_parse_ll(colon + 1, 0, 65535, &port) < 0) {
         snprintf(why, n, "expected ADDRESS:PORT such as 0.0.0.0:2222 or [::]:2222");
         return -EINVAL;
     }
@@ -462,8 +462,8 @@ static int parse_assignment(struct parse_state *ps, char *line, unsigned lineno)
         value++;
     }
     if (k->set(ps->c, k, value, why, sizeof(why)) < 0) {
-        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: %s", ps->file, lineno, k->section, k->name,
-                 why);
+        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: '%s': %s", ps->file, lineno, k->section,
+                 k->name, log_escape(value, strlen(value), esc, sizeof(esc)), why);
         return -EINVAL;
     }
     ps->seen_line[idx] = lineno;
@@ -565,8 +565,10 @@ int config_write(const struct config *c, FILE *f)
     const char *section = "";
     char value[512];
 
-    fprintf(f, "# karakuri configuration%s%s\n# every key shows its built-in default\n",
-            c->path ? " from " : " (built-in defaults)", c->path ? c->path : "");
+    /* No path here: the output read back must print the same. */
+    fputs("# karakuri configuration: `karakuri config` prints it, every key with its\n"
+          "# meaning and built-in default\n",
+          f);
     for (size_t i = 0; i < NKEYS; i++) {
         const struct key *k = &KEYS[i];
         if (strcmp(section, k->section) != 0) {

@@ -94,20 +94,23 @@ static void test_errors(void **state)
     expect_error("\n\nlisten = 1.2.3.4:22\n", "t.conf:3: key 'listen' outside any [section]");
     expect_error("[ssh]\nport = 22\n", "t.conf:2: [ssh] port: unknown key");
     expect_error("[ssh]\njunk\n", "t.conf:2: expected 'key = value'");
-    expect_error("[ssh]\nlisten = 1.2.3.4\n", "t.conf:2: [ssh] listen: expected ADDRESS:PORT");
-    expect_error("[ssh]\nlisten = 1.2.3.4:70000\n", "[ssh] listen: expected ADDRESS:PORT");
+    expect_error("[ssh]\nlisten = 1.2.3.4\n",
+                 "t.conf:2: [ssh] listen: '1.2.3.4': expected ADDRESS:PORT");
+    expect_error("[ssh]\nlisten = 1.2.3.4:70000\n",
+                 "[ssh] listen: '1.2.3.4:70000': expected ADDRESS:PORT");
     expect_error("[ssh]\nlisten = host:22\n", "'host' is not an IPv4 address");
-    expect_error("[store]\ndir =\n", "[store] dir: must not be empty");
-    expect_error("[store]\njsonl = maybe\n", "[store] jsonl: expected yes or no");
+    expect_error("[store]\ndir =\n", "[store] dir: '': must not be empty");
+    expect_error("[store]\njsonl = maybe\n", "[store] jsonl: 'maybe': expected yes or no");
     expect_error("[store]\nqueue_events = 10\n", "expected a whole number from 64 to");
     expect_error("[store]\nbatch_events = -1\n", "[store] batch_events");
     expect_error("[store]\ndir = a\ndir = b\n",
                  "t.conf:3: [store] dir: set twice (first on line 2)");
-    expect_error("[docker]\nhost = tcp://1.2.3.4:2375\n", "[docker] host: expected unix://");
+    expect_error("[docker]\nhost = tcp://1.2.3.4:2375\n",
+                 "[docker] host: 'tcp://1.2.3.4:2375': expected unix://");
     expect_error("[honeynet]\nmode = all\n", "expected per-source or shared");
     expect_error("[honeynet]\nlan_pool = 10.13.1.0/16\n", "host bits set");
     expect_error("[honeynet]\nlan_pool = 10.0.0.0/28\n", "prefix from /8 to /24");
-    expect_error("[honeynet]\nretention = 10\n", "[honeynet] retention: expected a duration");
+    expect_error("[honeynet]\nretention = 10\n", "[honeynet] retention: '10': expected a duration");
     expect_error("[karakuri]\nlog_level = loud\n", "expected error, warn, info or debug");
     expect_error("[images]\ngateway_image = Karakuri/GW\n", "'K' not allowed");
     expect_error("[images]\nmirror = ftp://x\n", "expected an http://");

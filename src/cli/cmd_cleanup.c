@@ -1,0 +1,87 @@
+/* karakuri cleanup: removes every container and network that carries
+ * karakuri's label. Also what `karakuri run` does at start-up, so that a crash
+ * leaves nothing behind for long. */
+#include "cli/cli.h"
+#include "config/config.h"
+#include "docker/docker.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+static const char help[] =
+    "usage: karakuri [-c FILE] cleanup\n"
+    "\n"
+    "Removes every container and network labelled " DOCKER_LABEL_MANAGED "=1, that is\n"
+    "everything karakuri made, running or not. Prints what it removed.\n";
+
+static json_t *managed_filter(void)
+{
+    return json_pack("{s:[s]}", "label", DOCKER_LABEL_MANAGED "=1");
+}
+
+/* Removes the managed containers, then the managed networks (a network with
+ * containers attached cannot go). Counts what went and what failed. */
+int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
+{
+    json_t *filter = managed_filter(), *list = NULL;
+    size_t i;
+    json_t *it;
+    int rc;
+
+    rc = docker_container_list(d, true, filter, &list);
+    if (rc < 0)
+        goto out;
+    json_array_foreach(list, i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "Id"));
+        if (id && docker_container_remove(d, id, true, true) == 0)
+            c->containers++;
+        else
+            c->failed++;
+    }
+    json_decref(list);
+    list = NULL;
+    rc = docker_network_list(d, filter, &list);
+    if (rc < 0)
+        goto out;
+    json_array_foreach(list, i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "Id"));
+        if (id && docker_network_remove(d, id) == 0)
+            c->networks++;
+        else
+            c->failed++;
+    }
+out:
+    json_decref(list);
+    json_decref(filter);
+    return rc;
+}
+
+int cli_cleanup(const struct config *cfg, int argc, char **argv)
+{
+    struct cli_cleanup_counts c = {0};
+    struct docker *d = NULL;
+    char err[512];
+
+    if (cli_wants_help(argc, argv, help))
+        return 0;
+    if (argc > 1) {
+        fprintf(stderr, "karakuri cleanup: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    if (docker_open(cfg->docker.host, &d, err, sizeof(err)) < 0) {
+        fprintf(stderr, "karakuri cleanup: %s\n", err);
+        return 1;
+    }
+    int rc = cli_cleanup_docker(d, &c);
+    if (rc < 0)
+        fprintf(stderr, "karakuri cleanup: %s\n", docker_last_error(d));
+    printf("removed %u container%s, %u network%s", c.containers, c.containers == 1 ? "" : "s",
+           c.networks, c.networks == 1 ? "" : "s");
+    if (c.failed)
+        printf(", %u could not be removed", c.failed);
+    printf("\n");
+    docker_close(d);
+    return rc < 0 || c.failed ? 1 : 0;
+}

@@ -1,0 +1,139 @@
+/* karakuri run: the daemon in the foreground. For now it brings up the event
+ * pipeline, reconciles what an earlier run left in the Docker engine, records
+ * its own start and stop, and waits for SIGINT/SIGTERM. The front ends (SSH,
+ * LAN responder, sensors) hang off this as they land. */
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "config/config.h"
+#include "docker/docker.h"
+#include "event/event.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+static const char help[] =
+    "usage: karakuri [-c FILE] run\n"
+    "\n"
+    "Runs the daemon in the foreground, logging to stderr. State goes under\n"
+    "[store] dir (default ./var): karakuri.db, karakuri.json, artifacts/.\n"
+    "At start-up it removes what a crashed run left in the Docker engine.\n"
+    "SIGINT or SIGTERM stop it cleanly.\n";
+
+static void emit_start(struct event_pipeline *p, const struct config *cfg)
+{
+    json_t *ev = event_new(EVENT_SENSOR_START);
+    json_object_set_new(ev, "version", json_string(KARAKURI_VERSION));
+    json_object_set_new(ev, "pid", json_integer(getpid()));
+    json_object_set_new(ev, "config", cfg->path ? json_string(cfg->path) : json_null());
+    if (event_emit(p, ev) < 0)
+        LOG_WARN("could not record sensor.start");
+}
+
+/* What a crash left behind is removed before anything new is made. */
+static void reconcile(struct event_pipeline *p, const struct config *cfg)
+{
+    struct cli_cleanup_counts c = {0};
+    struct docker *d = NULL;
+    char err[512];
+
+    if (docker_open(cfg->docker.host, &d, err, sizeof(err)) < 0) {
+        LOG_ERROR("Docker engine unavailable: %s; honeynets cannot start until it is back", err);
+        return;
+    }
+    if (cli_cleanup_docker(d, &c) < 0)
+        LOG_WARN("start-up cleanup incomplete: %s", docker_last_error(d));
+    if (c.containers || c.networks || c.failed) {
+        LOG_INFO("start-up cleanup: removed %u containers, %u networks (%u failed)", c.containers,
+                 c.networks, c.failed);
+        json_t *ev = event_new(EVENT_CONTAIN_CLEANUP);
+        json_object_set_new(ev, "containers", json_integer(c.containers));
+        json_object_set_new(ev, "networks", json_integer(c.networks));
+        json_object_set_new(ev, "failed", json_integer(c.failed));
+        if (event_emit(p, ev) < 0)
+            LOG_WARN("could not record the start-up cleanup");
+    }
+    docker_close(d);
+}
+
+/* Blocks until SIGINT or SIGTERM; returns the signal's number. */
+static int wait_for_stop(const sigset_t *set)
+{
+    int fd = signalfd(-1, set, SFD_CLOEXEC);
+    struct signalfd_siginfo si;
+
+    if (fd < 0) {
+        int sig = 0;
+        sigwait(set, &sig);
+        return sig;
+    }
+    for (;;) {
+        ssize_t n = read(fd, &si, sizeof(si));
+        if (n == (ssize_t)sizeof(si))
+            break;
+        if (n < 0 && errno != EINTR) {
+            si.ssi_signo = SIGTERM;
+            break;
+        }
+    }
+    close(fd);
+    return (int)si.ssi_signo;
+}
+
+int cli_run(const struct config *cfg, int argc, char **argv)
+{
+    struct store_options so = {
+        .dir = cfg->store.dir,
+        .jsonl = cfg->store.jsonl,
+        .queue_events = cfg->store.queue_events,
+        .batch_events = cfg->store.batch_events,
+        .sensor = cfg->general.sensor,
+    };
+    struct event_pipeline *p = NULL;
+    char err[512] = "";
+    sigset_t set;
+
+    if (cli_wants_help(argc, argv, help))
+        return 0;
+    if (argc > 1) {
+        fprintf(stderr, "karakuri run: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    /* Blocked before any thread starts, so every thread inherits the mask and
+     * only the signalfd sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (event_pipeline_start(&so, &p, err, sizeof(err)) < 0) {
+        LOG_ERROR("cannot open the store in %s: %s", cfg->store.dir, err);
+        return 1;
+    }
+    LOG_INFO("karakuri %s running (sensor %s, state in %s)", KARAKURI_VERSION, cfg->general.sensor,
+             cfg->store.dir);
+    emit_start(p, cfg);
+    reconcile(p, cfg);
+
+    int sig = wait_for_stop(&set);
+    LOG_INFO("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    json_t *ev = event_new(EVENT_SENSOR_STOP);
+    json_object_set_new(ev, "signal", json_string(sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    if (event_emit(p, ev) < 0)
+        LOG_WARN("could not record sensor.stop");
+    struct event_pipeline_stats st;
+    event_pipeline_stats(p, &st);
+    int rc = event_pipeline_stop(p);
+    if (rc < 0 || st.dropped || st.failed_writes)
+        LOG_WARN("store: %llu events dropped, %llu failed writes%s%s",
+                 (unsigned long long)st.dropped, (unsigned long long)st.failed_writes,
+                 st.last_error[0] ? ", last error: " : "", st.last_error);
+    return rc < 0 ? 1 : 0;
+}
