@@ -213,6 +213,9 @@ static int perform(struct docker *d, const struct request *r, struct sink *s, lo
         char *h = xasprintf("Content-Type: %s", r->ctype);
         hdr = curl_slist_append(hdr, h);
         free(h);
+    } else {
+        /* Not curl's form default: some endpoints refuse anything but JSON. */
+        hdr = curl_slist_append(hdr, "Content-Type:");
     }
     if (r->src)
         hdr = curl_slist_append(hdr, "Transfer-Encoding: chunked");
