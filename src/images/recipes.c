@@ -5,6 +5,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -113,6 +114,8 @@ static void tar_header(char h[512], const char *name, size_t size, unsigned mode
     h[156] = '0';
     memcpy(h + 257, "ustar", 6);
     memcpy(h + 263, "00", 2);
+    memcpy(h + 265, "root", 4); /* uname */
+    memcpy(h + 297, "root", 4); /* gname */
     memset(h + 148, ' ', 8);
     unsigned sum = 0;
     for (size_t i = 0; i < 512; i++)
@@ -156,6 +159,11 @@ void images_bootstrap_line(struct images_bootstrap_progress *p, const char *line
         size_t n = strlen(phases[i].prefix);
         if (strncmp(line, phases[i].prefix, n) != 0)
             continue;
+        /* Release and Packages indexes are capitalised; package names never are. */
+        if (isupper((unsigned char)line[n])) {
+            snprintf(p->phase, sizeof(p->phase), "%.120s", line + 3);
+            return;
+        }
         unsigned *count = (unsigned *)(void *)((char *)p + phases[i].off);
         (*count)++;
         snprintf(p->phase, sizeof(p->phase), "%u packages %s (%.60s)", *count, phases[i].what,
