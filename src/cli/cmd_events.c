@@ -158,7 +158,7 @@ int cli_events(const struct config *cfg, int argc, char **argv)
         }
         if (fflush(stdout) != 0 || !o.follow || stop_requested)
             break;
-        struct timespec ts = {0, 200 * 1000 * 1000};
+        struct timespec ts = {0, 200000000L};
         nanosleep(&ts, NULL);
         if (stop_requested)
             break;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* Error replies are short JSON; this is plenty. */
-#define ERROR_BODY_CAP_BYTES (64u * 1024u)
+#define ERROR_BODY_CAP_BYTES 65536u
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 

@@ -31,9 +31,9 @@
 #define DOCKER_API_MAX "1.45"
 
 /* Cap on any JSON reply body. */
-#define DOCKER_BODY_CAP_BYTES (16u * 1024u * 1024u)
+#define DOCKER_BODY_CAP_BYTES 16777216u
 /* Cap on what docker_exec() keeps of stdout and of stderr each. */
-#define DOCKER_EXEC_CAP_BYTES (4u * 1024u * 1024u)
+#define DOCKER_EXEC_CAP_BYTES 4194304u
 
 #define WUR __attribute__((warn_unused_result))
 

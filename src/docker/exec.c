@@ -165,8 +165,10 @@ static int exec_start(struct docker *d, const char *exec_id, bool tty, int *fd_o
         rc = (int)hl;
         goto io_error;
     }
-    long status = 0;
-    if (sscanf(hdr, "HTTP/1.%*d %ld", &status) != 1) {
+    /* "HTTP/1.1 101 UPGRADED" */
+    char *end = NULL;
+    long status = strncmp(hdr, "HTTP/1.", 7) == 0 && hl > 12 ? strtol(hdr + 9, &end, 10) : 0;
+    if (!end || (*end != ' ' && *end != '\r') || status < 100 || status > 599) {
         docker_set_error(d, "POST /exec/{id}/start: malformed reply from the engine");
         rc = -EPROTO;
         goto out;
@@ -273,7 +275,7 @@ static int exit_code(struct docker *d, const char *exec_id, int *code)
             return 0;
         }
         json_decref(v);
-        struct timespec ts = {.tv_nsec = 10 * 1000 * 1000};
+        struct timespec ts = {.tv_nsec = 10000000L};
         nanosleep(&ts, NULL);
     }
     docker_set_error(d, "exec %s still running after its output ended", exec_id);

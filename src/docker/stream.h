@@ -42,7 +42,7 @@ bool docker_demux_idle(const struct docker_demux *dm);
 
 /* ---- JSON-lines progress (POST /build, POST /images/create) ---- */
 
-#define DOCKER_LINE_CAP_BYTES (64u * 1024u)
+#define DOCKER_LINE_CAP_BYTES 65536u
 
 struct docker_progress {
     struct buf line; /* the current, unfinished line */

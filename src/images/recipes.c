@@ -26,7 +26,7 @@ char *images_package_list(void)
     struct buf b;
     size_t pos = 0;
 
-    buf_init(&b, 64 * 1024);
+    buf_init(&b, 65536);
     while (f && pos < f->size) {
         const char *line = (const char *)f->data + pos;
         const char *nl = memchr(line, '\n', f->size - pos);
@@ -113,9 +113,10 @@ static void tar_header(char h[512], const char *name, size_t size, unsigned mode
     snprintf(h + 136, 12, "%011o", 0);
     h[156] = '0';
     memcpy(h + 257, "ustar", 6);
-    memcpy(h + 263, "00", 2);
-    memcpy(h + 265, "root", 4); /* uname */
-    memcpy(h + 297, "root", 4); /* gname */
+    h[263] = '0'; /* version "00" */
+    h[264] = '0';
+    snprintf(h + 265, 32, "root"); /* uname */
+    snprintf(h + 297, 32, "root"); /* gname */
     memset(h + 148, ' ', 8);
     unsigned sum = 0;
     for (size_t i = 0; i < 512; i++)
