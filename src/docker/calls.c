@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Calls method before+escaped(arg)+after and returns the reply through out. */
-static int call1(struct docker *d, const char *method, const char *before, const char *arg,
-                 const char *after, const json_t *body, json_t **out)
+int docker_call_arg(struct docker *d, const char *method, const char *before, const char *arg,
+                    const char *after, const json_t *body, json_t **out)
 {
     char *e = docker_escape(arg);
     char *path = xasprintf("%s%s%s", before, e, after);
@@ -51,6 +50,26 @@ static char *filters_query(const json_t *filters)
     return q;
 }
 
+/* GET path_q + filters; the reply must be a list. */
+static int list(struct docker *d, const char *path_q, const json_t *filters, json_t **out)
+{
+    char *q = filters_query(filters);
+    char *path = xasprintf("%s%s", path_q, q);
+    json_t *v = NULL;
+    int rc = docker_call(d, path_q, "GET", path, NULL, &v);
+    free(path);
+    free(q);
+    if (rc == 0 && !json_is_array(v)) {
+        docker_set_error(d, "GET %s: reply is not a list", path_q);
+        rc = -EPROTO;
+    }
+    if (rc == 0)
+        *out = v;
+    else
+        json_decref(v);
+    return rc;
+}
+
 /* ---- containers ---- */
 
 int docker_container_create(struct docker *d, const char *name, const json_t *spec, char **id_out)
@@ -58,7 +77,7 @@ int docker_container_create(struct docker *d, const char *name, const json_t *sp
     json_t *reply = NULL;
     int rc;
     if (name)
-        rc = call1(d, "POST", "/containers/create?name=", name, "", spec, &reply);
+        rc = docker_call_arg(d, "POST", "/containers/create?name=", name, "", spec, &reply);
     else
         rc = docker_call(d, "POST /containers/create", "POST", "/containers/create", spec, &reply);
     return rc < 0 ? rc : take_id(d, reply, "Id", id_out);
@@ -66,7 +85,7 @@ int docker_container_create(struct docker *d, const char *name, const json_t *sp
 
 int docker_container_start(struct docker *d, const char *id)
 {
-    return call1(d, "POST", "/containers/", id, "/start", NULL, NULL);
+    return docker_call_arg(d, "POST", "/containers/", id, "/start", NULL, NULL);
 }
 
 int docker_container_stop(struct docker *d, const char *id, int timeout_s)
@@ -102,32 +121,18 @@ int docker_container_remove(struct docker *d, const char *id, bool force, bool v
 
 int docker_container_inspect(struct docker *d, const char *id, json_t **out)
 {
-    return call1(d, "GET", "/containers/", id, "/json", NULL, out);
+    return docker_call_arg(d, "GET", "/containers/", id, "/json", NULL, out);
 }
 
 int docker_container_list(struct docker *d, bool all, const json_t *filters, json_t **out)
 {
-    char *q = filters_query(filters);
-    char *path = xasprintf("/containers/json?all=%d&%s", all, q);
-    json_t *v = NULL;
-    int rc = docker_call(d, "GET /containers/json", "GET", path, NULL, &v);
-    free(path);
-    free(q);
-    if (rc == 0 && !json_is_array(v)) {
-        docker_set_error(d, "GET /containers/json: reply is not a list");
-        rc = -EPROTO;
-    }
-    if (rc == 0)
-        *out = v;
-    else
-        json_decref(v);
-    return rc;
+    return list(d, all ? "/containers/json?all=1&" : "/containers/json?", filters, out);
 }
 
 int docker_container_diff(struct docker *d, const char *id, json_t **out)
 {
     json_t *v = NULL;
-    int rc = call1(d, "GET", "/containers/", id, "/changes", NULL, &v);
+    int rc = docker_call_arg(d, "GET", "/containers/", id, "/changes", NULL, &v);
     if (rc == 0)
         *out = v ? v : json_array(); /* the engine says null for no changes */
     return rc;
@@ -190,7 +195,7 @@ int docker_network_create(struct docker *d, const json_t *spec, char **id_out)
 
 int docker_network_remove(struct docker *d, const char *id)
 {
-    return call1(d, "DELETE", "/networks/", id, "", NULL, NULL);
+    return docker_call_arg(d, "DELETE", "/networks/", id, "", NULL, NULL);
 }
 
 int docker_network_connect(struct docker *d, const char *net, const char *container,
@@ -200,7 +205,7 @@ int docker_network_connect(struct docker *d, const char *net, const char *contai
     if (ipv4)
         json_object_set_new(body, "EndpointConfig",
                             json_pack("{s:{s:s}}", "IPAMConfig", "IPv4Address", ipv4));
-    int rc = call1(d, "POST", "/networks/", net, "/connect", body, NULL);
+    int rc = docker_call_arg(d, "POST", "/networks/", net, "/connect", body, NULL);
     json_decref(body);
     return rc;
 }
@@ -208,50 +213,31 @@ int docker_network_connect(struct docker *d, const char *net, const char *contai
 int docker_network_disconnect(struct docker *d, const char *net, const char *container, bool force)
 {
     json_t *body = json_pack("{s:s, s:b}", "Container", container, "Force", force);
-    int rc = call1(d, "POST", "/networks/", net, "/disconnect", body, NULL);
+    int rc = docker_call_arg(d, "POST", "/networks/", net, "/disconnect", body, NULL);
     json_decref(body);
     return rc;
 }
 
 int docker_network_inspect(struct docker *d, const char *id, json_t **out)
 {
-    return call1(d, "GET", "/networks/", id, "", NULL, out);
+    return docker_call_arg(d, "GET", "/networks/", id, "", NULL, out);
 }
 
 int docker_network_list(struct docker *d, const json_t *filters, json_t **out)
 {
-    char *q = filters_query(filters);
-    char *path = xasprintf("/networks?%s", q);
-    json_t *v = NULL;
-    int rc = docker_call(d, "GET /networks", "GET", path, NULL, &v);
-    free(path);
-    free(q);
-    if (rc == 0 && !json_is_array(v)) {
-        docker_set_error(d, "GET /networks: reply is not a list");
-        rc = -EPROTO;
-    }
-    if (rc == 0)
-        *out = v;
-    else
-        json_decref(v);
-    return rc;
+    return list(d, "/networks?", filters, out);
 }
 
 /* ---- images ---- */
 
 int docker_image_inspect(struct docker *d, const char *name, json_t **out)
 {
-    return call1(d, "GET", "/images/", name, "/json", NULL, out);
+    return docker_call_arg(d, "GET", "/images/", name, "/json", NULL, out);
 }
 
 int docker_image_list(struct docker *d, const json_t *filters, json_t **out)
 {
-    char *q = filters_query(filters);
-    char *path = xasprintf("/images/json?%s", q);
-    int rc = docker_call(d, "GET /images/json", "GET", path, NULL, out);
-    free(path);
-    free(q);
-    return rc;
+    return list(d, "/images/json?", filters, out);
 }
 
 /* c->pr must be a progress parser of the caller's; checks that an image id came. */

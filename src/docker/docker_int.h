@@ -30,6 +30,11 @@ char *docker_escape(const char *s);
 int docker_call(struct docker *d, const char *what, const char *method, const char *path,
                 const json_t *body, json_t **out) __attribute__((warn_unused_result));
 
+/* docker_call of method before + escaped(arg) + after. */
+int docker_call_arg(struct docker *d, const char *method, const char *before, const char *arg,
+                    const char *after, const json_t *body, json_t **out)
+    __attribute__((warn_unused_result));
+
 /* A streaming call: the request body is read from in_fd (to EOF) when
  * in_fd >= 0, sent as ctype; a successful reply goes to out_fd (at most
  * out_cap bytes, else -EFBIG) or through pr, line by line. */

@@ -48,9 +48,7 @@ static int exec_create(struct docker *d, const char *id, const struct docker_exe
         json_object_set_new(spec, "Env", string_array(o->env));
     if (o->workdir)
         json_object_set_new(spec, "WorkingDir", json_string(o->workdir));
-    char *e = docker_escape(id);
-    char *path = xasprintf("/containers/%s/exec", e);
-    int rc = docker_call(d, "POST /containers/{id}/exec", "POST", path, spec, &reply);
+    int rc = docker_call_arg(d, "POST", "/containers/", id, "/exec", spec, &reply);
     if (rc == 0) {
         const char *xid = json_string_value(json_object_get(reply, "Id"));
         if (xid) {
@@ -62,8 +60,6 @@ static int exec_create(struct docker *d, const char *id, const struct docker_exe
     }
     json_decref(reply);
     json_decref(spec);
-    free(path);
-    free(e);
     return rc;
 }
 
@@ -358,10 +354,5 @@ int docker_exec_resize(struct docker *d, const char *exec_id, unsigned rows, uns
 
 int docker_exec_inspect(struct docker *d, const char *exec_id, json_t **out)
 {
-    char *e = docker_escape(exec_id);
-    char *path = xasprintf("/exec/%s/json", e);
-    int rc = docker_call(d, "GET /exec/{id}/json", "GET", path, NULL, out);
-    free(path);
-    free(e);
-    return rc;
+    return docker_call_arg(d, "GET", "/exec/", exec_id, "/json", NULL, out);
 }
