@@ -15,7 +15,8 @@ def main():
         for i, (_, path) in enumerate(entries):
             data = open(path, "rb").read()
             o.write("static const unsigned char file_%d[] = {" % i)
-            o.write(",".join(str(b) for b in data) or "0")
+            # A NUL after the data (not counted in size) lets C read text files as strings.
+            o.write(",".join(str(b) for b in data + b"\0"))
             o.write("};\n")
         o.write("\nconst struct images_file images_files[] = {\n")
         for i, (rel, path) in enumerate(entries):

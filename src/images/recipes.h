@@ -10,7 +10,7 @@
 
 struct images_file {
     const char *path; /* relative to images/, e.g. "server/Dockerfile" */
-    const unsigned char *data;
+    const unsigned char *data; /* followed by a NUL not counted in size */
     size_t size;
 };
 
