@@ -94,11 +94,12 @@ static void take_error(struct docker_progress *pr, json_t *obj)
 {
     json_t *detail = json_object_get(obj, "errorDetail");
     const char *msg = json_string_value(json_object_get(obj, "error"));
-    if (!msg)
+    if (!msg || !*msg)
         msg = json_string_value(json_object_get(detail, "message"));
+    if (!msg || !*msg)
+        msg = "the engine reported an error without a message";
     pr->failed = true;
-    log_escape(msg ? msg : "unknown error", strlen(msg ? msg : "unknown error"), pr->error,
-               sizeof(pr->error));
+    log_escape(msg, strlen(msg), pr->error, sizeof(pr->error));
 }
 
 static void take_status(struct docker_progress *pr, json_t *obj, const char *status)

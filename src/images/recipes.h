@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct images_file {
-    const char *path; /* relative to images/, e.g. "server/Dockerfile" */
+    const char *path;          /* relative to images/, e.g. "server/Dockerfile" */
     const unsigned char *data; /* followed by a NUL not counted in size */
     size_t size;
 };

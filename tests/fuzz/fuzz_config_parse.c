@@ -4,20 +4,13 @@
  * back with config_write parses again to the same text (the writer and the
  * parser agree on every value they accept); on failure the error names the
  * file. */
+#include "fuzz.h"
 #include "config/config.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
 
 static char *written(const struct config *c, size_t *len)
 {

@@ -7,6 +7,7 @@
  * exactly one line of valid UTF-8 without control bytes, that line decodes to
  * an object with the right type, a canonical ts and the same field values,
  * and every replaced value has its exact bytes in <key>_b64. */
+#include "fuzz.h"
 #include "common/util.h"
 #include "event/event.h"
 
@@ -15,16 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static const char *const keys[] = {"username", "password", "input", "ts", "session", "src_ip"};
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
 
 static void check_line(const struct event_record *r, enum event_type t, json_t *ev)
 {
