@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "ssh/server.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -121,8 +122,17 @@ int cli_run(const struct config *cfg, int argc, char **argv)
              cfg->store.dir);
     emit_start(p, cfg);
     reconcile(p, cfg);
+    struct kssh_server *ssh = NULL;
+    if (kssh_server_start(cfg, p, &ssh, err, sizeof(err)) < 0) {
+        LOG_ERROR("SSH front end: %s", err);
+        if (event_pipeline_stop(p) < 0)
+            LOG_WARN("store: events were lost at stop");
+        return 1;
+    }
+    LOG_INFO("SSH front end listening on %s:%u", cfg->ssh.listen_host, kssh_server_port(ssh));
 
     int sig = wait_for_stop(&set);
+    kssh_server_stop(ssh);
     LOG_INFO("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
     json_t *ev = event_new(EVENT_SENSOR_STOP);
     json_object_set_new(ev, "signal", json_string(sig == SIGINT ? "SIGINT" : "SIGTERM"));

@@ -107,6 +107,18 @@ static int set_docker_host(struct config *c, const struct key *k, const char *v,
     return set_string(c, k, v, why, n);
 }
 
+static int set_auth(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    long long x;
+    if (strcmp(v, "any") != 0 &&
+        !(strncmp(v, "after:", 6) == 0 && util_parse_ll(v + 6, 0, 1000, &x) == 0) &&
+        !(strncmp(v, "list:", 5) == 0 && v[5])) {
+        snprintf(why, n, "expected any, after:N (N from 0 to 1000) or list:FILE");
+        return -EINVAL;
+    }
+    return set_string(c, k, v, why, n);
+}
+
 static int set_uint(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
     long long x;
@@ -306,6 +318,19 @@ static const struct key KEYS[] = {
      set_log_level, get_log_level, 0, 0, 0},
     {"ssh", "listen", "0.0.0.0:2222", "address and port of the SSH front end", set_listen,
      get_listen, 0, 0, 0},
+    STR("ssh", "version", ssh.version, "OpenSSH_8.4p1 Debian-5+deb11u3", set_nonempty,
+        "identification string after SSH-2.0- (the gateway image's sshd says this one)"),
+    STR("ssh", "auth", ssh.auth, "any", set_auth,
+        "credentials accepted: any, after:N (the N+1st try of a source), or list:FILE "
+        "(user:x:password lines, wildcards, !password refuses)"),
+    {"ssh", "allow_root", "no", "accept logins as root", set_bool, get_bool, OFF(ssh.allow_root), 0,
+     0},
+    {"ssh", "login_grace", "120s", "time to log in before the connection is closed", set_duration,
+     get_duration, OFF(ssh.login_grace_s), 1, 3600},
+    {"ssh", "max_unauth", "100", "unauthenticated connections at once, all sources", set_uint,
+     get_uint, OFF(ssh.max_unauth), 1, 100000},
+    {"ssh", "max_unauth_per_source", "10", "unauthenticated connections at once from one address",
+     set_uint, get_uint, OFF(ssh.max_unauth_per_source), 1, 100000},
     STR("store", "dir", store.dir, "./var", set_nonempty,
         "state directory: karakuri.db, karakuri.json, artifacts/"),
     {"store", "jsonl", "yes", "also write every event as a JSON line to <dir>/karakuri.json",

@@ -31,6 +31,12 @@ struct config {
     struct {
         char *listen_host;
         uint16_t listen_port;
+        char *version; /* identification string after "SSH-2.0-" */
+        char *auth;    /* any | after:N | list:FILE (src/ssh/policy.h) */
+        bool allow_root;
+        long long login_grace_s;
+        unsigned max_unauth;            /* unauthenticated connections, all sources */
+        unsigned max_unauth_per_source; /* … from one address */
     } ssh;
     struct {
         char *dir;

@@ -1,0 +1,489 @@
+/* ssh server: listener, session processes and the monitor (see server.h).
+ *
+ * Everything a session process says is treated as hostile: messages are
+ * size-capped, only a few event types are taken from it, the fields the
+ * daemon vouches for (session, source, time) are set here, and a session
+ * that crashes or lies ends alone. */
+#include "ssh/server.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "event/event.h"
+#include "ssh/monitor.h"
+#include "ssh/policy.h"
+#include "ssh/session.h"
+#include "store/store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/rand.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_CONNS 4096
+#define MAX_SOURCES 4096
+
+struct conn {
+    pid_t pid; /* 0 once reaped */
+    int mon;   /* -1 once closed */
+    char session[25];
+    char ip[INET6_ADDRSTRLEN];
+    unsigned port;
+    long long start_us;
+    bool authed;
+    char reason[128];
+};
+
+struct source {
+    char ip[INET6_ADDRSTRLEN];
+    unsigned failures;
+    long long last_us;
+};
+
+struct kssh_server {
+    const struct config *cfg;
+    struct event_pipeline *p;
+    struct kssh_policy policy;
+    int lfd, wake[2];
+    uint16_t port;
+    pthread_t th;
+    uid_t uid;
+    gid_t gid;
+    char *empty_dir;
+    struct conn *conns; /* MAX_CONNS */
+    size_t nconns;
+    struct source *sources; /* MAX_SOURCES */
+    size_t nsources;
+};
+
+static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
+{
+    json_object_set_new(ev, "session", json_string(c->session));
+    json_object_set_new(ev, "src_ip", json_string(c->ip));
+    json_object_set_new(ev, "src_port", json_integer(c->port));
+    if (event_emit(s->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
+}
+
+static struct source *source_of(struct kssh_server *s, const char *ip)
+{
+    size_t oldest = 0;
+    for (size_t i = 0; i < s->nsources; i++) {
+        if (strcmp(s->sources[i].ip, ip) == 0)
+            return &s->sources[i];
+        if (s->sources[i].last_us < s->sources[oldest].last_us)
+            oldest = i;
+    }
+    size_t i = s->nsources < MAX_SOURCES ? s->nsources++ : oldest;
+    memset(&s->sources[i], 0, sizeof(s->sources[i]));
+    snprintf(s->sources[i].ip, sizeof(s->sources[i].ip), "%s", ip);
+    s->sources[i].last_us = util_now_us();
+    return &s->sources[i];
+}
+
+static unsigned unauth_count(const struct kssh_server *s, const char *ip)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < s->nconns; i++)
+        if (!s->conns[i].authed && (!ip || strcmp(s->conns[i].ip, ip) == 0))
+            n++;
+    return n;
+}
+
+/* ---- monitor requests ---- */
+
+static bool session_may_send(const char *type)
+{
+    static const char *const allowed[] = {"session.version", "session.kex", "login.publickey"};
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+        if (type && strcmp(type, allowed[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Copies a session's event field by field: *_b64 strings decoded, plain
+ * scalars as they are, the fields only the daemon sets left out. */
+static void take_event(struct kssh_server *s, struct conn *c, json_t *in)
+{
+    const char *type = json_string_value(json_object_get(in, "type"));
+    enum event_type t;
+    if (!session_may_send(type) || event_type_from_name(type, &t) < 0)
+        return;
+    json_t *ev = event_new(t);
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v)
+    {
+        size_t kl = strlen(key);
+        if (kl > 4 && strcmp(key + kl - 4, "_b64") == 0) {
+            size_t n;
+            char *bytes = kssh_get_b64(in, key, &n);
+            char *name = xstrndup(key, kl - 4);
+            if (bytes)
+                event_set_str(ev, name, bytes, n);
+            free(name);
+            free(bytes);
+        } else if ((json_is_string(v) || json_is_integer(v) || json_is_boolean(v)) &&
+                   strcmp(key, "type") != 0 && strcmp(key, "ts") != 0 &&
+                   strcmp(key, "sensor") != 0 && !json_object_get(ev, key)) {
+            if (json_is_string(v))
+                event_set_str(ev, key, json_string_value(v), json_string_length(v));
+            else
+                json_object_set(ev, key, v);
+        }
+    }
+    json_object_del(ev, "session");
+    json_object_del(ev, "src_ip");
+    json_object_del(ev, "src_port");
+    emit(s, c, ev);
+}
+
+static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
+{
+    size_t ul = 0, pl = 0;
+    char *user = kssh_get_b64(req, "username_b64", &ul);
+    char *pass = kssh_get_b64(req, "password_b64", &pl);
+    const char *reason = "malformed";
+    bool ok = false;
+
+    struct source *src = source_of(s, c->ip);
+    src->last_us = util_now_us();
+    if (user && pass && strlen(user) == ul && strlen(pass) == pl)
+        ok = kssh_policy_accepts(&s->policy, user, pass, src->failures, &reason);
+    json_t *ev = event_new(ok ? EVENT_LOGIN_SUCCESS : EVENT_LOGIN_FAILED);
+    event_set_str(ev, "username", user ? user : "", user ? ul : 0);
+    event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
+    json_object_set_new(ev, "method", json_string("password"));
+    if (!ok) {
+        json_object_set_new(ev, "reason", json_string(reason));
+        src->failures++;
+    } else {
+        c->authed = true;
+    }
+    emit(s, c, ev);
+    if (kssh_msg_send(c->mon, json_pack("{s:b}", "accept", ok)) < 0)
+        LOG_DEBUG("ssh: session %s went away during authentication", c->session);
+    free(user);
+    free(pass);
+}
+
+static void on_monitor(struct kssh_server *s, struct conn *c)
+{
+    json_t *msg = NULL;
+    int rc = kssh_msg_recv(c->mon, &msg);
+    if (rc < 0 || !msg) {
+        if (rc < 0 && !*c->reason)
+            snprintf(c->reason, sizeof(c->reason), "protocol error from the session process");
+        close(c->mon);
+        c->mon = -1;
+        return;
+    }
+    json_t *v;
+    if ((v = json_object_get(msg, "event")) && json_is_object(v))
+        take_event(s, c, v);
+    else if ((v = json_object_get(msg, "auth")) && json_is_object(v) && !c->authed)
+        take_auth(s, c, v);
+    else if ((v = json_object_get(msg, "closed")) && json_is_string(v))
+        snprintf(c->reason, sizeof(c->reason), "%s", json_string_value(v));
+    json_decref(msg);
+}
+
+/* ---- sessions ---- */
+
+static void closed_event(struct kssh_server *s, struct conn *c, int status)
+{
+    char why[160];
+    if (*c->reason)
+        snprintf(why, sizeof(why), "%s", c->reason);
+    else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        snprintf(why, sizeof(why), "login grace time over");
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof(why), "session process killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(why, sizeof(why), "session process exited with status %d", WEXITSTATUS(status));
+    json_t *ev = event_new(EVENT_SESSION_CLOSED);
+    json_object_set_new(ev, "duration_ms", json_integer((util_now_us() - c->start_us) / 1000));
+    json_object_set_new(ev, "reason", json_string(why));
+    emit(s, c, ev);
+}
+
+static void reap(struct kssh_server *s, bool block)
+{
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+        if (pid <= 0)
+            return;
+        for (size_t i = 0; i < s->nconns; i++) {
+            struct conn *c = &s->conns[i];
+            if (c->pid != pid)
+                continue;
+            /* Last words may still be queued on the socket. */
+            while (c->mon >= 0) {
+                struct pollfd p = {.fd = c->mon, .events = POLLIN};
+                if (poll(&p, 1, 0) <= 0)
+                    break;
+                on_monitor(s, c);
+            }
+            closed_event(s, c, status);
+            if (c->mon >= 0)
+                close(c->mon);
+            s->conns[i] = s->conns[--s->nconns];
+            break;
+        }
+    }
+}
+
+static void new_session_id(char out[25])
+{
+    unsigned char r[12];
+    if (RAND_bytes(r, sizeof(r)) != 1)
+        abort();
+    util_hex(r, sizeof(r), out);
+}
+
+/* In the child: only the connection and the monitor socket stay open. */
+static void child(struct kssh_server *s, int fd, int mon, const char *ip)
+{
+    char *dir = xasprintf("%s/hostkeys/%s", s->cfg->store.dir,
+                          s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
+    if (dup2(fd, 3) < 0 || dup2(mon, 4) < 0)
+        _exit(1);
+    close_range(5, ~0U, 0);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    struct kssh_session_args a = {.client_fd = 3,
+                                  .mon_fd = 4,
+                                  .version = s->cfg->ssh.version,
+                                  .login_grace_s = s->cfg->ssh.login_grace_s,
+                                  .hostkey_dir = dir,
+                                  .chroot_dir = s->empty_dir,
+                                  .uid = s->uid,
+                                  .gid = s->gid};
+    _exit(kssh_session_main(&a));
+}
+
+static void refuse(struct kssh_server *s, struct conn *c, int fd, const char *why)
+{
+    json_t *ev = event_new(EVENT_SESSION_CONNECT);
+    json_object_set_new(ev, "dst_port", json_integer(s->port));
+    json_object_set_new(ev, "refused", json_string(why));
+    emit(s, c, ev);
+    close(fd);
+}
+
+static void on_accept(struct kssh_server *s)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t sl = sizeof(ss);
+    int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+    struct conn c = {.mon = -1, .start_us = util_now_us()};
+    int one = 1, pair[2];
+
+    if (fd < 0)
+        return;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 a;
+        memcpy(&a, &ss, sizeof(a));
+        inet_ntop(AF_INET6, &a.sin6_addr, c.ip, sizeof(c.ip));
+        c.port = ntohs(a.sin6_port);
+    } else {
+        struct sockaddr_in a;
+        memcpy(&a, &ss, sizeof(a));
+        inet_ntop(AF_INET, &a.sin_addr, c.ip, sizeof(c.ip));
+        c.port = ntohs(a.sin_port);
+    }
+    new_session_id(c.session);
+    if (s->nconns >= MAX_CONNS || unauth_count(s, NULL) >= s->cfg->ssh.max_unauth)
+        return refuse(s, &c, fd, "max_unauth");
+    if (unauth_count(s, c.ip) >= s->cfg->ssh.max_unauth_per_source)
+        return refuse(s, &c, fd, "max_unauth_per_source");
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+        return refuse(s, &c, fd, "out of resources");
+    c.pid = fork();
+    if (c.pid == 0)
+        child(s, fd, pair[1], c.ip);
+    close(fd);
+    close(pair[1]);
+    if (c.pid < 0) {
+        close(pair[0]);
+        return refuse(s, &c, -1, "out of resources");
+    }
+    c.mon = pair[0];
+    json_t *ev = event_new(EVENT_SESSION_CONNECT);
+    json_object_set_new(ev, "dst_port", json_integer(s->port));
+    emit(s, &c, ev);
+    s->conns[s->nconns++] = c;
+}
+
+static void *server_main(void *arg)
+{
+    struct kssh_server *s = arg;
+    struct pollfd *pfd = xcalloc(MAX_CONNS + 2, sizeof(*pfd));
+
+    for (;;) {
+        size_t n = 0;
+        pfd[n++] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+        for (size_t i = 0; i < s->nconns; i++)
+            pfd[n++] = (struct pollfd){.fd = s->conns[i].mon, .events = POLLIN};
+        int rc = poll(pfd, n, 1000);
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (pfd[0].revents)
+            break;
+        /* Monitor messages before accepts; indexes stay valid as conns only grow here. */
+        size_t before = s->nconns;
+        for (size_t i = 0; i < before; i++)
+            if (pfd[2 + i].revents && s->conns[i].mon >= 0)
+                on_monitor(s, &s->conns[i]);
+        if (pfd[1].revents)
+            on_accept(s);
+        reap(s, false);
+    }
+    free(pfd);
+    return NULL;
+}
+
+/* ---- start and stop ---- */
+
+static int listen_on(struct kssh_server *s, char *err, size_t errlen)
+{
+    const struct config *cfg = s->cfg;
+    struct sockaddr_storage ss = {0};
+    socklen_t sl;
+    char ebuf[128];
+    int one = 1;
+    bool v6 = strchr(cfg->ssh.listen_host, ':') != NULL;
+
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(cfg->ssh.listen_port);
+        inet_pton(AF_INET6, cfg->ssh.listen_host, &a->sin6_addr);
+        sl = sizeof(*a);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons(cfg->ssh.listen_port);
+        inet_pton(AF_INET, cfg->ssh.listen_host, &a->sin_addr);
+        sl = sizeof(*a);
+    }
+    s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s->lfd < 0 || setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        bind(s->lfd, (struct sockaddr *)&ss, sl) < 0 || listen(s->lfd, 512) < 0 ||
+        getsockname(s->lfd, (struct sockaddr *)&ss, &sl) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->ssh.listen_host,
+                 cfg->ssh.listen_port, util_strerror(e, ebuf, sizeof(ebuf)));
+        return -e;
+    }
+    s->port =
+        ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
+    return 0;
+}
+
+/* The session processes run as nobody, shut in an empty directory. */
+static int prepare_jail(struct kssh_server *s, char *err, size_t errlen)
+{
+    struct passwd *pw = getpwnam("nobody");
+    if (!pw) {
+        snprintf(err, errlen, "no user 'nobody' to run SSH sessions as");
+        return -ENOENT;
+    }
+    s->uid = pw->pw_uid;
+    s->gid = pw->pw_gid;
+    s->empty_dir = xasprintf("%s/.empty", s->cfg->store.dir);
+    if ((mkdir(s->empty_dir, 0755) < 0 && errno != EEXIST) || chmod(s->empty_dir, 0755) < 0) {
+        snprintf(err, errlen, "cannot create %s", s->empty_dir);
+        return -EIO;
+    }
+    return 0;
+}
+
+int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct kssh_server **out,
+                      char *err, size_t errlen)
+{
+    struct kssh_server *s = xcalloc(1, sizeof(*s));
+    int rc;
+
+    s->cfg = cfg;
+    s->p = p;
+    s->lfd = -1;
+    s->wake[0] = s->wake[1] = -1;
+    s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
+    s->sources = xcalloc(MAX_SOURCES, sizeof(*s->sources));
+    char perr[256] = "";
+    if ((rc = kssh_policy_init(&s->policy, cfg->ssh.auth, cfg->ssh.allow_root, perr,
+                               sizeof(perr))) < 0) {
+        snprintf(err, errlen, "[ssh] auth: %s", perr);
+        goto fail;
+    }
+    if ((rc = prepare_jail(s, err, errlen)) < 0 || (rc = listen_on(s, err, errlen)) < 0)
+        goto fail;
+    if (pipe2(s->wake, O_CLOEXEC) < 0 || pthread_create(&s->th, NULL, server_main, s) != 0) {
+        snprintf(err, errlen, "cannot start the SSH front end thread");
+        rc = -EIO;
+        goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    if (s->lfd >= 0)
+        close(s->lfd);
+    if (s->wake[0] >= 0) {
+        close(s->wake[0]);
+        close(s->wake[1]);
+    }
+    kssh_policy_free(&s->policy);
+    free(s->empty_dir);
+    free(s->conns);
+    free(s->sources);
+    free(s);
+    return rc;
+}
+
+uint16_t kssh_server_port(const struct kssh_server *s)
+{
+    return s->port;
+}
+
+void kssh_server_stop(struct kssh_server *s)
+{
+    if (!s)
+        return;
+    (void)!write(s->wake[1], "x", 1);
+    pthread_join(s->th, NULL);
+    close(s->lfd);
+    for (size_t i = 0; i < s->nconns; i++) {
+        kill(s->conns[i].pid, SIGTERM);
+        if (!*s->conns[i].reason)
+            snprintf(s->conns[i].reason, sizeof(s->conns[i].reason), "karakuri stopped");
+    }
+    while (s->nconns)
+        reap(s, true);
+    close(s->wake[0]);
+    close(s->wake[1]);
+    kssh_policy_free(&s->policy);
+    free(s->empty_dir);
+    free(s->conns);
+    free(s->sources);
+    free(s);
+}

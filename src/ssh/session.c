@@ -1,0 +1,390 @@
+/* ssh session: one SSH connection, in a process of its own (forked by
+ * server.c) that gives up root before libssh reads a byte of the key
+ * exchange. It talks to the daemon only through the monitor socket.
+ *
+ * Before libssh: our identification line goes out, the client's is read and
+ * judged as OpenSSH's sshd judges it. Then libssh gets one end of a socket
+ * pair and a shim thread relays between it and the client: it hands libssh
+ * the client's line, swallows libssh's own banner (ours is already out), and
+ * reads the client's KEXINIT on the way for its name-lists and HASSH. */
+#include "ssh/session.h"
+
+#include "common/xalloc.h"
+#include "ssh/hostkeys.h"
+#include "ssh/monitor.h"
+#include "ssh/preauth.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <libssh/callbacks.h>
+#include <libssh/server.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The lists of the gateway's sshd (OpenSSH 8.4p1), in its order. The umac
+ * MACs are the one gap: libssh has none (README, "SSH front end"). libssh adds
+ * kex-strict-s-v00@openssh.com itself, as that sshd does. */
+#define KEX_LIST                                                                                   \
+    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"        \
+    "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,"       \
+    "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+#define HOSTKEY_LIST "rsa-sha2-512,rsa-sha2-256,ssh-rsa,ecdsa-sha2-nistp256,ssh-ed25519"
+#define CIPHER_LIST                                                                                \
+    "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,"       \
+    "aes256-gcm@openssh.com"
+#define MAC_LIST                                                                                   \
+    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,"       \
+    "hmac-sha2-256,hmac-sha2-512,hmac-sha1"
+#define COMP_LIST "none,zlib@openssh.com"
+/* sshd's MaxAuthTries. */
+#define MAX_AUTH_TRIES 6
+
+static int mon_fd = -1;
+
+static void send_event(json_t *ev)
+{
+    json_t *msg = json_pack("{s:o}", "event", ev);
+    if (kssh_msg_send(mon_fd, msg) < 0)
+        _exit(3); /* the daemon is gone: nothing can be recorded */
+}
+
+static void send_closed(const char *reason)
+{
+    (void)!kssh_msg_send(mon_fd, json_pack("{s:s}", "closed", reason));
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads the client's identification line one byte at a time, so that
+ * nothing after it is taken from the socket. */
+static enum kssh_ident read_ident(int fd, char *line, size_t *len)
+{
+    size_t n = 0;
+    enum kssh_ident v = KSSH_IDENT_INCOMPLETE;
+    while (v == KSSH_IDENT_INCOMPLETE && n < KSSH_IDENT_MAX) {
+        ssize_t r = recv(fd, line + n, 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return KSSH_IDENT_INCOMPLETE;
+        n++;
+        v = kssh_ident_check(line, n, len);
+    }
+    return v == KSSH_IDENT_INCOMPLETE ? KSSH_IDENT_INVALID : v;
+}
+
+struct shim {
+    int client, lib;
+    const char *ident;
+    size_t ident_len;
+};
+
+static void kex_event(const struct kssh_kexinit *k)
+{
+    send_event(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "session.kex", "hassh", k->hassh,
+                         "kex", k->kex, "ciphers", k->enc_c2s, "macs", k->mac_c2s, "compression",
+                         k->comp_c2s));
+}
+
+/* Moves what fd `from` has to `to`; inspects client bytes for the KEXINIT
+ * while it has not been seen. Returns bytes moved, 0 at EOF, -1 on error. */
+static ssize_t pump(int from, int to, uint8_t *kex, size_t *kex_len, bool *kex_done)
+{
+    uint8_t buf[16384];
+    ssize_t n = recv(from, buf, sizeof(buf), 0);
+    if (n <= 0)
+        return n;
+    if (kex && !*kex_done) {
+        size_t take = (size_t)n < KSSH_KEXINIT_MAX + 5 - *kex_len ? (size_t)n
+                                                                  : KSSH_KEXINIT_MAX + 5 - *kex_len;
+        memcpy(kex + *kex_len, buf, take);
+        *kex_len += take;
+        struct kssh_kexinit k;
+        int rc = kssh_kexinit_parse(kex, *kex_len, &k);
+        if (rc > 0)
+            kex_event(&k);
+        *kex_done = rc != 0 || *kex_len >= KSSH_KEXINIT_MAX + 5;
+    }
+    return write_all(to, buf, (size_t)n) < 0 ? -1 : n;
+}
+
+static void *shim_main(void *arg)
+{
+    struct shim *s = arg;
+    uint8_t *kex = xmalloc(KSSH_KEXINIT_MAX + 5);
+    size_t kex_len = 0;
+    bool kex_done = false, client_open = true, lib_open = true;
+    char c;
+
+    if (write_all(s->lib, s->ident, s->ident_len) < 0)
+        goto out;
+    do { /* libssh's banner: ours went out already */
+        if (recv(s->lib, &c, 1, 0) != 1)
+            goto out;
+    } while (c != '\n');
+    while (client_open || lib_open) {
+        struct pollfd p[2] = {{.fd = client_open ? s->client : -1, .events = POLLIN},
+                              {.fd = lib_open ? s->lib : -1, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (p[0].revents && pump(s->client, s->lib, kex, &kex_len, &kex_done) <= 0) {
+            client_open = false;
+            shutdown(s->lib, SHUT_WR);
+        }
+        if (p[1].revents && pump(s->lib, s->client, NULL, NULL, NULL) <= 0) {
+            lib_open = false;
+            shutdown(s->client, SHUT_WR);
+        }
+    }
+out:
+    free(kex);
+    shutdown(s->lib, SHUT_RDWR);
+    return NULL;
+}
+
+static int drop_privileges(const struct kssh_session_args *a)
+{
+    if (chroot(a->chroot_dir) < 0 || chdir("/") < 0)
+        return -errno;
+    if (setgroups(0, NULL) < 0 || setresgid(a->gid, a->gid, a->gid) < 0 ||
+        setresuid(a->uid, a->uid, a->uid) < 0)
+        return -errno;
+    return 0;
+}
+
+/* The bind takes the keys. */
+static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS])
+{
+    ssh_bind b = ssh_bind_new();
+    bool no = false;
+    if (!b)
+        return NULL;
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BANNER, a->version);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_KEY_EXCHANGE, KEX_LIST);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, HOSTKEY_LIST);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, CIPHER_LIST);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_S_C, CIPHER_LIST);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_C_S, MAC_LIST);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_S_C, MAC_LIST);
+    for (int i = 0; i < KSSH_HOSTKEYS; i++)
+        ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, keys[i]);
+    return b;
+}
+
+/* Asks the daemon; true when the credentials are accepted. */
+static bool ask_auth(const char *user, const char *password)
+{
+    json_t *auth = json_pack("{s:s}", "method", "password"), *reply = NULL;
+    kssh_set_b64(auth, "username", user, strlen(user));
+    kssh_set_b64(auth, "password", password, strlen(password));
+    if (kssh_msg_send(mon_fd, json_pack("{s:o}", "auth", auth)) < 0 ||
+        kssh_msg_recv(mon_fd, &reply) < 0 || !reply)
+        _exit(3);
+    bool ok = json_is_true(json_object_get(reply, "accept"));
+    json_decref(reply);
+    return ok;
+}
+
+/* A refused password costs what it costs on Debian's sshd (pam_unix's delay). */
+static void failure_delay(void)
+{
+    struct timespec ts = {.tv_sec = 2, .tv_nsec = (long)(getpid() % 1000) * 500000L};
+    nanosleep(&ts, NULL);
+}
+
+struct auth_state {
+    int failures;
+    bool done;
+    const char *reason;
+};
+
+static int on_auth_password(ssh_session s, const char *user, const char *password, void *ud)
+{
+    struct auth_state *st = ud;
+    (void)s;
+    if (ask_auth(user ? user : "", password ? password : ""))
+        return SSH_AUTH_SUCCESS;
+    failure_delay();
+    if (++st->failures >= MAX_AUTH_TRIES) {
+        st->done = true;
+        st->reason = "too many authentication failures";
+    }
+    return SSH_AUTH_DENIED;
+}
+
+static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *key,
+                          char signature_state, void *ud)
+{
+    unsigned char *hash = NULL;
+    size_t hlen = 0;
+    (void)s;
+    (void)ud;
+    json_t *ev = json_pack("{s:s, s:s, s:b}", "type", "login.publickey", "key_type",
+                           ssh_key_type_to_char(ssh_key_type(key)) ?: "unknown", "signed",
+                           signature_state == SSH_PUBLICKEY_STATE_VALID);
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0) {
+        char *fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+        json_object_set_new(ev, "fingerprint", json_string(fp ? fp : ""));
+        ssh_string_free_char(fp);
+        ssh_clean_pubkey_hash(&hash);
+    }
+    kssh_set_b64(ev, "username", user ? user : "", user ? strlen(user) : 0);
+    send_event(ev);
+    return SSH_AUTH_DENIED;
+}
+
+static int on_auth_none(ssh_session s, const char *user, void *ud)
+{
+    (void)s;
+    (void)user;
+    (void)ud;
+    return SSH_AUTH_DENIED;
+}
+
+/* After login the relay into the gateway is the next step (issue 3); until
+ * then no channel is opened, as on an sshd that refuses sessions. */
+static ssh_channel on_channel_open(ssh_session s, void *ud)
+{
+    (void)s;
+    (void)ud;
+    return NULL;
+}
+
+/* Serves the connection until the client leaves or the tries run out. */
+static void serve(ssh_session s, struct auth_state *st)
+{
+    ssh_event ev = ssh_event_new();
+    if (!ev || ssh_event_add_session(ev, s) != SSH_OK) {
+        st->reason = "internal error (libssh event)";
+        goto out;
+    }
+    while (!st->done) {
+        if (ssh_event_dopoll(ev, 1000) == SSH_ERROR || (ssh_get_status(s) & SSH_CLOSED)) {
+            st->reason = "client disconnected";
+            break;
+        }
+    }
+out:
+    if (ev) {
+        ssh_event_remove_session(ev, s);
+        ssh_event_free(ev);
+    }
+}
+
+static int run_ssh(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS], int lib_fd,
+                   const char **reason)
+{
+    ssh_bind b = make_bind(a, keys);
+    ssh_session s = ssh_new();
+    int rc = 0;
+
+    if (!b || !s || ssh_bind_accept_fd(b, s, lib_fd) != SSH_OK) {
+        *reason = "internal error (libssh)";
+        rc = -EIO;
+        goto out;
+    }
+    ssh_options_set(s, SSH_OPTIONS_COMPRESSION_C_S, COMP_LIST);
+    ssh_options_set(s, SSH_OPTIONS_COMPRESSION_S_C, COMP_LIST);
+    struct auth_state st = {.reason = "closed"};
+    struct ssh_server_callbacks_struct cb = {
+        .userdata = &st,
+        .auth_password_function = on_auth_password,
+        .auth_pubkey_function = on_auth_pubkey,
+        .auth_none_function = on_auth_none,
+        .channel_open_request_session_function = on_channel_open,
+    };
+    ssh_callbacks_init(&cb);
+    ssh_set_server_callbacks(s, &cb);
+    ssh_set_auth_methods(s, SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_PASSWORD);
+    if (ssh_handle_key_exchange(s) != SSH_OK) {
+        *reason = "key exchange failed";
+        goto out;
+    }
+    serve(s, &st);
+    *reason = st.reason;
+out:
+    if (s) {
+        ssh_disconnect(s);
+        ssh_free(s);
+    }
+    if (b)
+        ssh_bind_free(b);
+    return rc;
+}
+
+int kssh_session_main(const struct kssh_session_args *a)
+{
+    char line[KSSH_IDENT_MAX + 1], software[KSSH_IDENT_MAX + 1], banner[300];
+    size_t len = 0;
+    const char *reason = "closed";
+    int pair[2];
+    pthread_t th;
+
+    mon_fd = a->mon_fd;
+    alarm((unsigned)a->login_grace_s);
+    int bl = snprintf(banner, sizeof(banner), "SSH-2.0-%s\r\n", a->version);
+    if (write_all(a->client_fd, banner, (size_t)bl) < 0) {
+        send_closed("client gone before the banner");
+        return 0;
+    }
+    enum kssh_ident v = read_ident(a->client_fd, line, &len);
+    if (v != KSSH_IDENT_OK) {
+        const char *reply = kssh_ident_reply(v);
+        (void)!write_all(a->client_fd, reply, strlen(reply));
+        send_closed(v == KSSH_IDENT_BAD_VERSION ? "protocol major versions differ"
+                                                : "invalid identification string");
+        return 0;
+    }
+    kssh_ident_software(line, len, software, sizeof(software));
+    json_t *ev = json_pack("{s:s}", "type", "session.version");
+    kssh_set_b64(ev, "version", software, strlen(software));
+    send_event(ev);
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+        send_closed("internal error (socketpair)");
+        return 1;
+    }
+    struct shim sh = {.client = a->client_fd, .lib = pair[1], .ident = line, .ident_len = len};
+    if (pthread_create(&th, NULL, shim_main, &sh) != 0) {
+        send_closed("internal error (thread)");
+        return 1;
+    }
+    ssh_key keys[KSSH_HOSTKEYS] = {0};
+    char err[256];
+    if (kssh_hostkeys_load(a->hostkey_dir, keys, err, sizeof(err)) < 0) {
+        send_closed("internal error (host keys)");
+        _exit(1);
+    }
+    if (drop_privileges(a) < 0) {
+        send_closed("internal error (privileges)");
+        _exit(1);
+    }
+    (void)run_ssh(a, keys, pair[0], &reason);
+    /* libssh closed its end; let the shim finish the client side. */
+    shutdown(a->client_fd, SHUT_RDWR);
+    pthread_join(th, NULL);
+    send_closed(reason);
+    return 0;
+}
