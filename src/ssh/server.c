@@ -418,6 +418,22 @@ static int prepare_jail(struct kssh_server *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Frees what start made; the thread, if any, has ended. */
+static void server_free(struct kssh_server *s)
+{
+    if (s->lfd >= 0)
+        close(s->lfd);
+    if (s->wake[0] >= 0) {
+        close(s->wake[0]);
+        close(s->wake[1]);
+    }
+    kssh_policy_free(&s->policy);
+    free(s->empty_dir);
+    free(s->conns);
+    free(s->sources);
+    free(s);
+}
+
 int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct kssh_server **out,
                       char *err, size_t errlen)
 {
@@ -446,17 +462,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
     *out = s;
     return 0;
 fail:
-    if (s->lfd >= 0)
-        close(s->lfd);
-    if (s->wake[0] >= 0) {
-        close(s->wake[0]);
-        close(s->wake[1]);
-    }
-    kssh_policy_free(&s->policy);
-    free(s->empty_dir);
-    free(s->conns);
-    free(s->sources);
-    free(s);
+    server_free(s);
     return rc;
 }
 
@@ -471,7 +477,6 @@ void kssh_server_stop(struct kssh_server *s)
         return;
     (void)!write(s->wake[1], "x", 1);
     pthread_join(s->th, NULL);
-    close(s->lfd);
     for (size_t i = 0; i < s->nconns; i++) {
         kill(s->conns[i].pid, SIGTERM);
         if (!*s->conns[i].reason)
@@ -479,11 +484,5 @@ void kssh_server_stop(struct kssh_server *s)
     }
     while (s->nconns)
         reap(s, true);
-    close(s->wake[0]);
-    close(s->wake[1]);
-    kssh_policy_free(&s->policy);
-    free(s->empty_dir);
-    free(s->conns);
-    free(s->sources);
-    free(s);
+    server_free(s);
 }
