@@ -2,6 +2,7 @@
  * all pure functions of the embedded files (see recipes.h). */
 #include "images/recipes.h"
 
+#include "common/tar.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 
@@ -101,48 +102,20 @@ void images_recipe_hash(const char *base_hash, const char *dir, char out[65])
     digest_hex(ctx, out);
 }
 
-/* One ustar header block for a regular file. */
-static void tar_header(char h[512], const char *name, size_t size, unsigned mode)
-{
-    memset(h, 0, 512);
-    snprintf(h, 100, "%s", name);
-    snprintf(h + 100, 8, "%07o", mode);
-    snprintf(h + 108, 8, "%07o", 0);
-    snprintf(h + 116, 8, "%07o", 0);
-    snprintf(h + 124, 12, "%011zo", size);
-    snprintf(h + 136, 12, "%011o", 0);
-    h[156] = '0';
-    memcpy(h + 257, "ustar", 6);
-    h[263] = '0'; /* version "00" */
-    h[264] = '0';
-    snprintf(h + 265, 32, "root"); /* uname */
-    snprintf(h + 297, 32, "root"); /* gname */
-    memset(h + 148, ' ', 8);
-    unsigned sum = 0;
-    for (size_t i = 0; i < 512; i++)
-        sum += (unsigned char)h[i];
-    snprintf(h + 148, 8, "%06o", sum);
-}
-
 int images_context_tar(const char *dir, struct buf *out)
 {
-    static const char zeros[1024];
-    char h[512];
-
     for (size_t i = 0; i < images_files_count; i++) {
         const struct images_file *f = &images_files[i];
         const char *rel = under(f->path, dir);
-        if (!rel || strlen(rel) >= 100)
+        if (!rel)
             continue;
         size_t n = strlen(rel);
         unsigned mode = n > 3 && strcmp(rel + n - 3, ".sh") == 0 ? 0755 : 0644;
-        tar_header(h, rel, f->size, mode);
-        size_t pad = (512 - f->size % 512) % 512;
-        if (buf_append(out, h, sizeof(h)) < 0 || buf_append(out, f->data, f->size) < 0 ||
-            buf_append(out, zeros, pad) < 0)
-            return -ENOBUFS;
+        int rc = tar_append(out, rel, f->data, f->size, mode);
+        if (rc < 0)
+            return rc;
     }
-    return buf_append(out, zeros, sizeof(zeros));
+    return tar_finish(out);
 }
 
 void images_bootstrap_line(struct images_bootstrap_progress *p, const char *line)
