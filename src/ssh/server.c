@@ -10,7 +10,9 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "docker/docker.h"
 #include "event/event.h"
+#include "lan/honeynet.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
 #include "ssh/session.h"
@@ -58,6 +60,7 @@ struct kssh_server {
     const struct config *cfg;
     struct event_pipeline *p;
     struct kssh_policy policy;
+    struct docker *d; /* NULL while the engine is unreachable */
     int lfd, wake[2];
     uint16_t port;
     pthread_t th;
@@ -108,7 +111,9 @@ static unsigned unauth_count(const struct kssh_server *s, const char *ip)
 
 static bool session_may_send(const char *type)
 {
-    static const char *const allowed[] = {"session.version", "session.kex", "login.publickey"};
+    static const char *const allowed[] = {"session.version", "session.kex", "login.publickey",
+                                          "session.pty",     "session.env", "session.window",
+                                          "command.exec",    "command.exit"};
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
         if (type && strcmp(type, allowed[i]) == 0)
             return true;
@@ -152,18 +157,70 @@ static void take_event(struct kssh_server *s, struct conn *c, json_t *in)
     emit(s, c, ev);
 }
 
+/* The accepted login's honeynet and user: on success gw is the gateway to
+ * log into; on failure why says what went wrong (the login is refused, as by
+ * an overloaded server, and recorded). */
+static bool prepare_login(struct kssh_server *s, struct conn *c, const char *user, const char *pass,
+                          struct lan_gateway *gw, char *why, size_t whylen)
+{
+    char err[512] = "";
+    bool shared = s->cfg->honeynet.mode == CONFIG_MODE_SHARED;
+    char *name = shared ? xstrdup("shared") : xasprintf("src-%s", c->ip);
+    char *keys = xasprintf("%s/hostkeys/%s", s->cfg->store.dir, shared ? "shared" : c->ip);
+    bool created = false, ok = false;
+
+    if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0) {
+        snprintf(why, whylen, "honeynet unavailable: %s", err);
+        goto out;
+    }
+    if (lan_honeynet_ensure(s->d, s->cfg, name, keys, gw, err, sizeof(err)) < 0) {
+        snprintf(why, whylen, "honeynet unavailable: %s", err);
+        goto out;
+    }
+    if (gw->created) {
+        json_t *ev = event_new(EVENT_LAN_HONEYNET_CREATED);
+        json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
+        json_object_set_new(ev, "subnet", json_string(gw->subnet));
+        json_object_set_new(ev, "gateway_ip", json_string(gw->ip));
+        json_object_set_new(ev, "hostname", json_string(gw->hostname));
+        emit(s, c, ev);
+    }
+    if (lan_gateway_user(s->d, gw, user, pass, &created, err, sizeof(err)) < 0) {
+        snprintf(why, whylen, "user not created: %s", err);
+        goto out;
+    }
+    if (created) {
+        json_t *ev = event_new(EVENT_LOGIN_USER_CREATED);
+        event_set_str(ev, "username", user, strlen(user));
+        json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
+        emit(s, c, ev);
+    }
+    ok = true;
+out:
+    free(keys);
+    free(name);
+    return ok;
+}
+
 static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
 {
     size_t ul = 0, pl = 0;
     char *user = kssh_get_b64(req, "username_b64", &ul);
     char *pass = kssh_get_b64(req, "password_b64", &pl);
     const char *reason = "malformed";
+    char why[600] = "";
+    struct lan_gateway gw = {0};
     bool ok = false;
 
     struct source *src = source_of(s, c->ip);
     src->last_us = util_now_us();
     if (user && pass && strlen(user) == ul && strlen(pass) == pl)
         ok = kssh_policy_accepts(&s->policy, user, pass, src->failures, &reason);
+    if (ok && !prepare_login(s, c, user, pass, &gw, why, sizeof(why))) {
+        ok = false;
+        reason = why;
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", why);
+    }
     json_t *ev = event_new(ok ? EVENT_LOGIN_SUCCESS : EVENT_LOGIN_FAILED);
     event_set_str(ev, "username", user ? user : "", user ? ul : 0);
     event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
@@ -173,9 +230,13 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
         src->failures++;
     } else {
         c->authed = true;
+        json_object_set_new(ev, "honeynet", json_string(gw.honeynet));
     }
     emit(s, c, ev);
-    if (kssh_msg_send(c->mon, json_pack("{s:b}", "accept", ok)) < 0)
+    json_t *reply = json_pack("{s:b}", "accept", ok);
+    if (ok)
+        json_object_set_new(reply, "gateway", json_string(gw.ip));
+    if (kssh_msg_send(c->mon, reply) < 0)
         LOG_DEBUG("ssh: session %s went away during authentication", c->session);
     free(user);
     free(pass);
@@ -428,6 +489,8 @@ static void server_free(struct kssh_server *s)
         close(s->wake[1]);
     }
     kssh_policy_free(&s->policy);
+    if (s->d)
+        docker_close(s->d);
     free(s->empty_dir);
     free(s->conns);
     free(s->sources);

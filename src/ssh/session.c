@@ -13,6 +13,7 @@
 #include "ssh/hostkeys.h"
 #include "ssh/monitor.h"
 #include "ssh/preauth.h"
+#include "ssh/relay.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -193,8 +194,8 @@ static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_H
     return b;
 }
 
-/* Asks the daemon; true when the credentials are accepted. */
-static bool ask_auth(const char *user, const char *password)
+/* Asks the daemon; on acceptance, the gateway's address goes to gw_ip. */
+static bool ask_auth(const char *user, const char *password, char *gw_ip, size_t gw_len)
 {
     json_t *auth = json_pack("{s:s}", "method", "password"), *reply = NULL;
     kssh_set_b64(auth, "username", user, strlen(user));
@@ -202,7 +203,10 @@ static bool ask_auth(const char *user, const char *password)
     if (kssh_msg_send(mon_fd, json_pack("{s:o}", "auth", auth)) < 0 ||
         kssh_msg_recv(mon_fd, &reply) < 0 || !reply)
         _exit(3);
-    bool ok = json_is_true(json_object_get(reply, "accept"));
+    const char *ip = json_string_value(json_object_get(reply, "gateway"));
+    bool ok = json_is_true(json_object_get(reply, "accept")) && ip;
+    if (ok)
+        snprintf(gw_ip, gw_len, "%s", ip);
     json_decref(reply);
     return ok;
 }
@@ -218,13 +222,17 @@ struct auth_state {
     int failures;
     bool done;
     const char *reason;
+    ssh_session down;
+    struct kssh_relay *relay; /* once logged in */
 };
 
 static int on_auth_password(ssh_session s, const char *user, const char *password, void *ud)
 {
     struct auth_state *st = ud;
+    char ip[64];
     (void)s;
-    if (ask_auth(user ? user : "", password ? password : ""))
+    if (!st->relay && ask_auth(user ? user : "", password ? password : "", ip, sizeof(ip)) &&
+        kssh_relay_connect(st->down, ip, user, password, send_event, &st->relay) == 0)
         return SSH_AUTH_SUCCESS;
     failure_delay();
     if (++st->failures >= MAX_AUTH_TRIES) {
@@ -263,13 +271,13 @@ static int on_auth_none(ssh_session s, const char *user, void *ud)
     return SSH_AUTH_DENIED;
 }
 
-/* After login the relay into the gateway is the next step (issue 3); until
- * then no channel is opened, as on an sshd that refuses sessions. */
+/* Session channels exist only once logged in: each is paired with one on
+ * the gateway. */
 static ssh_channel on_channel_open(ssh_session s, void *ud)
 {
+    struct auth_state *st = ud;
     (void)s;
-    (void)ud;
-    return NULL;
+    return st->relay ? kssh_relay_open_session(st->relay) : NULL;
 }
 
 /* Serves the connection until the client leaves or the tries run out. */
@@ -280,12 +288,25 @@ static void serve(ssh_session s, struct auth_state *st)
         st->reason = "internal error (libssh event)";
         goto out;
     }
+    ssh_session up = NULL;
     while (!st->done) {
-        if (ssh_event_dopoll(ev, 1000) == SSH_ERROR || (ssh_get_status(s) & SSH_CLOSED)) {
+        if (ssh_event_dopoll(ev, 1000) == SSH_ERROR ||
+            (ssh_get_status(s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) || !ssh_is_connected(s)) {
             st->reason = "client disconnected";
             break;
         }
+        if (st->relay && !up) {
+            /* Logged in: the gateway's session joins the loop. */
+            up = kssh_relay_upstream(st->relay);
+            ssh_event_add_session(ev, up);
+        }
+        if (up && (ssh_get_status(up) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+            st->reason = "gateway closed the connection";
+            break;
+        }
     }
+    if (up)
+        ssh_event_remove_session(ev, up);
 out:
     if (ev) {
         ssh_event_remove_session(ev, s);
@@ -307,7 +328,7 @@ static int run_ssh(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS
     }
     ssh_options_set(s, SSH_OPTIONS_COMPRESSION_C_S, COMP_LIST);
     ssh_options_set(s, SSH_OPTIONS_COMPRESSION_S_C, COMP_LIST);
-    struct auth_state st = {.reason = "closed"};
+    struct auth_state st = {.reason = "closed", .down = s};
     struct ssh_server_callbacks_struct cb = {
         .userdata = &st,
         .auth_password_function = on_auth_password,
@@ -324,6 +345,7 @@ static int run_ssh(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS
     }
     serve(s, &st);
     *reason = st.reason;
+    kssh_relay_free(st.relay);
 out:
     if (s) {
         ssh_disconnect(s);

@@ -130,3 +130,24 @@ e2e_attacker_ns() {
 
 # Runs a command as the attacker.
 e2e_as_attacker() { ip netns exec "$ATT_NS" "$@"; }
+
+# An attacker namespace and karakuri's SSH front end listening on the host
+# side of its veth (port 2222), honeynets from lan_pool $1, extra [ssh] keys in
+# $2. Sets ATT_*, KK_PID, conf, port and SSHO (options for a fresh client);
+# every honeynet it makes is removed at exit.
+e2e_start_ssh_frontend() {
+  e2e_need_docker
+  command -v sshpass >/dev/null || e2e_fail "sshpass not installed (apt-get install sshpass)"
+  e2e_attacker_ns
+  port=2222
+  conf=$(e2e_config "[ssh]
+listen = $ATT_HOST_IP:$port
+${2:-}
+[honeynet]
+lan_pool = $1")
+  e2e_defer "'$KARAKURI' -c '$conf' cleanup"
+  e2e_start_karakuri "$conf"
+  e2e_wait_for 10 grep -q "SSH front end listening" "$E2E_TMP/karakuri.log" ||
+    e2e_fail "the SSH front end did not start"
+  SSHO=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20)
+}

@@ -7,18 +7,7 @@
 # the client's HASSH recorded, limits on unauthenticated connections, and a
 # daemon that stays healthy through all of it.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
-e2e_need_docker
-command -v sshpass >/dev/null || e2e_fail "sshpass not installed (apt-get install sshpass)"
-
-e2e_attacker_ns
-port=2222
-conf=$(e2e_config "[ssh]
-listen = $ATT_HOST_IP:$port
-max_unauth_per_source = 5")
-e2e_start_karakuri "$conf"
-e2e_wait_for 10 grep -q "SSH front end listening" "$E2E_TMP/karakuri.log" ||
-  e2e_fail "the SSH front end did not start"
-SSHO=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
+e2e_start_ssh_frontend 10.218.0.0/16 'max_unauth_per_source = 5'
 
 # The server's KEXINIT as the OpenSSH client prints it.
 proposal() { # ssh args...
@@ -77,7 +66,7 @@ for t in rsa ecdsa; do
   e2e_as_attacker ssh-keyscan -T 5 -p $port -t $t "$ATT_HOST_IP" 2>/dev/null | grep -q . || e2e_fail "no $t host key"
 done
 
-# Credentials: root is refused, anyone else gets in (channels come with the relay).
+# Credentials: root is refused, anyone else gets in.
 set +e
 e2e_as_attacker sshpass -p toor ssh "${SSHO[@]}" -o NumberOfPasswordPrompts=1 -p $port root@"$ATT_HOST_IP" true 2>"$E2E_TMP/root.err"
 e2e_as_attacker sshpass -p 'pa ss' ssh "${SSHO[@]}" -p $port alice@"$ATT_HOST_IP" true 2>"$E2E_TMP/alice.err"
@@ -109,12 +98,12 @@ kill -0 "$KK_PID" || e2e_fail "the daemon died"
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
 ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
-ev login.failed | jq -e 'select(.username=="root" and .password=="toor" and .reason=="root" and .src_ip=="'"$ATT_IP"'")' >/dev/null ||
+ev login.failed | jq -se 'any(.[]; .username=="root" and .password=="toor" and .reason=="root" and .src_ip=="'"$ATT_IP"'")' >/dev/null ||
   e2e_fail "root's attempt not recorded"
-ev login.success | jq -e 'select(.username=="alice" and .password=="pa ss" and .method=="password")' >/dev/null ||
+ev login.success | jq -se 'any(.[]; .username=="alice" and .password=="pa ss" and .method=="password")' >/dev/null ||
   e2e_fail "alice's login not recorded"
-ev session.kex | jq -e 'select(.hassh | test("^[0-9a-f]{32}$"))' >/dev/null || e2e_fail "no HASSH recorded"
-ev session.version | jq -e 'select(.version | startswith("OpenSSH_"))' >/dev/null || e2e_fail "no client version recorded"
+ev session.kex | jq -se 'any(.[]; .hassh | test("^[0-9a-f]{32}$"))' >/dev/null || e2e_fail "no HASSH recorded"
+ev session.version | jq -se 'any(.[]; .version | startswith("OpenSSH_"))' >/dev/null || e2e_fail "no client version recorded"
 connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
 closes=$(ev session.closed | jq -s 'length')
 e2e_assert_eq "$connects" "$closes" "every accepted connection closed in the record"

@@ -1,0 +1,331 @@
+/* lan honeynet: networks and gateways (see honeynet.h). */
+#include "lan/honeynet.h"
+
+#include "common/tar.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "docker/docker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SSH_WAIT_MS 15000
+#define KEY_FILE_MAX 16384
+
+static const char *const hostnames[] = {"web01", "app-srv01", "intranet", "build01",
+                                        "files", "mon01",     "jump01",   "dev-srv02"};
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static json_t *labels(const char *name, const char *role)
+{
+    json_t *l = json_pack("{s:s, s:s}", DOCKER_LABEL_MANAGED, "1", LAN_LABEL_HONEYNET, name);
+    if (role)
+        json_object_set_new(l, LAN_LABEL_ROLE, json_string(role));
+    return l;
+}
+
+static json_t *label_filter(const char *name, const char *role)
+{
+    char *h = xasprintf("%s=%s", LAN_LABEL_HONEYNET, name);
+    json_t *f = json_pack("{s:[s]}", "label", h);
+    if (role) {
+        char *r = xasprintf("%s=%s", LAN_LABEL_ROLE, role);
+        json_array_append_new(json_object_get(f, "label"), json_string(r));
+        free(r);
+    }
+    free(h);
+    return f;
+}
+
+/* The subnet of a network from its IPAM config, as a host-order base. */
+static bool network_subnet(json_t *net, uint32_t *base)
+{
+    json_t *cfgs = json_object_get(json_object_get(net, "IPAM"), "Config");
+    const char *sub = json_string_value(json_object_get(json_array_get(cfgs, 0), "Subnet"));
+    char addr[INET_ADDRSTRLEN];
+    struct in_addr in;
+    const char *slash = sub ? strchr(sub, '/') : NULL;
+    if (!slash || (size_t)(slash - sub) >= sizeof(addr))
+        return false;
+    memcpy(addr, sub, (size_t)(slash - sub));
+    addr[slash - sub] = '\0';
+    if (inet_pton(AF_INET, addr, &in) != 1)
+        return false;
+    *base = ntohl(in.s_addr);
+    return true;
+}
+
+static void fmt_ip(uint32_t a, char *out, size_t n)
+{
+    snprintf(out, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* Finds the honeynet's network, or makes one on the first free /24. */
+static int ensure_network(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
+                          uint32_t *base, char *err, size_t errlen)
+{
+    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_HONEYNET), *list = NULL, *it;
+    size_t i, slots = (size_t)1 << (24 - cfg->honeynet.lan_pool_prefix);
+    unsigned char *used = xcalloc(slots, 1);
+    int rc = docker_network_list(d, f, &list);
+    json_decref(f);
+    if (rc < 0) {
+        snprintf(err, errlen, "listing networks: %s", docker_last_error(d));
+        goto out;
+    }
+    json_array_foreach(list, i, it)
+    {
+        uint32_t b;
+        const char *owner =
+            json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+        if (!network_subnet(it, &b))
+            continue;
+        if (owner && strcmp(owner, gw->honeynet) == 0) {
+            *base = b;
+            goto out; /* found: rc is 0 */
+        }
+        uint32_t idx = (b - cfg->honeynet.lan_pool_net) >> 8;
+        if (b >= cfg->honeynet.lan_pool_net && idx < slots)
+            used[idx] = 1;
+    }
+    for (i = 0; i < slots && used[i]; i++)
+        ;
+    if (i == slots) {
+        snprintf(err, errlen, "no free /24 left in [honeynet] lan_pool");
+        rc = -ENOSPC;
+        goto out;
+    }
+    *base = cfg->honeynet.lan_pool_net + ((uint32_t)i << 8);
+    char sub[24], gwaddr[16];
+    fmt_ip(*base, sub, sizeof(sub));
+    snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "/24");
+    fmt_ip(*base + 1, gwaddr, sizeof(gwaddr));
+    json_t *spec =
+        json_pack("{s:s, s:b, s:b, s:o, s:{s:[{s:s, s:s}]}}", "Name", gw->network, "Internal", 1,
+                  "CheckDuplicate", 1, "Labels", labels(gw->honeynet, NULL), "IPAM", "Config",
+                  "Subnet", sub, "Gateway", gwaddr);
+    rc = docker_network_create(d, spec, NULL);
+    json_decref(spec);
+    if (rc < 0)
+        snprintf(err, errlen, "creating network %s: %s", gw->network, docker_last_error(d));
+out:
+    json_decref(list);
+    free(used);
+    return rc;
+}
+
+/* A tar of the host keys for /etc/ssh. */
+static int hostkey_tar(const char *dir, struct buf *tarball, char *err, size_t errlen)
+{
+    static const char *const files[] = {"ssh_host_rsa_key", "ssh_host_ecdsa_key",
+                                        "ssh_host_ed25519_key"};
+    char data[KEY_FILE_MAX];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *path = xasprintf("%s/%s", dir, files[i]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, data, sizeof(data)) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0 || n == (ssize_t)sizeof(data)) {
+            snprintf(err, errlen, "cannot read the host key %s", path);
+            free(path);
+            return -EIO;
+        }
+        free(path);
+        if (tar_append(tarball, files[i], data, (size_t)n, 0600) < 0)
+            return -ENOBUFS;
+    }
+    return tar_finish(tarball);
+}
+
+static int put_hostkeys(struct docker *d, const char *id, const char *dir, char *err, size_t errlen)
+{
+    struct buf tarball;
+    buf_init(&tarball, 1 << 20);
+    int rc = hostkey_tar(dir, &tarball, err, errlen);
+    int fd = rc == 0 ? memfd_create("karakuri-keys", MFD_CLOEXEC) : -1;
+    if (rc == 0 && (fd < 0 || write(fd, tarball.data, tarball.len) != (ssize_t)tarball.len ||
+                    lseek(fd, 0, SEEK_SET) != 0)) {
+        snprintf(err, errlen, "cannot stage the host keys");
+        rc = -EIO;
+    }
+    if (rc == 0 && (rc = docker_container_archive_put(d, id, "/etc/ssh", fd)) < 0)
+        snprintf(err, errlen, "putting the host keys in place: %s", docker_last_error(d));
+    if (fd >= 0)
+        close(fd);
+    buf_free(&tarball);
+    return rc;
+}
+
+static int create_gateway(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
+                          const char *hostkey_dir, char *err, size_t errlen)
+{
+    char *name = xasprintf("%s-gw", gw->network);
+    char *image = xasprintf("%s:latest", cfg->images.gateway_image);
+    char *id = NULL;
+    json_t *spec = json_pack(
+        "{s:s, s:s, s:o, s:{s:s, s:I, s:I}, s:{s:{s:{s:{s:s}}}}}", "Image", image, "Hostname",
+        gw->hostname, "Labels", labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
+        gw->network, "Memory", (json_int_t)512 << 20, "PidsLimit", (json_int_t)512,
+        "NetworkingConfig", "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    int rc = docker_container_create(d, name, spec, &id);
+    json_decref(spec);
+    if (rc < 0) {
+        snprintf(err, errlen, "creating the gateway: %s", docker_last_error(d));
+        goto out;
+    }
+    if ((rc = put_hostkeys(d, id, hostkey_dir, err, errlen)) < 0)
+        goto out;
+    if ((rc = docker_container_start(d, id)) < 0) {
+        snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
+        goto out;
+    }
+    snprintf(gw->container, sizeof(gw->container), "%s", id);
+    gw->created = true;
+out:
+    free(id);
+    free(image);
+    free(name);
+    return rc;
+}
+
+/* Finds the gateway container (started if it was stopped) or makes it. */
+static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
+                          const char *hostkey_dir, char *err, size_t errlen)
+{
+    json_t *f = label_filter(gw->honeynet, "gateway"), *list = NULL;
+    int rc = docker_container_list(d, true, f, &list);
+    json_decref(f);
+    if (rc < 0) {
+        snprintf(err, errlen, "listing containers: %s", docker_last_error(d));
+        return rc;
+    }
+    json_t *c = json_array_get(list, 0);
+    const char *id = json_string_value(json_object_get(c, "Id"));
+    if (!id) {
+        json_decref(list);
+        return create_gateway(d, cfg, gw, hostkey_dir, err, errlen);
+    }
+    snprintf(gw->container, sizeof(gw->container), "%s", id);
+    const char *state = json_string_value(json_object_get(c, "State"));
+    if (!state || strcmp(state, "running") != 0) {
+        if ((rc = docker_container_start(d, id)) < 0)
+            snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
+    }
+    json_decref(list);
+    return rc;
+}
+
+/* Waits until something answers on ip:22 with an SSH banner. */
+static int wait_for_ssh(const char *ip)
+{
+    long long deadline = util_mono_us() + SSH_WAIT_MS * 1000LL;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};
+    inet_pton(AF_INET, ip, &sa.sin_addr);
+    while (util_mono_us() < deadline) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        char b[4] = "";
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            if (poll(&p, 1, 2000) == 1 && recv(fd, b, sizeof(b), 0) == 4 &&
+                memcmp(b, "SSH-", 4) == 0) {
+                close(fd);
+                return 0;
+            }
+        }
+        if (fd >= 0)
+            close(fd);
+        struct timespec ts = {0, 50000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -ETIMEDOUT;
+}
+
+int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *name,
+                        const char *hostkey_dir, struct lan_gateway *gw, char *err, size_t errlen)
+{
+    struct lan_gateway g = {0};
+    uint32_t base = 0, h = name_hash(name);
+    int rc;
+
+    snprintf(g.honeynet, sizeof(g.honeynet), "%s", name);
+    snprintf(g.network, sizeof(g.network), "kk-%s", name);
+    for (char *p = g.network; *p; p++)
+        if (*p == ':')
+            *p = '-';
+    snprintf(g.hostname, sizeof(g.hostname), "%s", hostnames[h % 8]);
+    if ((rc = ensure_network(d, cfg, &g, &base, err, errlen)) < 0)
+        return rc;
+    fmt_ip(base, g.subnet, sizeof(g.subnet));
+    snprintf(g.subnet + strlen(g.subnet), sizeof(g.subnet) - strlen(g.subnet), "/24");
+    /* .1 is the bridge; the gateway sits low in the range, as servers do. */
+    fmt_ip(base + 2 + h % 30, g.ip, sizeof(g.ip));
+    if ((rc = ensure_gateway(d, cfg, &g, hostkey_dir, err, errlen)) < 0)
+        return rc;
+    if (wait_for_ssh(g.ip) < 0) {
+        snprintf(err, errlen, "the gateway's sshd did not answer on %s:22", g.ip);
+        return -ETIMEDOUT;
+    }
+    *gw = g;
+    return 0;
+}
+
+int lan_gateway_user(struct docker *d, const struct lan_gateway *gw, const char *user,
+                     const char *password, bool *created, char *err, size_t errlen)
+{
+    struct docker_exec_result r;
+    if (!*user || strpbrk(user, ":\n") || strchr(password, '\n')) {
+        snprintf(err, errlen, "name or password the system cannot hold");
+        return -EINVAL;
+    }
+    const char *const add[] = {"useradd", "-m", "-s", "/bin/bash", user, NULL};
+    struct docker_exec_options o = {.argv = add};
+    int rc = docker_exec(d, gw->container, &o, &r);
+    if (rc < 0) {
+        snprintf(err, errlen, "useradd: %s", docker_last_error(d));
+        return rc;
+    }
+    /* 9: the user exists already (an earlier login). */
+    int code = r.exit_code;
+    bool is_new = code == 0;
+    if (code != 0 && code != 9)
+        snprintf(err, errlen, "useradd refused the name (exit %d): %.200s", code, r.err);
+    docker_exec_result_free(&r);
+    if (code != 0 && code != 9)
+        return -EINVAL;
+    char *line = xasprintf("%s:%s\n", user, password);
+    const char *const chpw[] = {"chpasswd", NULL};
+    struct docker_exec_options po = {.argv = chpw, .stdin_data = line, .stdin_len = strlen(line)};
+    rc = docker_exec(d, gw->container, &po, &r);
+    free(line);
+    if (rc < 0) {
+        snprintf(err, errlen, "chpasswd: %s", docker_last_error(d));
+        return rc;
+    }
+    code = r.exit_code;
+    if (code != 0)
+        snprintf(err, errlen, "chpasswd failed (exit %d): %.200s", code, r.err);
+    docker_exec_result_free(&r);
+    if (code != 0)
+        return -EINVAL;
+    *created = is_new;
+    return 0;
+}

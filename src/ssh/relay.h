@@ -1,0 +1,21 @@
+/* ssh relay: the attacker's session carried into the gateway's sshd (see
+ * relay.c). Used only inside a session process. */
+#ifndef KARAKURI_SSH_RELAY_H
+#define KARAKURI_SSH_RELAY_H
+
+#include <jansson.h>
+#include <libssh/libssh.h>
+
+struct kssh_relay;
+
+/* Logs into ip:22 as user/password. send_event records an event (takes it).
+ * Returns 0 or -1 (the gateway refused or is unreachable). */
+int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
+                       void (*send_event)(json_t *ev), struct kssh_relay **out);
+/* The upstream session, to be polled with the attacker's. */
+ssh_session kssh_relay_upstream(struct kssh_relay *r);
+/* For the server's channel-open callback: a new channel pair, or NULL. */
+ssh_channel kssh_relay_open_session(struct kssh_relay *r);
+void kssh_relay_free(struct kssh_relay *r);
+
+#endif

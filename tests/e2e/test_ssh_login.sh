@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Logging in through the SSH front end lands in a real bash on the honeynet's
+# gateway, as the user the attacker named, with everything relayed: exec and
+# exit status, a missing command, a shell on a pty, scp both ways, sftp. The
+# same source coming back gets the same honeynet, files and all. Recorded:
+# the honeynet, the user, commands and their exit, every session closed.
+. "$KARAKURI_SRC/tests/e2e/lib.sh"
+e2e_start_ssh_frontend 10.217.0.0/16
+as() { # password, then ssh/scp/sftp and its arguments
+  local pw=$1; shift
+  e2e_as_attacker sshpass -p "$pw" "$@"
+}
+
+out=$(as 'S3cret!' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'echo -n test' 2>/dev/null)
+e2e_assert_eq test "$out" "echo -n test"
+set +e
+as 'S3cret!' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'exit 42' 2>/dev/null; rc=$?
+as 'S3cret!' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'no-such-command' 2>"$E2E_TMP/missing.err"; rc2=$?
+set -e
+e2e_assert_eq 42 "$rc" "exit status"
+e2e_assert_eq 127 "$rc2" "missing command's status"
+grep -q "no-such-command: command not found" "$E2E_TMP/missing.err" || e2e_fail "bash's message: $(cat "$E2E_TMP/missing.err")"
+who=$(as 'S3cret!' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'id -un; echo $SHELL; echo $HOME; sudo -n true 2>&1 | head -c 0; echo sudo=$?' 2>/dev/null)
+e2e_assert_eq $'mallory\n/bin/bash\n/home/mallory\nsudo=0' "$who" "the user as given"
+
+# A shell on a pty, typed into.
+printf 'stty size\necho typed-$((6*7))\nexit 5\n' |
+  as 'S3cret!' ssh "${SSHO[@]}" -tt -o SendEnv=LANG -p $port mallory@"$ATT_HOST_IP" >"$E2E_TMP/tty.out" 2>&1 && rc=0 || rc=$?
+e2e_assert_eq 5 "$rc" "shell exit status"
+grep -q "typed-42" "$E2E_TMP/tty.out" || e2e_fail "no shell output: $(tr -cd '[:print:]\n' <"$E2E_TMP/tty.out")"
+grep -q "mallory@" "$E2E_TMP/tty.out" || e2e_fail "no bash prompt"
+
+# Files both ways, by scp and sftp.
+head -c 100000 /dev/urandom >"$E2E_TMP/up.bin"
+as 'S3cret!' scp "${SSHO[@]}" -P $port "$E2E_TMP/up.bin" mallory@"$ATT_HOST_IP":up.bin 2>/dev/null || e2e_fail "scp up"
+as 'S3cret!' scp "${SSHO[@]}" -P $port mallory@"$ATT_HOST_IP":up.bin "$E2E_TMP/down.bin" 2>/dev/null || e2e_fail "scp down"
+cmp -s "$E2E_TMP/up.bin" "$E2E_TMP/down.bin" || e2e_fail "scp round trip changed the file"
+# (sftp -b would forbid passwords: commands go to its stdin instead)
+printf 'put %s/up.bin sftp.bin\nls -l\n' "$E2E_TMP" |
+  as 'S3cret!' sftp "${SSHO[@]}" -P $port mallory@"$ATT_HOST_IP" >"$E2E_TMP/sftp.out" 2>&1 ||
+  e2e_fail "sftp: $(cat "$E2E_TMP/sftp.out")"
+grep -q "sftp.bin" "$E2E_TMP/sftp.out" || e2e_fail "sftp listing"
+
+# Coming back: the same gateway, files still there; another user too.
+out=$(as other ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_IP" 'ls /home/mallory; hostname' 2>/dev/null || true)
+[[ "$out" == *up.bin* ]] || e2e_fail "the honeynet did not keep its files: $out"
+
+# The gateway: on an internal network of the pool, labelled.
+gw=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.role=gateway"]}|tostring|@uri')" | jq -r '.[0].Id')
+[[ "$gw" != null ]] || e2e_fail "no gateway container"
+net=$(e2e_api GET "/containers/$gw/json" | jq -r '.NetworkSettings.Networks | keys[0]')
+e2e_assert_eq true "$(e2e_api GET "/networks/$net" | jq -r .Internal)" "the LAN is internal"
+e2e_api GET "/networks/$net" | jq -r '.IPAM.Config[0].Subnet' | grep -q '^10\.217\.' || e2e_fail "subnet not from lan_pool"
+# The gateway's sshd shows the front end's host key.
+gwip=$(e2e_api GET "/containers/$gw/json" | jq -r ".NetworkSettings.Networks[\"$net\"].IPAddress")
+k_gw=$(ssh-keyscan -T 5 -t ed25519 "$gwip" 2>/dev/null | awk '{print $3}')
+k_fe=$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/null | awk '{print $3}')
+[[ -n "$k_gw" && "$k_gw" == "$k_fe" ]] || e2e_fail "gateway and front end show different host keys"
+
+kill -TERM "$KK_PID"
+wait "$KK_PID" || e2e_fail "run did not exit 0"
+ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
+e2e_assert_eq 1 "$(ev lan.honeynet_created | jq -s length)" "one honeynet for the source"
+ev login.user_created | jq -se 'any(.[]; .username=="mallory")' >/dev/null || e2e_fail "user creation not recorded"
+ev command.exec | jq -se 'any(.[]; .command=="exit 42")' >/dev/null || e2e_fail "exec not recorded"
+ev command.exit | jq -se 'any(.[]; .exit_status==42)' >/dev/null || e2e_fail "exit status not recorded"
+ev session.pty | jq -se 'any(.[]; .term != null)' >/dev/null || e2e_fail "pty not recorded"
+ev command.exec | jq -se 'any(.[]; .command=="sftp" and .subsystem)' >/dev/null || e2e_fail "sftp not recorded"
+connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
+closes=$(ev session.closed | jq -s 'length')
+e2e_assert_eq "$connects" "$closes" "every session closed in the record"
+ev session.closed | jq -se 'any(.[]; .reason=="client disconnected")' >/dev/null || e2e_fail "no session ended by the client"
+e2e_log "ok"
