@@ -15,6 +15,9 @@ int cli_images(const struct config *cfg, int argc, char **argv);
 int cli_events(const struct config *cfg, int argc, char **argv);
 int cli_cleanup(const struct config *cfg, int argc, char **argv);
 int cli_config(const struct config *cfg, int argc, char **argv);
+int cli_sessions(const struct config *cfg, int argc, char **argv);
+int cli_session(const struct config *cfg, int argc, char **argv);
+int cli_replay(const struct config *cfg, int argc, char **argv);
 
 struct docker;
 struct images_options;
@@ -35,6 +38,10 @@ void cli_images_options(const struct config *cfg, struct images_options *o, char
 
 /* dir + "/" + name, newly allocated. */
 char *cli_path_join(const char *dir, const char *name);
+
+/* Prints an event (a JSON line) as one line a person can read: time, type,
+ * then the other fields as k=v, every value escaped. */
+void cli_print_event(const char *json_line);
 
 /* True when argv holds -h or --help; prints help to stdout then. */
 bool cli_wants_help(int argc, char **argv, const char *help);

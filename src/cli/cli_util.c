@@ -1,6 +1,10 @@
 /* cli_util: small pieces shared by the subcommands. */
 #include "cli/cli.h"
+#include "common/log.h"
 #include "common/xalloc.h"
+
+#include <jansson.h>
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -22,4 +26,42 @@ char *cli_path_join(const char *dir, const char *name)
 {
     size_t n = strlen(dir);
     return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+/* Field values are the attacker's bytes: escaped, so that no control
+ * sequence reaches the operator's terminal. */
+static void print_value(const char *key, json_t *val)
+{
+    char esc[4096];
+    if (json_is_string(val)) {
+        printf(" %s=%s", key,
+               log_escape(json_string_value(val), json_string_length(val), esc, sizeof(esc)));
+    } else {
+        char *s = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
+        printf(" %s=%s", key, s ? log_escape(s, strlen(s), esc, sizeof(esc)) : "?");
+        free(s);
+    }
+}
+
+void cli_print_event(const char *line)
+{
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *key;
+    json_t *val;
+    char esc[256];
+
+    if (!json_is_object(ev)) {
+        printf("%s\n", log_escape(line, strlen(line), esc, sizeof(esc)));
+        json_decref(ev);
+        return;
+    }
+    printf("%s %-18s", json_string_value(json_object_get(ev, "ts")) ?: "-",
+           json_string_value(json_object_get(ev, "type")) ?: "-");
+    json_object_foreach(ev, key, val)
+    {
+        if (strcmp(key, "ts") != 0 && strcmp(key, "type") != 0)
+            print_value(key, val);
+    }
+    putchar('\n');
+    json_decref(ev);
 }

@@ -39,44 +39,13 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-/* One line a person can read: time, type, then the other fields as k=v. */
-static void print_human(const char *line)
-{
-    json_error_t jerr;
-    json_t *ev = json_loads(line, 0, &jerr);
-    const char *key;
-    json_t *val;
-
-    if (!json_is_object(ev)) {
-        printf("%s\n", line);
-        json_decref(ev);
-        return;
-    }
-    printf("%s %-18s", json_string_value(json_object_get(ev, "ts")) ?: "-",
-           json_string_value(json_object_get(ev, "type")) ?: "-");
-    json_object_foreach(ev, key, val)
-    {
-        if (strcmp(key, "ts") == 0 || strcmp(key, "type") == 0)
-            continue;
-        if (json_is_string(val)) {
-            printf(" %s=%s", key, json_string_value(val));
-        } else {
-            char *s = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
-            printf(" %s=%s", key, s ? s : "?");
-            free(s);
-        }
-    }
-    putchar('\n');
-    json_decref(ev);
-}
-
 static int print_event(long long id, const char *json_line, void *ud)
 {
     struct events_opts *o = ud;
     if (o->json)
         printf("%s\n", json_line);
     else
-        print_human(json_line);
+        cli_print_event(json_line);
     o->filter.after_id = id;
     return 0;
 }

@@ -19,6 +19,9 @@ static const char usage[] =
     "  images build     build the honeynet images locally (cached by recipe)\n"
     "  images status    show whether the images are present and up to date\n"
     "  events           show the event stream (--json, --follow, --since, --type)\n"
+    "  sessions         list SSH sessions (--json)\n"
+    "  session ID       one SSH session in full (--json)\n"
+    "  replay ID        play a session's terminal (--speed X)\n"
     "  cleanup          remove every container, network and rule karakuri made\n"
     "  config           print the effective configuration, every key documented\n"
     "\n"
@@ -33,8 +36,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", cli_run},       {"check", cli_check},     {"images", cli_images},
-    {"events", cli_events}, {"cleanup", cli_cleanup}, {"config", cli_config},
+    {"run", cli_run},           {"check", cli_check},     {"images", cli_images},
+    {"events", cli_events},     {"cleanup", cli_cleanup}, {"config", cli_config},
+    {"sessions", cli_sessions}, {"session", cli_session}, {"replay", cli_replay},
 };
 
 /* Takes every "-c FILE" / "--config FILE" / "--config=FILE" out of argv, so

@@ -6,7 +6,9 @@
  * in this process; a channel on one side is paired with one on the other.
  *
  * What the attacker asks for is recorded (command.exec, session.pty,
- * session.env, session.window, command.exit) through the monitor. */
+ * session.env, session.window, command.exit, command.input) through the
+ * monitor; a channel with a pty also streams both directions to the daemon,
+ * which writes them as an asciicast v2 tty log. */
 #include "ssh/relay.h"
 
 #include "common/xalloc.h"
@@ -17,29 +19,99 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_CHANNELS 10
 
 struct pair;
+
+#define LINE_MAX_BYTES 4096
 
 struct relay {
     ssh_session down; /* the attacker's */
     ssh_session up;   /* ours, to the gateway */
     struct pair *pairs[MAX_CHANNELS];
     size_t npairs;
-    void (*send_event)(json_t *ev);
+    void (*send)(json_t *msg);
 };
 
 struct pair {
     struct relay *r;
+    int id;
     ssh_channel down, up;
     struct ssh_channel_callbacks_struct down_cb, up_cb;
+    bool tty, tty_closed;
+    struct timespec t0;
+    char line[LINE_MAX_BYTES]; /* what is being typed on the tty */
+    size_t line_len;
+    int esc; /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
 };
 
 static void record(struct relay *r, const char *type, json_t *fields)
 {
     json_object_set_new(fields, "type", json_string(type));
-    r->send_event(fields);
+    r->send(json_pack("{s:o}", "event", fields));
+}
+
+/* ---- the tty log (asciicast v2, written by the daemon) and typed lines ---- */
+
+static double since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void tty_data(struct pair *p, const char *kind, const void *data, size_t n)
+{
+    json_t *m = json_pack("{s:i, s:f, s:s}", "ch", p->id, "t", since(&p->t0), "k", kind);
+    kssh_set_b64(m, "data", data, n);
+    p->r->send(json_pack("{s:o}", "tty", m));
+}
+
+static void tty_close(struct pair *p)
+{
+    if (!p->tty || p->tty_closed)
+        return;
+    p->tty_closed = true;
+    p->r->send(json_pack("{s:{s:i}}", "tty_close", "ch", p->id));
+}
+
+static void line_done(struct pair *p)
+{
+    if (p->line_len) {
+        json_t *ev = json_object();
+        kssh_set_b64(ev, "input", p->line, p->line_len);
+        record(p->r, "command.input", ev);
+    }
+    p->line_len = 0;
+}
+
+/* Follows what is typed well enough to record command lines: Enter ends a
+ * line, backspace and ^U edit it, ^C drops it, escape sequences (arrows) are
+ * skipped. */
+static void typed(struct pair *p, const unsigned char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = d[i];
+        if (p->esc == 1) {
+            p->esc = (c == '[' || c == 'O') ? 2 : 0;
+        } else if (p->esc == 2) {
+            if (c >= 0x40 && c <= 0x7e)
+                p->esc = 0;
+        } else if (c == 0x1b) {
+            p->esc = 1;
+        } else if (c == '\r' || c == '\n') {
+            line_done(p);
+        } else if (c == 0x7f || c == 0x08) {
+            if (p->line_len)
+                p->line_len--;
+        } else if (c == 0x03 || c == 0x15) {
+            p->line_len = 0;
+        } else if ((c >= 0x20 || c == '\t') && p->line_len < sizeof(p->line)) {
+            p->line[p->line_len++] = (char)c;
+        }
+    }
 }
 
 /* ---- attacker → gateway ---- */
@@ -51,6 +123,10 @@ static int down_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int
     (void)s;
     (void)c;
     (void)is_stderr;
+    if (p->tty) {
+        tty_data(p, "i", data, len);
+        typed(p, data, len);
+    }
     return ssh_channel_write(p->up, data, len) == SSH_ERROR ? 0 : (int)len;
 }
 
@@ -67,6 +143,7 @@ static void down_close(ssh_session s, ssh_channel c, void *ud)
     struct pair *p = ud;
     (void)s;
     (void)c;
+    tty_close(p);
     ssh_channel_close(p->up);
 }
 
@@ -89,6 +166,12 @@ static int down_pty(ssh_session s, ssh_channel c, const char *term, int w, int h
     json_t *ev = json_pack("{s:i, s:i}", "width", w, "height", h);
     kssh_set_b64(ev, "term", term, strlen(term));
     record(p->r, "session.pty", ev);
+    if (!p->tty) {
+        json_t *m = json_pack("{s:i, s:i, s:i}", "ch", p->id, "width", w, "height", h);
+        kssh_set_b64(m, "term", term, strlen(term));
+        p->r->send(json_pack("{s:o}", "tty_open", m));
+        p->tty = true;
+    }
     return ssh_channel_request_pty_size(p->up, term, w, h) == SSH_OK ? 0 : -1;
 }
 
@@ -153,6 +236,8 @@ static int up_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int i
     struct pair *p = ud;
     (void)s;
     (void)c;
+    if (p->tty)
+        tty_data(p, "o", data, len);
     int rc = is_stderr ? ssh_channel_write_stderr(p->down, data, len)
                        : ssh_channel_write(p->down, data, len);
     return rc == SSH_ERROR ? 0 : (int)len;
@@ -171,6 +256,7 @@ static void up_close(ssh_session s, ssh_channel c, void *ud)
     struct pair *p = ud;
     (void)s;
     (void)c;
+    tty_close(p);
     ssh_channel_close(p->down);
 }
 
@@ -232,6 +318,8 @@ ssh_channel kssh_relay_open_session(struct kssh_relay *relay)
         return NULL;
     struct pair *p = xcalloc(1, sizeof(*p));
     p->r = r;
+    p->id = (int)r->npairs;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
     p->up = ssh_channel_new(r->up);
     if (!p->up || ssh_channel_open_session(p->up) != SSH_OK) {
         ssh_channel_free(p->up);
@@ -251,7 +339,7 @@ ssh_channel kssh_relay_open_session(struct kssh_relay *relay)
 }
 
 int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
-                       void (*send_event)(json_t *ev), struct kssh_relay **out)
+                       void (*send)(json_t *msg), struct kssh_relay **out)
 {
     ssh_session up = ssh_new();
     bool no = false;
@@ -273,7 +361,7 @@ int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const
     struct relay *r = xcalloc(1, sizeof(*r));
     r->down = down;
     r->up = up;
-    r->send_event = send_event;
+    r->send = send;
     *out = (struct kssh_relay *)r;
     return 0;
 }
@@ -288,8 +376,10 @@ void kssh_relay_free(struct kssh_relay *relay)
     struct relay *r = (struct relay *)relay;
     if (!r)
         return;
-    for (size_t i = 0; i < r->npairs; i++)
+    for (size_t i = 0; i < r->npairs; i++) {
+        tty_close(r->pairs[i]);
         free(r->pairs[i]);
+    }
     ssh_disconnect(r->up);
     ssh_free(r->up);
     free(r);

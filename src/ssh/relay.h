@@ -8,10 +8,10 @@
 
 struct kssh_relay;
 
-/* Logs into ip:22 as user/password. send_event records an event (takes it).
+/* Logs into ip:22 as user/password. send sends a monitor message (takes it).
  * Returns 0 or -1 (the gateway refused or is unreachable). */
 int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
-                       void (*send_event)(json_t *ev), struct kssh_relay **out);
+                       void (*send)(json_t *msg), struct kssh_relay **out);
 /* The upstream session, to be polled with the attacker's. */
 ssh_session kssh_relay_upstream(struct kssh_relay *r);
 /* For the server's channel-open callback: a new channel pair, or NULL. */

@@ -37,6 +37,16 @@
 #include <unistd.h>
 
 #define MAX_CONNS 4096
+#define MAX_TTYS 10
+/* A tty log past this size stops growing (and says so). */
+#define TTY_LOG_MAX_BYTES (64LL << 20)
+
+struct tty_log {
+    int fd; /* an unnamed file in the state dir, -1 when unused */
+    int ch;
+    long long bytes;
+    bool truncated;
+};
 #define MAX_SOURCES 4096
 
 struct conn {
@@ -48,6 +58,7 @@ struct conn {
     long long start_us;
     bool authed;
     char reason[128];
+    struct tty_log tty[MAX_TTYS];
 };
 
 struct source {
@@ -111,9 +122,9 @@ static unsigned unauth_count(const struct kssh_server *s, const char *ip)
 
 static bool session_may_send(const char *type)
 {
-    static const char *const allowed[] = {"session.version", "session.kex", "login.publickey",
-                                          "session.pty",     "session.env", "session.window",
-                                          "command.exec",    "command.exit"};
+    static const char *const allowed[] = {"session.version", "session.kex",  "login.publickey",
+                                          "session.pty",     "session.env",  "session.window",
+                                          "command.exec",    "command.exit", "command.input"};
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
         if (type && strcmp(type, allowed[i]) == 0)
             return true;
@@ -242,6 +253,97 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     free(pass);
 }
 
+/* ---- tty logs ---- */
+
+static struct tty_log *tty_of(struct conn *c, json_t *m)
+{
+    json_t *ch = json_object_get(m, "ch");
+    for (int i = 0; i < MAX_TTYS && json_is_integer(ch); i++)
+        if (c->tty[i].fd >= 0 && c->tty[i].ch == json_integer_value(ch))
+            return &c->tty[i];
+    return NULL;
+}
+
+static void tty_write(struct tty_log *t, json_t *line)
+{
+    char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(line);
+    if (!text)
+        return;
+    size_t n = strlen(text);
+    if (t->bytes + (long long)n + 1 > TTY_LOG_MAX_BYTES) {
+        t->truncated = true;
+    } else if (write(t->fd, text, n) == (ssize_t)n && write(t->fd, "\n", 1) == 1) {
+        t->bytes += (long long)n + 1;
+    }
+    free(text);
+}
+
+static void tty_open(struct kssh_server *s, struct conn *c, json_t *m)
+{
+    struct tty_log *t = NULL;
+    for (int i = 0; i < MAX_TTYS && !t; i++)
+        if (c->tty[i].fd < 0)
+            t = &c->tty[i];
+    if (!t || !json_is_integer(json_object_get(m, "ch")) || tty_of(c, m))
+        return;
+    t->fd = open(s->cfg->store.dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (t->fd < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: cannot make a tty log in %s", s->cfg->store.dir);
+        return;
+    }
+    t->ch = (int)json_integer_value(json_object_get(m, "ch"));
+    t->bytes = 0;
+    t->truncated = false;
+    size_t n = 0;
+    char *term = kssh_get_b64(m, "term_b64", &n);
+    json_t *env = json_object();
+    json_object_set_new(env, "TERM", event_str(term ? term : "", term ? n : 0));
+    json_t *hdr = json_pack("{s:i, s:I, s:I, s:I, s:o}", "version", 2, "width",
+                            json_integer_value(json_object_get(m, "width")), "height",
+                            json_integer_value(json_object_get(m, "height")), "timestamp",
+                            (json_int_t)(util_now_us() / 1000000), "env", env);
+    tty_write(t, hdr);
+    free(term);
+}
+
+static void tty_append(struct conn *c, json_t *m)
+{
+    struct tty_log *t = tty_of(c, m);
+    const char *k = json_string_value(json_object_get(m, "k"));
+    size_t n = 0;
+    char *data = kssh_get_b64(m, "data_b64", &n);
+    if (t && data && k && (strcmp(k, "i") == 0 || strcmp(k, "o") == 0))
+        tty_write(t, json_pack("[f, s, o]", json_number_value(json_object_get(m, "t")), k,
+                               event_str(data, n)));
+    free(data);
+}
+
+/* Stores the log as an artifact and records it. */
+static void tty_finish(struct kssh_server *s, struct conn *c, struct tty_log *t)
+{
+    char sha[65];
+    unsigned long long size = 0;
+    if (t->fd < 0)
+        return;
+    if (lseek(t->fd, 0, SEEK_SET) == 0 &&
+        store_artifact_put_fd(s->cfg->store.dir, t->fd, sha, &size) == 0) {
+        json_t *ev = event_new(EVENT_TTY_LOG);
+        json_object_set_new(ev, "artifact", json_string(sha));
+        json_object_set_new(ev, "size", json_integer((json_int_t)size));
+        json_object_set_new(ev, "channel", json_integer(t->ch));
+        json_object_set_new(ev, "format", json_string("asciicast-v2"));
+        if (t->truncated)
+            json_object_set_new(ev, "truncated", json_true());
+        emit(s, c, ev);
+    } else {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: a tty log of session %s could not be stored",
+                        c->session);
+    }
+    close(t->fd);
+    t->fd = -1;
+}
+
 static void on_monitor(struct kssh_server *s, struct conn *c)
 {
     json_t *msg = NULL;
@@ -258,7 +360,15 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
         take_event(s, c, v);
     else if ((v = json_object_get(msg, "auth")) && json_is_object(v) && !c->authed)
         take_auth(s, c, v);
-    else if ((v = json_object_get(msg, "closed")) && json_is_string(v))
+    else if ((v = json_object_get(msg, "tty")) && json_is_object(v))
+        tty_append(c, v);
+    else if ((v = json_object_get(msg, "tty_open")) && json_is_object(v) && c->authed)
+        tty_open(s, c, v);
+    else if ((v = json_object_get(msg, "tty_close")) && json_is_object(v)) {
+        struct tty_log *t = tty_of(c, v);
+        if (t)
+            tty_finish(s, c, t);
+    } else if ((v = json_object_get(msg, "closed")) && json_is_string(v))
         snprintf(c->reason, sizeof(c->reason), "%s", json_string_value(v));
     json_decref(msg);
 }
@@ -300,6 +410,8 @@ static void reap(struct kssh_server *s, bool block)
                     break;
                 on_monitor(s, c);
             }
+            for (int t = 0; t < MAX_TTYS; t++)
+                tty_finish(s, c, &c->tty[t]);
             closed_event(s, c, status);
             if (c->mon >= 0)
                 close(c->mon);
@@ -355,6 +467,8 @@ static void on_accept(struct kssh_server *s)
     socklen_t sl = sizeof(ss);
     int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
     struct conn c = {.mon = -1, .start_us = util_now_us()};
+    for (int i = 0; i < MAX_TTYS; i++)
+        c.tty[i].fd = -1;
     int one = 1, pair[2];
 
     if (fd < 0)

@@ -57,6 +57,12 @@ static void send_event(json_t *ev)
         _exit(3); /* the daemon is gone: nothing can be recorded */
 }
 
+static void send_msg(json_t *msg)
+{
+    if (kssh_msg_send(mon_fd, msg) < 0)
+        _exit(3);
+}
+
 static void send_closed(const char *reason)
 {
     (void)!kssh_msg_send(mon_fd, json_pack("{s:s}", "closed", reason));
@@ -232,7 +238,7 @@ static int on_auth_password(ssh_session s, const char *user, const char *passwor
     char ip[64];
     (void)s;
     if (!st->relay && ask_auth(user ? user : "", password ? password : "", ip, sizeof(ip)) &&
-        kssh_relay_connect(st->down, ip, user, password, send_event, &st->relay) == 0)
+        kssh_relay_connect(st->down, ip, user, password, send_msg, &st->relay) == 0)
         return SSH_AUTH_SUCCESS;
     failure_delay();
     if (++st->failures >= MAX_AUTH_TRIES) {

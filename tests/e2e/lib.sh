@@ -106,15 +106,24 @@ e2e_start_karakuri() {
 }
 
 # Creates the attacker's network namespace joined to the host by a veth pair:
-# host side 192.0.2.1/30-style addresses from the documentation range (each
+# host side a /30 of a documentation range the host does not use itself (each
 # test gets its own /30 from its PID so leftovers never collide). Sets
 # ATT_NS, ATT_IP, ATT_HOST_IP, ATT_HOST_IF. Removed at exit.
 e2e_attacker_ns() {
-  local n=$(( ($$ % 60) * 4 ))
+  local n=$(( ($$ % 60) * 4 )) base=""
+  # A documentation /24 this host does not use itself (its own network may be
+  # one: here eth0 sits in 192.0.2.0/24 with its gateway at .1).
+  for b in 198.51.100 203.0.113 192.0.2; do
+    if ! ip -4 -o addr show | grep -q " inet $b\." && ! ip -4 route show | grep -q "^$b\.\|via $b\."; then
+      base=$b
+      break
+    fi
+  done
+  [[ -n "$base" ]] || e2e_fail "every documentation range is in use on this host"
   ATT_NS="kk-att-$$"
   ATT_HOST_IF="kkh$$"
-  ATT_HOST_IP="192.0.2.$((n + 1))"
-  ATT_IP="192.0.2.$((n + 2))"
+  ATT_HOST_IP="$base.$((n + 1))"
+  ATT_IP="$base.$((n + 2))"
   ip netns add "$ATT_NS"
   e2e_defer "ip netns del $ATT_NS"
   ip link add "$ATT_HOST_IF" type veth peer name kka$$

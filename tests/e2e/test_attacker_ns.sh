@@ -17,4 +17,5 @@ fi
 e2e_attacker_ns
 echo "NS=$ATT_NS"
 e2e_as_attacker ping -c 1 -W 2 "$ATT_HOST_IP" >/dev/null || e2e_fail "attacker cannot reach the host side"
-[[ "$ATT_IP" == 192.0.2.* ]] || e2e_fail "attacker address outside the documentation range"
+[[ "$ATT_IP" =~ ^(192\.0\.2|198\.51\.100|203\.0\.113)\. ]] || e2e_fail "attacker address outside the documentation ranges"
+ip -4 route get "$ATT_IP" | grep -q "dev $ATT_HOST_IF" || e2e_fail "the attacker is not reached through its veth"

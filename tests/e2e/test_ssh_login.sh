@@ -3,7 +3,8 @@
 # gateway, as the user the attacker named, with everything relayed: exec and
 # exit status, a missing command, a shell on a pty, scp both ways, sftp. The
 # same source coming back gets the same honeynet, files and all. Recorded:
-# the honeynet, the user, commands and their exit, every session closed.
+# the honeynet, the user, commands typed and run and their exit, the terminal
+# (replayed by `karakuri replay`), every session closed.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.217.0.0/16
 as() { # password, then ssh/scp/sftp and its arguments
@@ -69,5 +70,16 @@ ev command.exec | jq -se 'any(.[]; .command=="sftp" and .subsystem)' >/dev/null 
 connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
 closes=$(ev session.closed | jq -s 'length')
 e2e_assert_eq "$connects" "$closes" "every session closed in the record"
+# The typed lines, the terminal, and the CLI views of a session.
+ev command.input | jq -se 'any(.[]; .input=="echo typed-$((6*7))")' >/dev/null || e2e_fail "typed line not recorded"
+sid=$(ev tty.log | jq -rs '.[0].session')
+sha=$(ev tty.log | jq -rs '.[0].artifact')
+[[ -f "$E2E_TMP/var/artifacts/$sha" ]] || e2e_fail "tty log artifact missing"
+head -n 1 "$E2E_TMP/var/artifacts/$sha" | jq -e '.version == 2' >/dev/null || e2e_fail "tty log is not asciicast v2"
+"$KARAKURI" -c "$conf" replay "$sid" --speed 0 | grep -q "typed-42" || e2e_fail "replay does not show the session"
+"$KARAKURI" -c "$conf" session "$sid" | grep -q "command.input" || e2e_fail "session ID does not list the commands"
+"$KARAKURI" -c "$conf" sessions | grep -q "mallory" || e2e_fail "sessions does not list the login"
+"$KARAKURI" -c "$conf" sessions --json | jq -se "any(.[]; .session==\"$sid\" and .username==\"mallory\" and .commands >= 1)" >/dev/null ||
+  e2e_fail "sessions --json"
 ev session.closed | jq -se 'any(.[]; .reason=="client disconnected")' >/dev/null || e2e_fail "no session ended by the client"
 e2e_log "ok"

@@ -1,0 +1,314 @@
+/* karakuri sessions | session ID | replay ID: SSH sessions as the events
+ * recorded them. A session is every event carrying its id; the list is
+ * summed up from them in one pass over the store. */
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char sessions_help[] =
+    "usage: karakuri [-c FILE] sessions [--json]\n"
+    "\n"
+    "Lists SSH sessions, oldest first: id, start, source, the login that worked\n"
+    "(or how many failed), commands, duration and how it ended. --json prints one\n"
+    "object per session.\n";
+static const char session_help[] =
+    "usage: karakuri [-c FILE] session ID [--json]\n"
+    "\n"
+    "Everything recorded of one SSH session: credentials tried, terminal, commands\n"
+    "and their exit, tty logs, how it ended. --json prints the events as JSON lines.\n";
+static const char replay_help[] =
+    "usage: karakuri [-c FILE] replay ID [--speed X] [--channel N]\n"
+    "\n"
+    "Plays a session's terminal (its asciicast v2 tty log) in this terminal at its\n"
+    "own pace, or X times faster (--speed 0: at once). --channel picks one of\n"
+    "several terminals of the session (default: the first).\n";
+
+/* Collects events: all of them, or those of one session. */
+struct collect {
+    const char *session; /* NULL: all */
+    json_t *events;      /* array */
+};
+
+static int collect_event(long long id, const char *line, void *ud)
+{
+    struct collect *c = ud;
+    json_t *ev = json_loads(line, 0, NULL);
+    (void)id;
+    const char *s = json_string_value(json_object_get(ev, "session"));
+    if (s && (!c->session || strcmp(s, c->session) == 0))
+        json_array_append(c->events, ev);
+    json_decref(ev);
+    return 0;
+}
+
+static int load(const struct config *cfg, const char *session, const char *type, json_t **out)
+{
+    struct collect c = {.session = session, .events = json_array()};
+    struct store_event_filter f = {.type = type};
+    char err[512];
+    int rc = store_events_query(cfg->store.dir, &f, collect_event, &c, err, sizeof(err));
+    if (rc < 0 && rc != -ENOENT) {
+        fprintf(stderr, "karakuri: %s\n", err);
+        json_decref(c.events);
+        return rc;
+    }
+    *out = c.events;
+    return 0;
+}
+
+/* ---- sessions ---- */
+
+static void summarise(json_t *sum, json_t *ev)
+{
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    if (!type)
+        return;
+    if (strcmp(type, "session.connect") == 0) {
+        json_object_set(sum, "start", json_object_get(ev, "ts"));
+        json_object_set(sum, "src_ip", json_object_get(ev, "src_ip"));
+        json_object_set(sum, "src_port", json_object_get(ev, "src_port"));
+    } else if (strcmp(type, "login.success") == 0) {
+        json_object_set(sum, "username", json_object_get(ev, "username"));
+        json_object_set(sum, "password", json_object_get(ev, "password"));
+        json_object_set(sum, "honeynet", json_object_get(ev, "honeynet"));
+    } else if (strcmp(type, "login.failed") == 0) {
+        json_int_t n = json_integer_value(json_object_get(sum, "failed_logins"));
+        json_object_set_new(sum, "failed_logins", json_integer(n + 1));
+    } else if (strncmp(type, "command.", 8) == 0 && strcmp(type, "command.exit") != 0) {
+        json_int_t n = json_integer_value(json_object_get(sum, "commands"));
+        json_object_set_new(sum, "commands", json_integer(n + 1));
+    } else if (strcmp(type, "session.version") == 0) {
+        json_object_set(sum, "client", json_object_get(ev, "version"));
+    } else if (strcmp(type, "session.closed") == 0) {
+        json_object_set(sum, "duration_ms", json_object_get(ev, "duration_ms"));
+        json_object_set(sum, "reason", json_object_get(ev, "reason"));
+    }
+}
+
+static const char *str_or(json_t *o, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : dflt;
+}
+
+static void print_summary(json_t *sum, bool json)
+{
+    char user[64], why[96];
+    if (json) {
+        char *line = json_dumps(sum, JSON_COMPACT);
+        printf("%s\n", line ? line : "{}");
+        free(line);
+        return;
+    }
+    const char *u = json_string_value(json_object_get(sum, "username"));
+    log_escape(u ? u : "-", strlen(u ? u : "-"), user, sizeof(user));
+    const char *r = str_or(sum, "reason", "open");
+    log_escape(r, strlen(r), why, sizeof(why));
+    printf("%-24s %-27s %-15s %-16s %4lld %4lld %8.1fs %s\n", str_or(sum, "session", "?"),
+           str_or(sum, "start", "-"), str_or(sum, "src_ip", "-"), user,
+           (long long)json_integer_value(json_object_get(sum, "failed_logins")),
+           (long long)json_integer_value(json_object_get(sum, "commands")),
+           (double)json_integer_value(json_object_get(sum, "duration_ms")) / 1000.0, why);
+}
+
+int cli_sessions(const struct config *cfg, int argc, char **argv)
+{
+    bool json = false;
+    json_t *events = NULL, *sums = json_object(), *order = json_array(), *ev;
+    size_t i;
+
+    if (cli_wants_help(argc, argv, sessions_help))
+        return 0;
+    for (int a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--json") != 0) {
+            fprintf(stderr, "karakuri sessions: unexpected argument '%s'\n", argv[a]);
+            return 2;
+        }
+        json = true;
+    }
+    if (load(cfg, NULL, NULL, &events) < 0)
+        return 1;
+    json_array_foreach(events, i, ev)
+    {
+        const char *id = json_string_value(json_object_get(ev, "session"));
+        json_t *sum = json_object_get(sums, id);
+        if (!sum) {
+            sum = json_pack("{s:s, s:i, s:i}", "session", id, "failed_logins", 0, "commands", 0);
+            json_object_set_new(sums, id, sum);
+            json_array_append_new(order, json_string(id));
+        }
+        summarise(sum, ev);
+    }
+    if (!json)
+        printf("%-24s %-27s %-15s %-16s %4s %4s %9s %s\n", "SESSION", "START", "SOURCE", "USER",
+               "FAIL", "CMDS", "DURATION", "END");
+    json_array_foreach(order, i, ev)
+    {
+        print_summary(json_object_get(sums, json_string_value(ev)), json);
+    }
+    json_decref(order);
+    json_decref(sums);
+    json_decref(events);
+    return 0;
+}
+
+/* ---- session ID ---- */
+
+int cli_session(const struct config *cfg, int argc, char **argv)
+{
+    bool json = false;
+    const char *id = NULL;
+    json_t *events = NULL, *ev;
+    size_t i;
+
+    if (cli_wants_help(argc, argv, session_help))
+        return 0;
+    for (int a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--json") == 0)
+            json = true;
+        else if (!id)
+            id = argv[a];
+        else {
+            fprintf(stderr, "karakuri session: unexpected argument '%s'\n", argv[a]);
+            return 2;
+        }
+    }
+    if (!id) {
+        fputs(session_help, stderr);
+        return 2;
+    }
+    if (load(cfg, id, NULL, &events) < 0)
+        return 1;
+    if (json_array_size(events) == 0) {
+        fprintf(stderr, "karakuri session: no session %s\n", id);
+        json_decref(events);
+        return 1;
+    }
+    json_array_foreach(events, i, ev)
+    {
+        char *line = json_dumps(ev, JSON_COMPACT);
+        if (json)
+            printf("%s\n", line ? line : "{}");
+        else if (line)
+            cli_print_event(line);
+        free(line);
+    }
+    json_decref(events);
+    return 0;
+}
+
+/* ---- replay ID ---- */
+
+static void pause_for(double secs)
+{
+    if (secs <= 0)
+        return;
+    if (secs > 5)
+        secs = 5; /* idle stretches are shortened, as asciinema does with -i */
+    struct timespec ts = {.tv_sec = (time_t)secs,
+                          .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Plays the asciicast file: each output event written when its time comes. */
+static int play(const char *path, double speed)
+{
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    double prev = 0;
+    bool header = true;
+
+    if (!f) {
+        fprintf(stderr, "karakuri replay: cannot open %s\n", path);
+        return 1;
+    }
+    while (getline(&line, &cap, f) > 0) {
+        json_t *v = json_loads(line, 0, NULL);
+        if (header) {
+            header = false;
+            json_decref(v);
+            continue;
+        }
+        double t = json_number_value(json_array_get(v, 0));
+        const char *kind = json_string_value(json_array_get(v, 1));
+        json_t *data = json_array_get(v, 2);
+        if (kind && strcmp(kind, "o") == 0 && json_is_string(data)) {
+            if (speed > 0)
+                pause_for((t - prev) / speed);
+            prev = t;
+            fwrite(json_string_value(data), 1, json_string_length(data), stdout);
+            fflush(stdout);
+        }
+        json_decref(v);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+int cli_replay(const struct config *cfg, int argc, char **argv)
+{
+    const char *id = NULL;
+    double speed = 1;
+    long long channel = -1;
+    json_t *logs = NULL;
+
+    if (cli_wants_help(argc, argv, replay_help))
+        return 0;
+    for (int a = 1; a < argc; a++) {
+        char *end = NULL;
+        if (strcmp(argv[a], "--speed") == 0 && a + 1 < argc) {
+            speed = strtod(argv[++a], &end);
+            if (*end || speed < 0) {
+                fprintf(stderr, "karakuri replay: --speed wants a number >= 0\n");
+                return 2;
+            }
+        } else if (strcmp(argv[a], "--channel") == 0 && a + 1 < argc) {
+            channel = strtoll(argv[++a], &end, 10);
+            if (*end || channel < 0) {
+                fprintf(stderr, "karakuri replay: --channel wants a number >= 0\n");
+                return 2;
+            }
+        } else if (!id && argv[a][0] != '-') {
+            id = argv[a];
+        } else {
+            fprintf(stderr, "karakuri replay: unexpected argument '%s'\n", argv[a]);
+            return 2;
+        }
+    }
+    if (!id) {
+        fputs(replay_help, stderr);
+        return 2;
+    }
+    if (load(cfg, id, "tty.log", &logs) < 0)
+        return 1;
+    json_t *pick = NULL, *ev;
+    size_t i;
+    json_array_foreach(logs, i, ev)
+    {
+        if (!pick && (channel < 0 || json_integer_value(json_object_get(ev, "channel")) == channel))
+            pick = ev;
+    }
+    int rc = 1;
+    const char *sha = json_string_value(json_object_get(pick, "artifact"));
+    if (!sha || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
+        fprintf(stderr, "karakuri replay: session %s has no terminal recorded\n", id);
+    } else {
+        char *path = store_artifact_path(cfg->store.dir, sha);
+        rc = play(path, speed);
+        free(path);
+    }
+    json_decref(logs);
+    return rc;
+}
