@@ -124,7 +124,7 @@ static void print_summary(json_t *sum, bool json)
 int cli_sessions(const struct config *cfg, int argc, char **argv)
 {
     bool json = false;
-    json_t *events = NULL, *sums = json_object(), *order = json_array(), *ev;
+    json_t *events = NULL, *sums, *order, *ev;
     size_t i;
 
     if (cli_wants_help(argc, argv, sessions_help))
@@ -138,6 +138,8 @@ int cli_sessions(const struct config *cfg, int argc, char **argv)
     }
     if (load(cfg, NULL, NULL, &events) < 0)
         return 1;
+    sums = json_object();
+    order = json_array();
     json_array_foreach(events, i, ev)
     {
         const char *id = json_string_value(json_object_get(ev, "session"));

@@ -9,7 +9,7 @@ e2e_need_docker
 out=$("$KARAKURI" --version)
 e2e_assert_contains "$out" "karakuri " "--version"
 "$KARAKURI" --help | grep -q "images build" || e2e_fail "--help lists the commands"
-for c in run check images events cleanup config sessions session replay; do
+for c in run check images events cleanup config sessions session replay export; do
   "$KARAKURI" "$c" --help | grep -q "usage: karakuri" || e2e_fail "$c --help"
 done
 set +e

@@ -81,5 +81,13 @@ head -n 1 "$E2E_TMP/var/artifacts/$sha" | jq -e '.version == 2' >/dev/null || e2
 "$KARAKURI" -c "$conf" sessions | grep -q "mallory" || e2e_fail "sessions does not list the login"
 "$KARAKURI" -c "$conf" sessions --json | jq -se "any(.[]; .session==\"$sid\" and .username==\"mallory\" and .commands >= 1)" >/dev/null ||
   e2e_fail "sessions --json"
+# The same in Cowrie's schema.
+"$KARAKURI" -c "$conf" export --format cowrie >"$E2E_TMP/cowrie.json"
+for id in cowrie.session.connect cowrie.login.success cowrie.command.input cowrie.session.closed cowrie.log.closed; do
+  jq -se "any(.[]; .eventid==\"$id\" and .session and .timestamp and .src_ip)" "$E2E_TMP/cowrie.json" >/dev/null ||
+    e2e_fail "export lacks $id"
+done
+jq -se 'any(.[]; .eventid=="cowrie.login.success" and .username=="mallory" and .password=="S3cret!")' "$E2E_TMP/cowrie.json" >/dev/null ||
+  e2e_fail "export: the login"
 ev session.closed | jq -se 'any(.[]; .reason=="client disconnected")' >/dev/null || e2e_fail "no session ended by the client"
 e2e_log "ok"
