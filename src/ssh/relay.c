@@ -338,6 +338,37 @@ ssh_channel kssh_relay_open_session(struct kssh_relay *relay)
     return p->down;
 }
 
+int kssh_relay_open_forward(struct kssh_relay *relay, ssh_message msg)
+{
+    struct relay *r = (struct relay *)relay;
+    const char *dst = ssh_message_channel_request_open_destination(msg);
+    const char *orig = ssh_message_channel_request_open_originator(msg);
+    int dport = ssh_message_channel_request_open_destination_port(msg);
+    int oport = ssh_message_channel_request_open_originator_port(msg);
+    if (!r || r->npairs >= MAX_CHANNELS || !dst)
+        return -1;
+    struct pair *p = xcalloc(1, sizeof(*p));
+    p->r = r;
+    p->id = (int)r->npairs;
+    /* The gateway's sshd makes the connection: it leaves from the gateway. */
+    p->up = ssh_channel_new(r->up);
+    bool ok = p->up && ssh_channel_open_forward(p->up, dst, dport, orig ? orig : "127.0.0.1",
+                                                oport) == SSH_OK;
+    json_t *ev =
+        json_pack("{s:i, s:i, s:b}", "dst_port", dport, "src_port_forwarded", oport, "opened", ok);
+    kssh_set_b64(ev, "dst_ip", dst, strlen(dst));
+    record(r, "tcpip.forward", ev);
+    if (!ok || !(p->down = ssh_message_channel_request_open_reply_accept(msg))) {
+        if (p->up)
+            ssh_channel_free(p->up);
+        free(p);
+        return -1;
+    }
+    set_callbacks(p);
+    r->pairs[r->npairs++] = p;
+    return 0;
+}
+
 int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
                        void (*send)(json_t *msg), struct kssh_relay **out)
 {

@@ -16,6 +16,10 @@ int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const
 ssh_session kssh_relay_upstream(struct kssh_relay *r);
 /* For the server's channel-open callback: a new channel pair, or NULL. */
 ssh_channel kssh_relay_open_session(struct kssh_relay *r);
+/* For a direct-tcpip open (ssh -L/-D): the gateway opens the connection; on
+ * success the request is accepted and 0 returned, else -1 (the caller
+ * refuses it). */
+int kssh_relay_open_forward(struct kssh_relay *r, ssh_message msg);
 void kssh_relay_free(struct kssh_relay *r);
 
 #endif

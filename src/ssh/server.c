@@ -122,9 +122,9 @@ static unsigned unauth_count(const struct kssh_server *s, const char *ip)
 
 static bool session_may_send(const char *type)
 {
-    static const char *const allowed[] = {"session.version", "session.kex",  "login.publickey",
-                                          "session.pty",     "session.env",  "session.window",
-                                          "command.exec",    "command.exit", "command.input"};
+    static const char *const allowed[] = {
+        "session.version", "session.kex",  "login.publickey", "session.pty",   "session.env",
+        "session.window",  "command.exec", "command.exit",    "command.input", "tcpip.forward"};
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
         if (type && strcmp(type, allowed[i]) == 0)
             return true;

@@ -286,6 +286,18 @@ static ssh_channel on_channel_open(ssh_session s, void *ud)
     return st->relay ? kssh_relay_open_session(st->relay) : NULL;
 }
 
+/* Messages no callback took: direct-tcpip opens go to the gateway. */
+static int on_message(ssh_session s, ssh_message m, void *ud)
+{
+    struct auth_state *st = ud;
+    (void)s;
+    if (st->relay && ssh_message_type(m) == SSH_REQUEST_CHANNEL_OPEN &&
+        ssh_message_subtype(m) == SSH_CHANNEL_DIRECT_TCPIP &&
+        kssh_relay_open_forward(st->relay, m) == 0)
+        return 0;
+    return 1; /* libssh refuses it */
+}
+
 /* Serves the connection until the client leaves or the tries run out. */
 static void serve(ssh_session s, struct auth_state *st)
 {
@@ -344,6 +356,7 @@ static int run_ssh(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS
     };
     ssh_callbacks_init(&cb);
     ssh_set_server_callbacks(s, &cb);
+    ssh_set_message_callback(s, on_message, &st);
     ssh_set_auth_methods(s, SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_PASSWORD);
     if (ssh_handle_key_exchange(s) != SSH_OK) {
         *reason = "key exchange failed";

@@ -114,7 +114,7 @@ e2e_attacker_ns() {
   # A documentation /24 this host does not use itself (its own network may be
   # one: here eth0 sits in 192.0.2.0/24 with its gateway at .1).
   for b in 198.51.100 203.0.113 192.0.2; do
-    if ! ip -4 -o addr show | grep -q " inet $b\." && ! ip -4 route show | grep -q "^$b\.\|via $b\."; then
+    if ! grep -q " inet $b\." <<<"$(ip -4 -o addr show)" && ! grep -q "^$b\.\|via $b\." <<<"$(ip -4 route show)"; then
       base=$b
       break
     fi

@@ -8,7 +8,7 @@ if [[ "${1:-}" != inner ]]; then
   bash "$0" inner >"$E2E_TMP/inner.log" 2>&1 || { cat "$E2E_TMP/inner.log"; e2e_fail "inner run failed"; }
   ns=$(sed -n 's/^NS=//p' "$E2E_TMP/inner.log")
   [[ -n "$ns" ]] || e2e_fail "inner run did not report its namespace"
-  ip netns list | grep -qw "$ns" && e2e_fail "namespace $ns left behind"
+  grep -qw "$ns" <<<"$(ip netns list)" && e2e_fail "namespace $ns left behind"
   ip link show "kkh${ns#kk-att-}" >/dev/null 2>&1 && e2e_fail "veth left behind"
   e2e_log "ok"
   exit 0
@@ -18,4 +18,4 @@ e2e_attacker_ns
 echo "NS=$ATT_NS"
 e2e_as_attacker ping -c 1 -W 2 "$ATT_HOST_IP" >/dev/null || e2e_fail "attacker cannot reach the host side"
 [[ "$ATT_IP" =~ ^(192\.0\.2|198\.51\.100|203\.0\.113)\. ]] || e2e_fail "attacker address outside the documentation ranges"
-ip -4 route get "$ATT_IP" | grep -q "dev $ATT_HOST_IF" || e2e_fail "the attacker is not reached through its veth"
+grep -q "dev $ATT_HOST_IF" <<<"$(ip -4 route get "$ATT_IP")" || e2e_fail "the attacker is not reached through its veth"

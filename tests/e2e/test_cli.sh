@@ -8,9 +8,9 @@ e2e_need_docker
 # --version, --help, unknown command
 out=$("$KARAKURI" --version)
 e2e_assert_contains "$out" "karakuri " "--version"
-"$KARAKURI" --help | grep -q "images build" || e2e_fail "--help lists the commands"
+grep -q "images build" <<<"$("$KARAKURI" --help)" || e2e_fail "--help lists the commands"
 for c in run check images events cleanup config sessions session replay export; do
-  "$KARAKURI" "$c" --help | grep -q "usage: karakuri" || e2e_fail "$c --help"
+  grep -q "usage: karakuri" <<<"$("$KARAKURI" "$c" --help)" || e2e_fail "$c --help"
 done
 set +e
 "$KARAKURI" frobnicate 2>"$E2E_TMP/err"; rc=$?
@@ -84,7 +84,7 @@ set +e
 "$KARAKURI" -c "$conf" events --type no.such.type >/dev/null 2>"$E2E_TMP/err"; rc=$?
 set -e
 e2e_assert_eq 2 "$rc" "--type with an unknown type"
-"$KARAKURI" events --list-types | grep -q "^session.connect" || e2e_fail "--list-types"
+grep -q "^session.connect" <<<"$("$KARAKURI" events --list-types)" || e2e_fail "--list-types"
 # The JSON-lines log and the database agree.
 e2e_assert_eq "$(wc -l <"$E2E_TMP/var/karakuri.json")" "$n" "karakuri.json lines vs database rows"
 e2e_log "ok"

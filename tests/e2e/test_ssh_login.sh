@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Logging in through the SSH front end lands in a real bash on the honeynet's
 # gateway, as the user the attacker named, with everything relayed: exec and
-# exit status, a missing command, a shell on a pty, scp both ways, sftp. The
+# exit status, a missing command, a shell on a pty, scp both ways, sftp, ssh -L. The
 # same source coming back gets the same honeynet, files and all. Recorded:
 # the honeynet, the user, commands typed and run and their exit, the terminal
 # (replayed by `karakuri replay`), every session closed.
@@ -51,12 +51,25 @@ gw=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.role=ga
 [[ "$gw" != null ]] || e2e_fail "no gateway container"
 net=$(e2e_api GET "/containers/$gw/json" | jq -r '.NetworkSettings.Networks | keys[0]')
 e2e_assert_eq true "$(e2e_api GET "/networks/$net" | jq -r .Internal)" "the LAN is internal"
-e2e_api GET "/networks/$net" | jq -r '.IPAM.Config[0].Subnet' | grep -q '^10\.217\.' || e2e_fail "subnet not from lan_pool"
+grep -q '^10\.217\.' <<<"$(e2e_api GET "/networks/$net" | jq -r '.IPAM.Config[0].Subnet')" || e2e_fail "subnet not from lan_pool"
 # The gateway's sshd shows the front end's host key.
 gwip=$(e2e_api GET "/containers/$gw/json" | jq -r ".NetworkSettings.Networks[\"$net\"].IPAddress")
 k_gw=$(ssh-keyscan -T 5 -t ed25519 "$gwip" 2>/dev/null | awk '{print $3}')
 k_fe=$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/null | awk '{print $3}')
 [[ -n "$k_gw" && "$k_gw" == "$k_fe" ]] || e2e_fail "gateway and front end show different host keys"
+
+# ssh -L: the forwarded connection leaves from the gateway (here to its own
+# LAN address, which only the gateway can reach).
+as 'S3cret!' ssh "${SSHO[@]}" -N -L 127.0.0.1:9022:"$gwip":22 -p $port mallory@"$ATT_HOST_IP" 2>/dev/null &
+fwd=$!
+e2e_defer "kill $fwd 2>/dev/null"
+banner_via_forward() {
+  e2e_as_attacker bash -c 'exec 3<>/dev/tcp/127.0.0.1/9022 && IFS= read -r -t 5 l <&3 && echo "$l"' 2>/dev/null
+}
+e2e_wait_for 15 banner_via_forward || e2e_fail "nothing through ssh -L"
+grep -q "SSH-2.0-OpenSSH_8.4p1" <<<"$(banner_via_forward)" || e2e_fail "ssh -L did not reach the gateway's sshd"
+kill "$fwd" 2>/dev/null || true
+wait "$fwd" 2>/dev/null || true
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
@@ -69,6 +82,8 @@ ev session.pty | jq -se 'any(.[]; .term != null)' >/dev/null || e2e_fail "pty no
 ev command.exec | jq -se 'any(.[]; .command=="sftp" and .subsystem)' >/dev/null || e2e_fail "sftp not recorded"
 connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
 closes=$(ev session.closed | jq -s 'length')
+ev tcpip.forward | jq -se "any(.[]; .dst_ip==\"$gwip\" and .dst_port==22 and .opened)" >/dev/null ||
+  e2e_fail "the forward is not recorded"
 e2e_assert_eq "$connects" "$closes" "every session closed in the record"
 # The typed lines, the terminal, and the CLI views of a session.
 ev command.input | jq -se 'any(.[]; .input=="echo typed-$((6*7))")' >/dev/null || e2e_fail "typed line not recorded"
@@ -76,9 +91,9 @@ sid=$(ev tty.log | jq -rs '.[0].session')
 sha=$(ev tty.log | jq -rs '.[0].artifact')
 [[ -f "$E2E_TMP/var/artifacts/$sha" ]] || e2e_fail "tty log artifact missing"
 head -n 1 "$E2E_TMP/var/artifacts/$sha" | jq -e '.version == 2' >/dev/null || e2e_fail "tty log is not asciicast v2"
-"$KARAKURI" -c "$conf" replay "$sid" --speed 0 | grep -q "typed-42" || e2e_fail "replay does not show the session"
-"$KARAKURI" -c "$conf" session "$sid" | grep -q "command.input" || e2e_fail "session ID does not list the commands"
-"$KARAKURI" -c "$conf" sessions | grep -q "mallory" || e2e_fail "sessions does not list the login"
+grep -q "typed-42" <<<"$("$KARAKURI" -c "$conf" replay "$sid" --speed 0)" || e2e_fail "replay does not show the session"
+grep -q "command.input" <<<"$("$KARAKURI" -c "$conf" session "$sid")" || e2e_fail "session ID does not list the commands"
+grep -q "mallory" <<<"$("$KARAKURI" -c "$conf" sessions)" || e2e_fail "sessions does not list the login"
 "$KARAKURI" -c "$conf" sessions --json | jq -se "any(.[]; .session==\"$sid\" and .username==\"mallory\" and .commands >= 1)" >/dev/null ||
   e2e_fail "sessions --json"
 # The same in Cowrie's schema.

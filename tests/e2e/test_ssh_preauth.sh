@@ -63,7 +63,7 @@ k2=$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/
 kf="$E2E_TMP/var/hostkeys/$ATT_IP/ssh_host_ed25519_key"
 e2e_assert_eq "$k1" "$(ssh-keygen -y -f "$kf" | awk '{print $2}')" "host key is the source's"
 for t in rsa ecdsa; do
-  e2e_as_attacker ssh-keyscan -T 5 -p $port -t $t "$ATT_HOST_IP" 2>/dev/null | grep -q . || e2e_fail "no $t host key"
+  grep -q . <<<"$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t $t "$ATT_HOST_IP" 2>/dev/null)" || e2e_fail "no $t host key"
 done
 
 # Credentials: root is refused, anyone else gets in.
