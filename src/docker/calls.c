@@ -92,7 +92,9 @@ int docker_container_stop(struct docker *d, const char *id, int timeout_s)
 {
     char *e = docker_escape(id);
     char *path = xasprintf("/containers/%s/stop?t=%d", e, timeout_s);
-    int rc = docker_call(d, path, "POST", path, NULL, NULL);
+    /* The engine answers once the grace period is over (and a kill after it). */
+    long limit_s = DOCKER_CALL_TIMEOUT_S + (timeout_s > 0 ? timeout_s : 0);
+    int rc = docker_call_timeout(d, path, "POST", path, NULL, limit_s, NULL);
     free(path);
     free(e);
     return rc;

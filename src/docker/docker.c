@@ -10,11 +10,13 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* Error replies are short JSON; this is plenty. */
@@ -140,7 +142,30 @@ struct request {
     size_t body_len;
     struct source *src;
     long timeout_s;
+    struct buf *stat_header; /* gets X-Docker-Container-Path-Stat, if wanted */
 };
+
+/* Keeps the value of the one header a HEAD of an archive path answers with. */
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    static const char name[] = "x-docker-container-path-stat:";
+    struct buf *b = ud;
+    size_t n = size * nmemb;
+    if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+        const char *v = p + sizeof(name) - 1;
+        size_t vl = n - (sizeof(name) - 1);
+        while (vl && (*v == ' ' || *v == '\t')) {
+            v++;
+            vl--;
+        }
+        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+            vl--;
+        buf_reset(b);
+        if (buf_append(b, v, vl) < 0)
+            return 0;
+    }
+    return n;
+}
 
 /* Translates a failed transfer into an errno and a message. */
 static int transport_error(struct docker *d, const struct request *r, CURLcode cc,
@@ -221,6 +246,11 @@ static int perform(struct docker *d, const struct request *r, struct sink *s, lo
         hdr = curl_slist_append(hdr, "Transfer-Encoding: chunked");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     set_method(c, r);
+    if (r->stat_header) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, r->stat_header);
+    }
 
     s->curl = c;
     CURLcode cc = curl_easy_perform(c);
@@ -265,7 +295,7 @@ static int parse_reply(struct docker *d, const char *what, const struct sink *s,
 }
 
 static int json_request(struct docker *d, const char *what, const char *method, const char *path,
-                        const json_t *body, long *status, json_t **out)
+                        const json_t *body, long timeout_s, long *status, json_t **out)
 {
     struct sink s = {.fd = -1};
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -275,7 +305,7 @@ static int json_request(struct docker *d, const char *what, const char *method, 
                         .ctype = body ? "application/json" : NULL,
                         .body = text,
                         .body_len = text ? strlen(text) : 0,
-                        .timeout_s = DOCKER_CALL_TIMEOUT_S};
+                        .timeout_s = timeout_s};
     long st = 0;
 
     buf_init(&s.mem, DOCKER_BODY_CAP_BYTES);
@@ -291,17 +321,23 @@ static int json_request(struct docker *d, const char *what, const char *method, 
     return rc;
 }
 
-int docker_call(struct docker *d, const char *what, const char *method, const char *path,
-                const json_t *body, json_t **out)
+int docker_call_timeout(struct docker *d, const char *what, const char *method, const char *path,
+                        const json_t *body, long timeout_s, json_t **out)
 {
     char *full = xasprintf("/v%s%s", d->api, path);
     long status;
     json_t *v = NULL;
-    int rc = json_request(d, what, method, full, body, &status, out ? &v : NULL);
+    int rc = json_request(d, what, method, full, body, timeout_s, &status, out ? &v : NULL);
     free(full);
     if (rc == 0 && out)
         *out = v;
     return rc;
+}
+
+int docker_call(struct docker *d, const char *what, const char *method, const char *path,
+                const json_t *body, json_t **out)
+{
+    return docker_call_timeout(d, what, method, path, body, DOCKER_CALL_TIMEOUT_S, out);
 }
 
 int docker_request(struct docker *d, const char *method, const char *path, const json_t *body,
@@ -310,7 +346,7 @@ int docker_request(struct docker *d, const char *method, const char *path, const
     char *full = xasprintf("/v%s%s", d->api, path);
     long st = 0;
     json_t *v = NULL;
-    int rc = json_request(d, path, method, full, body, &st, out ? &v : NULL);
+    int rc = json_request(d, path, method, full, body, DOCKER_CALL_TIMEOUT_S, &st, out ? &v : NULL);
     free(full);
     if (status)
         *status = st;
@@ -351,7 +387,8 @@ static int negotiate(struct docker *d)
 {
     json_t *v = NULL;
     long status = 0;
-    int rc = json_request(d, "GET /version", "GET", "/version", NULL, &status, &v);
+    int rc = json_request(d, "GET /version", "GET", "/version", NULL, DOCKER_CALL_TIMEOUT_S,
+                          &status, &v);
     if (rc < 0)
         return rc;
     const char *api = json_string_value(json_object_get(v, "ApiVersion"));
@@ -421,4 +458,46 @@ int docker_ping(struct docker *d)
 int docker_version(struct docker *d, json_t **out)
 {
     return docker_call(d, "GET /version", "GET", "/version", NULL, out);
+}
+
+int docker_container_stat_path(struct docker *d, const char *id, const char *path, json_t **out)
+{
+    char *e = docker_escape(id), *pe = docker_escape(path);
+    char *full = xasprintf("/v%s/containers/%s/archive?path=%s", d->api, e, pe);
+    struct sink s = {.fd = -1};
+    struct buf hdr;
+    struct request r = {.what = "HEAD /containers/{id}/archive",
+                        .method = "HEAD",
+                        .path = full,
+                        .timeout_s = DOCKER_CALL_TIMEOUT_S,
+                        .stat_header = &hdr};
+    long status = 0;
+
+    buf_init(&s.mem, ERROR_BODY_CAP_BYTES);
+    buf_init(&hdr, 8192);
+    int rc = perform(d, &r, &s, &status);
+    if (rc == 0 && (rc = docker_status_errno(status)) < 0)
+        docker_set_error(d, "%s: HTTP %ld", r.what, status);
+    if (rc == 0) {
+        /* base64 of a JSON object: {"name", "size", "mode", "mtime", "linkTarget"} */
+        unsigned char *json = xmalloc(hdr.len + 4);
+        int n = hdr.len ? EVP_DecodeBlock(json, (const unsigned char *)hdr.data, (int)hdr.len) : -1;
+        json_t *v =
+            n > 0 ? json_loadb((const char *)json, strnlen((const char *)json, (size_t)n), 0, NULL)
+                  : NULL;
+        free(json);
+        if (!json_is_object(v)) {
+            json_decref(v);
+            docker_set_error(d, "%s: no readable stat header", r.what);
+            rc = -EPROTO;
+        } else {
+            *out = v;
+        }
+    }
+    buf_free(&hdr);
+    buf_free(&s.mem);
+    free(full);
+    free(pe);
+    free(e);
+    return rc;
 }

@@ -81,6 +81,10 @@ int docker_container_archive_get(struct docker *d, const char *id, const char *p
                                  size_t cap_bytes) WUR;
 /* Extracts the tar read from fd (to EOF) into directory path in the container. */
 int docker_container_archive_put(struct docker *d, const char *id, const char *path, int fd) WUR;
+/* HEAD of an archive path: {"name", "size", "mode" (Go's os.FileMode: bit 31
+ * directory, 27 symlink), "mtime", "linkTarget"}. -ENOENT if absent. */
+int docker_container_stat_path(struct docker *d, const char *id, const char *path,
+                               json_t **out) WUR;
 /* Commits the container's filesystem as repo:tag; image_id_out may be NULL. */
 int docker_container_commit(struct docker *d, const char *id, const char *repo, const char *tag,
                             char **image_id_out) WUR;

@@ -30,6 +30,12 @@ char *docker_escape(const char *s);
 int docker_call(struct docker *d, const char *what, const char *method, const char *path,
                 const json_t *body, json_t **out) __attribute__((warn_unused_result));
 
+/* docker_call with a limit of its own (calls that wait on the engine, such as
+ * a stop with a grace period). */
+int docker_call_timeout(struct docker *d, const char *what, const char *method, const char *path,
+                        const json_t *body, long timeout_s, json_t **out)
+    __attribute__((warn_unused_result));
+
 /* docker_call of method before + escaped(arg) + after. */
 int docker_call_arg(struct docker *d, const char *method, const char *before, const char *arg,
                     const char *after, const json_t *body, json_t **out)

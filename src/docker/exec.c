@@ -230,6 +230,12 @@ static int pump(int fd, const struct docker_exec_options *o, struct collect *c)
             return -errno;
         if (in_left && (pfd.revents & POLLOUT)) {
             ssize_t w = send(fd, in, in_left, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+                /* The process ended without reading all of its stdin: not
+                 * an error, its output and exit code are still to come. */
+                in_left = 0;
+                continue;
+            }
             if (w < 0 && errno != EAGAIN && errno != EINTR)
                 return -errno;
             if (w > 0) {
@@ -241,7 +247,9 @@ static int pump(int fd, const struct docker_exec_options *o, struct collect *c)
         }
         if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = recv(fd, chunk, sizeof(chunk), MSG_DONTWAIT);
-            if (r == 0)
+            /* A reset after stdin we wrote went unread ends the stream as
+             * EOF does: the output before it has been read. */
+            if (r == 0 || (r < 0 && errno == ECONNRESET))
                 return 0;
             if (r < 0 && errno != EAGAIN && errno != EINTR)
                 return -errno;

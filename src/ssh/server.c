@@ -13,6 +13,7 @@
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/honeynet.h"
+#include "monitor/files.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
 #include "ssh/session.h"
@@ -59,6 +60,8 @@ struct conn {
     bool authed;
     char reason[128];
     struct tty_log tty[MAX_TTYS];
+    char container[96]; /* the gateway logged into, "" before login */
+    char honeynet[64];
 };
 
 struct source {
@@ -71,7 +74,8 @@ struct kssh_server {
     const struct config *cfg;
     struct event_pipeline *p;
     struct kssh_policy policy;
-    struct docker *d; /* NULL while the engine is unreachable */
+    struct docker *d;   /* NULL while the engine is unreachable */
+    json_t *files_seen; /* "container path" → sha256 of what was last recorded */
     int lfd, wake[2];
     uint16_t port;
     pthread_t th;
@@ -242,6 +246,8 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     } else {
         c->authed = true;
         json_object_set_new(ev, "honeynet", json_string(gw.honeynet));
+        snprintf(c->container, sizeof(c->container), "%s", gw.container);
+        snprintf(c->honeynet, sizeof(c->honeynet), "%s", gw.honeynet);
     }
     emit(s, c, ev);
     json_t *reply = json_pack("{s:b}", "accept", ok);
@@ -375,6 +381,49 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
 
 /* ---- sessions ---- */
 
+struct extract_ctx {
+    struct kssh_server *s;
+    struct conn *c;
+};
+
+/* One changed file: recorded unless this content at this path was already. */
+static bool on_file(const struct monitor_file *f, void *ud)
+{
+    struct extract_ctx *x = ud;
+    char *key = xasprintf("%s %s", x->c->container, f->path);
+    const char *seen = json_string_value(json_object_get(x->s->files_seen, key));
+    bool is_new = !seen || strcmp(seen, f->sha256) != 0;
+    if (is_new && json_object_size(x->s->files_seen) < 100000)
+        json_object_set_new(x->s->files_seen, key, json_string(f->sha256));
+    if (is_new) {
+        json_t *ev = event_new(EVENT_FILE_CHANGED);
+        event_set_str(ev, "path", f->path, strlen(f->path));
+        json_object_set_new(ev, "change", json_string(f->kind));
+        json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
+        json_object_set_new(ev, "honeynet", json_string(x->c->honeynet));
+        if (f->sha256[0])
+            json_object_set_new(ev, "artifact", json_string(f->sha256));
+        if (f->skipped)
+            json_object_set_new(ev, "skipped", json_string(f->skipped));
+        emit(x->s, x->c, ev);
+    }
+    free(key);
+    return true;
+}
+
+/* At the end of a logged-in session: what changed in the gateway. */
+static void extract_files(struct kssh_server *s, struct conn *c)
+{
+    struct monitor_files_options o = {
+        .store_dir = s->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
+    struct extract_ctx x = {.s = s, .c = c};
+    if (!c->container[0] || !s->d)
+        return;
+    if (monitor_extract_changes(s->d, c->container, &o, on_file, &x) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: files of session %s not extracted: %s", c->session,
+                        docker_last_error(s->d));
+}
+
 static void closed_event(struct kssh_server *s, struct conn *c, int status)
 {
     char why[160];
@@ -412,6 +461,7 @@ static void reap(struct kssh_server *s, bool block)
             }
             for (int t = 0; t < MAX_TTYS; t++)
                 tty_finish(s, c, &c->tty[t]);
+            extract_files(s, c);
             closed_event(s, c, status);
             if (c->mon >= 0)
                 close(c->mon);
@@ -605,6 +655,7 @@ static void server_free(struct kssh_server *s)
     kssh_policy_free(&s->policy);
     if (s->d)
         docker_close(s->d);
+    json_decref(s->files_seen);
     free(s->empty_dir);
     free(s->conns);
     free(s->sources);
@@ -623,6 +674,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
     s->sources = xcalloc(MAX_SOURCES, sizeof(*s->sources));
+    s->files_seen = json_object();
     char perr[256] = "";
     if ((rc = kssh_policy_init(&s->policy, cfg->ssh.auth, cfg->ssh.allow_root, perr,
                                sizeof(perr))) < 0) {

@@ -4,7 +4,8 @@
 # exit status, a missing command, a shell on a pty, scp both ways, sftp, ssh -L. The
 # same source coming back gets the same honeynet, files and all. Recorded:
 # the honeynet, the user, commands typed and run and their exit, the terminal
-# (replayed by `karakuri replay`), every session closed.
+# (replayed by `karakuri replay`), the files the sessions left (artifacts),
+# every session closed.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.217.0.0/16
 as() { # password, then ssh/scp/sftp and its arguments
@@ -82,6 +83,11 @@ ev session.pty | jq -se 'any(.[]; .term != null)' >/dev/null || e2e_fail "pty no
 ev command.exec | jq -se 'any(.[]; .command=="sftp" and .subsystem)' >/dev/null || e2e_fail "sftp not recorded"
 connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
 closes=$(ev session.closed | jq -s 'length')
+# The uploaded file, taken out of the gateway as an artifact.
+want_sha=$(sha256sum "$E2E_TMP/up.bin" | awk '{print $1}')
+ev file.changed | jq -se "any(.[]; .path==\"/home/mallory/up.bin\" and .artifact==\"$want_sha\" and .change==\"added\")" >/dev/null ||
+  e2e_fail "the uploaded file was not extracted"
+cmp -s "$E2E_TMP/up.bin" "$E2E_TMP/var/artifacts/$want_sha" || e2e_fail "artifact differs from the upload"
 ev tcpip.forward | jq -se "any(.[]; .dst_ip==\"$gwip\" and .dst_port==22 and .opened)" >/dev/null ||
   e2e_fail "the forward is not recorded"
 e2e_assert_eq "$connects" "$closes" "every session closed in the record"

@@ -75,6 +75,26 @@ static void exec_checks(const char *cid)
     check(docker_exec(d, cid, &ou, &r) == 0 && strcmp(r.out, "nobody\n") == 0,
           "exec as another user");
     docker_exec_result_free(&r);
+
+    /* More stdin than the process reads: it exits anyway, and that is no
+     * failure of the call. */
+    size_t big_len = 8u << 20;
+    char *big = calloc(1, big_len);
+    const char *const t[] = {"true", NULL};
+    struct docker_exec_options ot = {.argv = t, .stdin_data = big, .stdin_len = big_len};
+    check(big && docker_exec(d, cid, &ot, &r) == 0 && r.exit_code == 0, "exec with unread stdin");
+    docker_exec_result_free(&r);
+    free(big);
+
+    /* More output than the cap: the rest is read and dropped. */
+    const char *const flood[] = {"sh", "-c",
+                                 "busybox head -c 6000000 /dev/zero; echo done >&2; exit 4", NULL};
+    struct docker_exec_options of = {.argv = flood};
+    check(docker_exec(d, cid, &of, &r) == 0 && r.out_len == DOCKER_EXEC_CAP_BYTES &&
+              strcmp(r.err, "done\n") == 0 && r.exit_code == 4,
+          "exec output over the cap: %zu bytes kept, stderr '%s', exit %d", r.out_len, r.err,
+          r.exit_code);
+    docker_exec_result_free(&r);
 }
 
 /* Reads from fd until want appears (or EOF); returns whether it did. */
@@ -147,6 +167,20 @@ static void file_checks(const char *cid, const char *file_tar)
     }
     json_decref(diff);
     check(found, "diff lists /tmp/hello.txt as added");
+
+    json_t *st_json = NULL;
+    check(docker_container_stat_path(d, cid, "/tmp/hello.txt", &st_json) == 0 &&
+              json_integer_value(json_object_get(st_json, "size")) == 3 &&
+              strcmp(json_string_value(json_object_get(st_json, "name")) ?: "", "hello.txt") == 0,
+          "stat of a path");
+    json_decref(st_json);
+    st_json = NULL;
+    check(docker_container_stat_path(d, cid, "/tmp", &st_json) == 0 &&
+              (json_integer_value(json_object_get(st_json, "mode")) & (1LL << 31)),
+          "stat of a directory");
+    json_decref(st_json);
+    check(docker_container_stat_path(d, cid, "/no/such/path", &st_json) == -ENOENT,
+          "stat of a missing path: -ENOENT");
 
     char path[] = "/tmp/kk-probe-XXXXXX";
     int out = mkstemp(path);

@@ -1,0 +1,162 @@
+/* monitor files: changed files out of a container (see files.h). The tar the
+ * engine sends is read by a small parser, as its content is the intruder's:
+ * lengths are checked against what arrived. */
+#include "monitor/files.h"
+
+#include "docker/docker.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Paths that change by themselves or are ours: not the intruder's doing. */
+static const char *const ignored[] = {"/proc",
+                                      "/sys",
+                                      "/dev",
+                                      "/run",
+                                      "/var/cache",
+                                      "/var/log/wtmp",
+                                      "/var/log/btmp",
+                                      "/var/log/lastlog",
+                                      "/etc/ssh/ssh_host_",
+                                      "/tmp/.X11-unix"};
+
+static bool is_ignored(const char *path)
+{
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+        if (strncmp(path, ignored[i], strlen(ignored[i])) == 0)
+            return true;
+    return false;
+}
+
+static unsigned long long octal(const unsigned char *p, size_t n, bool *ok)
+{
+    unsigned long long v = 0;
+    size_t i = 0;
+    while (i < n && p[i] == ' ')
+        i++;
+    for (; i < n && p[i] >= '0' && p[i] <= '7'; i++)
+        v = v * 8 + (p[i] - '0');
+    *ok = i < n ? (p[i] == '\0' || p[i] == ' ') : true;
+    return v;
+}
+
+int monitor_tar_first_file(const unsigned char *tar, size_t len, const unsigned char **data,
+                           size_t *size)
+{
+    size_t pos = 0;
+    for (int entry = 0; entry < 4; entry++) {
+        if (len - pos < 512)
+            return -EPROTO;
+        const unsigned char *h = tar + pos;
+        bool ok;
+        unsigned long long sz = octal(h + 124, 12, &ok);
+        if (!ok || sz > len - pos - 512)
+            return -EPROTO;
+        char type = (char)h[156];
+        if (type == 'x' || type == 'g' || type == 'L') {
+            /* PAX or GNU long-name header: the entry it describes follows. */
+            pos += 512 + (size_t)((sz + 511) / 512 * 512);
+            if (pos > len)
+                return -EPROTO;
+            continue;
+        }
+        if (type != '0' && type != '\0')
+            return -ENOENT;
+        *data = h + 512;
+        *size = (size_t)sz;
+        return 0;
+    }
+    return -EPROTO;
+}
+
+/* Fetches path's tar into memory (memfd) and stores its file. */
+/* Go's os.FileMode bits the stat header carries: not regular files. */
+#define MODE_NOT_REGULAR (0x80000000u | 0x08000000u | 0x04000000u | 0x02000000u | 0x01000000u)
+
+static void extract_one(struct docker *d, const char *container,
+                        const struct monitor_files_options *o, struct monitor_file *f)
+{
+    json_t *st_json = NULL;
+    if (docker_container_stat_path(d, container, f->path, &st_json) < 0) {
+        f->skipped = "gone";
+        return;
+    }
+    json_int_t mode = json_integer_value(json_object_get(st_json, "mode"));
+    json_int_t fsize = json_integer_value(json_object_get(st_json, "size"));
+    json_decref(st_json);
+    if ((unsigned long long)mode & MODE_NOT_REGULAR) {
+        f->skipped = "not a regular file";
+        return;
+    }
+    if (fsize < 0 || (unsigned long long)fsize > o->max_file_bytes) {
+        f->size = (unsigned long long)(fsize < 0 ? 0 : fsize);
+        f->skipped = "too large";
+        return;
+    }
+    int fd = memfd_create("karakuri-file", MFD_CLOEXEC);
+    struct stat st;
+    if (fd < 0) {
+        f->skipped = "no memory";
+        return;
+    }
+    int rc = docker_container_archive_get(d, container, f->path, fd, o->max_file_bytes + 4096);
+    if (rc == -EFBIG) {
+        f->skipped = "too large";
+    } else if (rc < 0) {
+        f->skipped = rc == -ENOENT ? "gone" : "unreadable";
+    } else if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        const unsigned char *data;
+        size_t size;
+        if (map == MAP_FAILED) {
+            f->skipped = "no memory";
+        } else {
+            rc = monitor_tar_first_file(map, (size_t)st.st_size, &data, &size);
+            if (rc == -ENOENT)
+                f->skipped = "not a regular file";
+            else if (rc < 0)
+                f->skipped = "malformed archive";
+            else if (store_artifact_put(o->store_dir, data, size, f->sha256) < 0)
+                f->skipped = "store failed";
+            else
+                f->size = size;
+            munmap(map, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+}
+
+int monitor_extract_changes(struct docker *d, const char *container,
+                            const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
+{
+    json_t *diff = NULL, *it;
+    size_t i, total = 0;
+    int rc = docker_container_diff(d, container, &diff);
+    if (rc < 0)
+        return rc;
+    json_array_foreach(diff, i, it)
+    {
+        const char *path = json_string_value(json_object_get(it, "Path"));
+        json_int_t kind = json_integer_value(json_object_get(it, "Kind"));
+        if (!path || kind == 2 || is_ignored(path))
+            continue; /* 2: deleted */
+        struct monitor_file f = {.path = path, .kind = kind == 1 ? "added" : "modified"};
+        if (total >= o->max_total_bytes)
+            f.skipped = "session cap";
+        else
+            extract_one(d, container, o, &f);
+        if (f.skipped && strcmp(f.skipped, "not a regular file") == 0)
+            continue; /* directories: their files are listed on their own */
+        total += f.size;
+        if (!cb(&f, ud))
+            break;
+    }
+    json_decref(diff);
+    return 0;
+}

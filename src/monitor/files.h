@@ -1,0 +1,41 @@
+/* monitor files: the files an intruder added or changed in a container,
+ * taken from outside it (Docker's diff and archive API) and stored as
+ * artifacts by sha256. */
+#ifndef KARAKURI_MONITOR_FILES_H
+#define KARAKURI_MONITOR_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct docker;
+
+struct monitor_file {
+    const char *path;
+    const char *kind; /* "added" or "modified" */
+    char sha256[65];  /* the artifact; "" when not stored */
+    unsigned long long size;
+    const char *skipped; /* why it was not stored, or NULL */
+};
+
+/* Called for every added or changed regular file (and for ones skipped,
+ * with the reason). Return false to stop. */
+typedef bool (*monitor_file_fn)(const struct monitor_file *f, void *ud);
+
+struct monitor_files_options {
+    const char *store_dir;
+    size_t max_file_bytes;  /* bigger files are skipped ("too large") */
+    size_t max_total_bytes; /* past this, the rest are skipped ("session cap") */
+};
+
+/* Walks the container's diff. Returns 0 or a negative errno (Docker). */
+int monitor_extract_changes(struct docker *d, const char *container,
+                            const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
+    __attribute__((warn_unused_result));
+
+/* Finds the first regular file in a tar (skipping PAX and GNU long-name
+ * headers): its data and size. Pure; fuzzed. 0, or -ENOENT (not a regular
+ * file) or -EPROTO (malformed). */
+int monitor_tar_first_file(const unsigned char *tar, size_t len, const unsigned char **data,
+                           size_t *size) __attribute__((warn_unused_result));
+
+#endif
