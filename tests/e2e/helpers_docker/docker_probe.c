@@ -90,8 +90,8 @@ static void exec_checks(const char *cid)
     const char *const flood[] = {"sh", "-c",
                                  "busybox head -c 6000000 /dev/zero; echo done >&2; exit 4", NULL};
     struct docker_exec_options of = {.argv = flood};
-    check(docker_exec(d, cid, &of, &r) == 0 && r.out_len == DOCKER_EXEC_CAP_BYTES &&
-              strcmp(r.err, "done\n") == 0 && r.exit_code == 4,
+    check(docker_exec(d, cid, &of, &r) == 0, "exec with output over the cap");
+    check(r.out_len == DOCKER_EXEC_CAP_BYTES && strcmp(r.err, "done\n") == 0 && r.exit_code == 4,
           "exec output over the cap: %zu bytes kept, stderr '%s', exit %d", r.out_len, r.err,
           r.exit_code);
     docker_exec_result_free(&r);

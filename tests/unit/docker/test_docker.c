@@ -3,6 +3,7 @@
  * that what a real dockerd rarely does (refuse the version, answer garbage,
  * answer too much, hang up) can be forced. */
 #include "docker/docker.h"
+#include "fake_engine.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,51 +12,23 @@
 
 #include <cmocka.h>
 #include <errno.h>
-#include <poll.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 enum reply_mode { REPLY_CANNED, REPLY_HANGUP, REPLY_HUGE };
 
 static struct {
-    char dir[64], sock[128], url[160];
-    int lfd;
-    pthread_t th;
-    volatile int stop;
-    const char *api;      /* ApiVersion the fake speaks */
-    enum reply_mode mode; /* for every request but /version */
+    enum reply_mode mode;
     int status;
+    const char *headers; /* extra reply headers, NULL for none */
     const char *body;
     char last_request[1024]; /* request line of the last non-version call */
-} fake;
-
-static int send_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void reply(int fd, int status, const char *body)
-{
-    char head[256];
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                     status, strlen(body));
-    if (send_all(fd, head, (size_t)n) == 0)
-        send_all(fd, body, strlen(body));
-}
+    char last_head[8192];
+    char last_body[4096];
+} canned;
 
 static void reply_huge(int fd)
 {
@@ -66,85 +39,35 @@ static void reply_huge(int fd)
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                      total);
     memset(chunk, ' ', sizeof(chunk));
-    if (send_all(fd, head, (size_t)n) < 0)
+    if (fake_send_all(fd, head, (size_t)n) < 0)
         return;
     for (size_t sent = 0; sent < total; sent += sizeof(chunk))
-        if (send_all(fd, chunk, sizeof(chunk)) < 0)
+        if (fake_send_all(fd, chunk, sizeof(chunk)) < 0)
             return;
 }
 
-/* Reads the request head; a body, if any, is small and read with it. */
-static void serve(int fd)
+static void handler(int fd, const struct fake_request *rq)
 {
-    char req[8192];
-    size_t n = 0;
-    while (n + 1 < sizeof(req) && !strstr(req, "\r\n\r\n")) {
-        ssize_t r = recv(fd, req + n, sizeof(req) - n - 1, 0);
-        if (r <= 0)
-            return;
-        n += (size_t)r;
-        req[n] = '\0';
-    }
-    char *eol = strstr(req, "\r\n");
-    if (eol)
-        *eol = '\0';
-    if (strstr(req, " /version ")) {
-        char body[128];
-        snprintf(body, sizeof(body), "{\"ApiVersion\":\"%s\",\"MinAPIVersion\":\"1.12\"}",
-                 fake.api);
-        reply(fd, 200, body);
-        return;
-    }
-    snprintf(fake.last_request, sizeof(fake.last_request), "%.1000s", req);
-    if (fake.mode == REPLY_HUGE)
+    snprintf(canned.last_request, sizeof(canned.last_request), "%s", rq->line);
+    snprintf(canned.last_head, sizeof(canned.last_head), "%s", rq->head);
+    snprintf(canned.last_body, sizeof(canned.last_body), "%s", rq->body);
+    if (canned.mode == REPLY_HUGE)
         reply_huge(fd);
-    else if (fake.mode == REPLY_CANNED)
-        reply(fd, fake.status, fake.body);
-}
-
-static void *server(void *arg)
-{
-    (void)arg;
-    while (!fake.stop) {
-        struct pollfd p = {.fd = fake.lfd, .events = POLLIN};
-        if (poll(&p, 1, 50) <= 0)
-            continue;
-        int fd = accept(fake.lfd, NULL, NULL);
-        if (fd < 0)
-            continue;
-        serve(fd);
-        close(fd);
-    }
-    return NULL;
+    else if (canned.mode == REPLY_CANNED)
+        fake_reply(fd, canned.status, canned.headers ? canned.headers : "", canned.body);
 }
 
 static int setup(void **state)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
     (void)state;
-    memset(&fake, 0, sizeof(fake));
-    snprintf(fake.dir, sizeof(fake.dir), "/tmp/kk-fake-docker-XXXXXX");
-    assert_non_null(mkdtemp(fake.dir));
-    snprintf(fake.sock, sizeof(fake.sock), "%s/docker.sock", fake.dir);
-    snprintf(fake.url, sizeof(fake.url), "unix://%s", fake.sock);
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%.100s", fake.sock);
-    fake.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fake.lfd >= 0);
-    assert_int_equal(bind(fake.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(listen(fake.lfd, 16), 0);
-    fake.api = "1.41";
-    assert_int_equal(pthread_create(&fake.th, NULL, server, NULL), 0);
-    return 0;
+    memset(&canned, 0, sizeof(canned));
+    return fake_engine_start(handler);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    fake.stop = 1;
-    pthread_join(fake.th, NULL);
-    close(fake.lfd);
-    unlink(fake.sock);
-    rmdir(fake.dir);
+    fake_engine_stop();
     return 0;
 }
 
@@ -171,6 +94,10 @@ static void test_open(void **state)
     assert_null(d);
     assert_non_null(strstr(err, fake.sock));
     assert_non_null(strstr(err, "1.30"));
+
+    fake.api = "garbage";
+    assert_int_equal(docker_open(fake.url, &d, err, sizeof(err)), -ENOTSUP);
+    assert_null(d);
 }
 
 static void test_open_failures(void **state)
@@ -199,9 +126,9 @@ static struct docker *open_fake(void)
 static void expect(struct docker *d, int status, const char *body, int want_rc, const char *msg)
 {
     json_t *v = NULL;
-    fake.mode = REPLY_CANNED;
-    fake.status = status;
-    fake.body = body;
+    canned.mode = REPLY_CANNED;
+    canned.status = status;
+    canned.body = body;
     assert_int_equal(docker_container_inspect(d, "abc", &v), want_rc);
     assert_null(v);
     if (!strstr(docker_last_error(d), msg))
@@ -214,20 +141,20 @@ static void test_errors(void **state)
     json_t *v = NULL;
     (void)state;
     expect(d, 404, "{\"message\":\"No such container: abc\"}", -ENOENT, "No such container: abc");
-    assert_string_equal(fake.last_request, "GET /v1.41/containers/abc/json HTTP/1.1");
+    assert_string_equal(canned.last_request, "GET /v1.41/containers/abc/json HTTP/1.1");
     expect(d, 409, "{\"message\":\"in use\"}", -EEXIST, "in use");
     expect(d, 500, "plain text failure", -EIO, "plain text failure");
     expect(d, 200, "{not json", -EPROTO, "malformed reply");
-    fake.mode = REPLY_HUGE;
+    canned.mode = REPLY_HUGE;
     assert_int_equal(docker_container_inspect(d, "abc", &v), -EFBIG);
     assert_non_null(strstr(docker_last_error(d), "larger than allowed"));
-    fake.mode = REPLY_HANGUP;
+    canned.mode = REPLY_HANGUP;
     assert_true(docker_container_inspect(d, "abc", &v) < 0);
     assert_null(v);
     /* And the handle still works afterwards. */
-    fake.mode = REPLY_CANNED;
-    fake.status = 200;
-    fake.body = "{\"Id\":\"abc\"}";
+    canned.mode = REPLY_CANNED;
+    canned.status = 200;
+    canned.body = "{\"Id\":\"abc\"}";
     assert_int_equal(docker_container_inspect(d, "abc", &v), 0);
     assert_string_equal(json_string_value(json_object_get(v, "Id")), "abc");
     json_decref(v);
@@ -240,31 +167,259 @@ static void test_paths(void **state)
     json_t *v = NULL, *f = json_pack("{s:[s]}", "label", "karakuri.managed=1");
     char *id = NULL;
     (void)state;
-    fake.mode = REPLY_CANNED;
-    fake.status = 200;
-    fake.body = "[]";
+    canned.mode = REPLY_CANNED;
+    canned.status = 200;
+    canned.body = "[]";
     assert_int_equal(docker_container_list(d, true, f, &v), 0);
     assert_true(json_is_array(v));
     json_decref(v);
-    assert_non_null(strstr(fake.last_request,
+    assert_non_null(strstr(canned.last_request,
                            "/v1.41/containers/json?all=1&filters="
                            "%7B%22label%22%3A%5B%22karakuri.managed%3D1%22%5D%7D"));
-    fake.body = "{}";
+    canned.body = "{}";
     assert_int_equal(docker_container_list(d, true, f, &v), -EPROTO);
-    fake.status = 201;
-    fake.body = "{\"Id\":\"0123\"}";
+    canned.status = 201;
+    canned.body = "{\"Id\":\"0123\"}";
     assert_int_equal(docker_container_create(d, "a b/c", f, &id), 0);
     assert_string_equal(id, "0123");
-    assert_non_null(strstr(fake.last_request, "POST /v1.41/containers/create?name=a%20b%2Fc "));
+    assert_non_null(strstr(canned.last_request, "POST /v1.41/containers/create?name=a%20b%2Fc "));
     free(id);
-    fake.body = "{\"NoId\":1}";
+    canned.body = "{\"NoId\":1}";
     id = NULL;
     assert_int_equal(docker_network_create(d, f, &id), -EPROTO);
     assert_null(id);
-    fake.status = 304;
-    fake.body = "";
+    canned.status = 304;
+    canned.body = "";
     assert_int_equal(docker_container_start(d, "x"), 0);
     json_decref(f);
+    docker_close(d);
+}
+
+/* A pipe that reads s and then EOF. */
+static int fd_with(const char *s)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(write(p[1], s, strlen(s)), (ssize_t)strlen(s));
+    close(p[1]);
+    return p[0];
+}
+
+static void progress_line(const char *line, void *ud)
+{
+    char *all = ud;
+    size_t n = strlen(all);
+    snprintf(all + n, 512 - n, "%s|", line);
+}
+
+static void test_build(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *args = json_pack("{s:s}", "BASE", "a b"), *labels = json_pack("{s:s}", "k", "v");
+    struct docker_build_options o = {.tag = "kk/t:1", .buildargs = args, .labels = labels};
+    char lines[512] = "", *id = NULL;
+    (void)state;
+    canned.status = 200;
+    canned.body = "{\"stream\":\"Step 1/1 : FROM x\\n\"}\r\n"
+                  "{\"aux\":{\"ID\":\"sha256:0b1d\"}}\n"
+                  "{\"stream\":\"Successfully built 0b1d\\n\"}\n";
+    int fd = fd_with("context tar bytes");
+    assert_int_equal(docker_image_build(d, fd, &o, progress_line, lines, &id), 0);
+    close(fd);
+    assert_string_equal(id, "sha256:0b1d");
+    free(id);
+    assert_string_equal(lines, "Step 1/1 : FROM x|Successfully built 0b1d|");
+    assert_string_equal(canned.last_request,
+                        "POST /v1.41/build?t=kk%2Ft%3A1&rm=1&forcerm=1&nocache=0"
+                        "&buildargs=%7B%22BASE%22%3A%22a%20b%22%7D&labels=%7B%22k%22%3A%22v%22%7D "
+                        "HTTP/1.1");
+    assert_non_null(strcasestr(canned.last_head, "Content-Type: application/x-tar\r\n"));
+    assert_non_null(strcasestr(canned.last_head, "Transfer-Encoding: chunked\r\n"));
+    assert_string_equal(canned.last_body, "context tar bytes");
+
+    /* An error in the stream fails the call with the engine's message. */
+    canned.body = "{\"stream\":\"Step 1/2 : RUN false\\n\"}\n"
+                  "{\"errorDetail\":{\"code\":1,\"message\":\"returned a non-zero code: 1\"},"
+                  "\"error\":\"The command '/bin/sh -c false' returned a non-zero code: 1\"}\n";
+    fd = fd_with("x");
+    id = NULL;
+    assert_int_equal(docker_image_build(d, fd, &o, NULL, NULL, &id), -EIO);
+    close(fd);
+    assert_null(id);
+    assert_non_null(strstr(docker_last_error(d), "returned a non-zero code: 1"));
+
+    /* A stream that ends without an image id. */
+    canned.body = "{\"stream\":\"Step 1/1 : FROM x\\n\"}\n";
+    fd = fd_with("x");
+    assert_int_equal(docker_image_build(d, fd, &o, NULL, NULL, &id), -EPROTO);
+    close(fd);
+
+    /* An error status: the daemon's message. */
+    canned.status = 500;
+    canned.body = "{\"message\":\"dockerfile parse error line 1\"}";
+    fd = fd_with("x");
+    assert_int_equal(docker_image_build(d, fd, &o, NULL, NULL, &id), -EIO);
+    close(fd);
+    assert_non_null(strstr(docker_last_error(d), "dockerfile parse error line 1"));
+    json_decref(args);
+    json_decref(labels);
+    docker_close(d);
+}
+
+static void test_import(void **state)
+{
+    struct docker *d = open_fake();
+    char lines[512] = "", *id = NULL;
+    (void)state;
+    canned.status = 200;
+    canned.body = "{\"status\":\"Importing\",\"progressDetail\":{},\"progress\":\"[==>] 1kB\"}\n"
+                  "{\"status\":\"sha256:feed\"}\n";
+    int fd = fd_with("rootfs tar");
+    assert_int_equal(docker_image_import(d, fd, "kk/base", "v 1", progress_line, lines, &id), 0);
+    close(fd);
+    assert_string_equal(id, "sha256:feed");
+    free(id);
+    assert_string_equal(lines, "Importing [==>] 1kB|sha256:feed|");
+    assert_string_equal(canned.last_request,
+                        "POST /v1.41/images/create?fromSrc=-&repo=kk%2Fbase&tag=v%201 HTTP/1.1");
+    assert_string_equal(canned.last_body, "rootfs tar");
+
+    canned.body = "{\"error\":\"archive/tar: invalid tar header\"}\n";
+    fd = fd_with("junk");
+    assert_int_equal(docker_image_import(d, fd, "kk/base", "1", NULL, NULL, NULL), -EIO);
+    close(fd);
+    assert_non_null(strstr(docker_last_error(d), "invalid tar header"));
+
+    /* A progress line over the cap ends the transfer. */
+    /* Static: the fake may still be sending it when the call has given up. */
+    static char huge[200000];
+    memset(huge, 'a', 199999);
+    huge[199999] = '\0';
+    canned.body = huge;
+    fd = fd_with("x");
+    assert_int_equal(docker_image_import(d, fd, "kk/base", "1", NULL, NULL, NULL), -EFBIG);
+    close(fd);
+    docker_close(d);
+}
+
+static void test_archive(void **state)
+{
+    struct docker *d = open_fake();
+    char path[] = "/tmp/kk-test-archive-XXXXXX", got[8192];
+    static char tar[5001]; /* static: see test_import */
+    (void)state;
+    memset(tar, 't', 5000);
+    tar[5000] = '\0';
+    int out = mkstemp(path);
+    assert_true(out >= 0);
+    unlink(path);
+    canned.status = 200;
+    canned.body = tar;
+    assert_int_equal(docker_container_archive_get(d, "c1", "/etc/a b", out, 1 << 20), 0);
+    assert_string_equal(canned.last_request,
+                        "GET /v1.41/containers/c1/archive?path=%2Fetc%2Fa%20b HTTP/1.1");
+    assert_int_equal(pread(out, got, sizeof(got), 0), 5000);
+    assert_int_equal(ftruncate(out, 0), 0);
+    assert_int_equal(docker_container_archive_get(d, "c1", "/etc", out, 4096), -EFBIG);
+    assert_non_null(strstr(docker_last_error(d), "larger than allowed"));
+
+    /* An error reply is reported, not written to the file. */
+    assert_int_equal(ftruncate(out, 0), 0);
+    canned.status = 404;
+    canned.body = "{\"message\":\"Could not find the file /x in container c1\"}";
+    assert_int_equal(docker_container_archive_get(d, "c1", "/x", out, 1 << 20), -ENOENT);
+    assert_non_null(strstr(docker_last_error(d), "Could not find the file /x"));
+    assert_int_equal(pread(out, got, sizeof(got), 0), 0);
+    close(out);
+
+    canned.status = 200;
+    canned.body = "";
+    int fd = fd_with("a tar to put");
+    assert_int_equal(docker_container_archive_put(d, "c1", "/tmp", fd), 0);
+    close(fd);
+    assert_string_equal(canned.last_request,
+                        "PUT /v1.41/containers/c1/archive?path=%2Ftmp HTTP/1.1");
+    assert_string_equal(canned.last_body, "a tar to put");
+    assert_non_null(strcasestr(canned.last_head, "Content-Type: application/x-tar\r\n"));
+    docker_close(d);
+}
+
+static void test_stat_path(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *v = NULL;
+    (void)state;
+    canned.status = 200;
+    canned.body = "";
+    canned.headers = "X-Docker-Container-Path-Stat: "
+                     "eyJuYW1lIjoiaGVsbG8udHh0Iiwic2l6ZSI6MywibW9kZSI6NDIwLCJtdGltZSI6IjIwMjQtMDEt"
+                     "MDFUMDA6MDA6MDBaIiwibGlua1RhcmdldCI6IiJ9\r\n";
+    assert_int_equal(docker_container_stat_path(d, "c1", "/tmp/hello.txt", &v), 0);
+    assert_string_equal(canned.last_request,
+                        "HEAD /v1.41/containers/c1/archive?path=%2Ftmp%2Fhello.txt HTTP/1.1");
+    assert_string_equal(json_string_value(json_object_get(v, "name")), "hello.txt");
+    assert_int_equal(json_integer_value(json_object_get(v, "size")), 3);
+    json_decref(v);
+    v = NULL;
+
+    canned.headers = "X-Docker-Container-Path-Stat: !!not base64!!\r\n";
+    assert_int_equal(docker_container_stat_path(d, "c1", "/x", &v), -EPROTO);
+    canned.headers = NULL;
+    assert_int_equal(docker_container_stat_path(d, "c1", "/x", &v), -EPROTO);
+    canned.status = 404;
+    assert_int_equal(docker_container_stat_path(d, "c1", "/x", &v), -ENOENT);
+    assert_null(v);
+    docker_close(d);
+}
+
+static void test_request_and_paths(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *v = NULL, *body = json_pack("{s:i}", "x", 1);
+    long status = 0;
+    (void)state;
+    canned.status = 201;
+    canned.body = "{\"ok\":true}";
+    assert_int_equal(docker_request(d, "POST", "/anything?x=1", body, &status, &v), 0);
+    assert_int_equal(status, 201);
+    assert_true(json_is_true(json_object_get(v, "ok")));
+    json_decref(v);
+    assert_string_equal(canned.last_request, "POST /v1.41/anything?x=1 HTTP/1.1");
+    assert_string_equal(canned.last_body, "{\"x\":1}");
+    assert_non_null(strcasestr(canned.last_head, "Content-Type: application/json\r\n"));
+
+    canned.status = 403;
+    canned.body = "{\"message\":\"forbidden\"}";
+    v = NULL;
+    assert_int_equal(docker_request(d, "DELETE", "/x", NULL, &status, &v), -EPERM);
+    assert_int_equal(status, 403);
+    assert_null(v);
+    canned.status = 400;
+    assert_int_equal(docker_request(d, "GET", "/x", NULL, NULL, NULL), -EINVAL);
+
+    canned.status = 204;
+    canned.body = "";
+    assert_int_equal(docker_container_stop(d, "c 1", 5), 0);
+    assert_string_equal(canned.last_request, "POST /v1.41/containers/c%201/stop?t=5 HTTP/1.1");
+    assert_int_equal(docker_container_kill(d, "c1", NULL), 0);
+    assert_string_equal(canned.last_request, "POST /v1.41/containers/c1/kill?signal=KILL HTTP/1.1");
+    assert_int_equal(docker_container_remove(d, "c1", true, false), 0);
+    assert_string_equal(canned.last_request, "DELETE /v1.41/containers/c1?force=1&v=0 HTTP/1.1");
+    assert_int_equal(docker_network_connect(d, "n1", "c1", "10.213.0.5"), 0);
+    assert_string_equal(canned.last_body,
+                        "{\"Container\":\"c1\",\"EndpointConfig\":{\"IPAMConfig\":"
+                        "{\"IPv4Address\":\"10.213.0.5\"}}}");
+    assert_int_equal(docker_image_tag(d, "sha256:ab", "kk/x", "1"), 0);
+    assert_string_equal(canned.last_request,
+                        "POST /v1.41/images/sha256%3Aab/tag?repo=kk%2Fx&tag=1 HTTP/1.1");
+    canned.body = "null";
+    assert_int_equal(docker_container_diff(d, "c1", &v), 0);
+    assert_true(json_is_array(v) && json_array_size(v) == 0);
+    json_decref(v);
+    canned.status = 200;
+    canned.body = "OK";
+    assert_int_equal(docker_ping(d), 0);
+    json_decref(body);
     docker_close(d);
 }
 
@@ -275,6 +430,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_archive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stat_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_and_paths, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

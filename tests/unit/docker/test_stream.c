@@ -94,6 +94,42 @@ static void test_demux_errors(void **state)
     assert_false(docker_demux_idle(&dm));
 }
 
+static int count_bytes(int stream, const void *p, size_t n, void *ud)
+{
+    size_t *total = ud;
+    (void)p;
+    assert_int_equal(stream, DOCKER_STREAM_STDERR);
+    *total += n;
+    return 0;
+}
+
+/* A frame may announce up to 4 GiB: the demuxer passes it on in whatever
+ * pieces come and never buffers it (the caps are the caller's). */
+static void test_demux_oversize(void **state)
+{
+    static uint8_t chunk[65536];
+    const uint8_t h[8] = {2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
+    struct docker_demux dm;
+    size_t total = 0;
+    (void)state;
+    docker_demux_init(&dm);
+    assert_int_equal(docker_demux_feed(&dm, h, sizeof(h), count_bytes, &total), 0);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(docker_demux_feed(&dm, chunk, sizeof(chunk), count_bytes, &total), 0);
+    assert_int_equal(total, 64 * sizeof(chunk));
+    assert_false(docker_demux_idle(&dm));
+    assert_int_equal(dm.remaining, 0xffffffffu - 64 * sizeof(chunk));
+
+    /* Bytes of a header that look like a bad type inside a payload are
+     * payload. */
+    uint8_t s[16] = {2, 0, 0, 0, 0, 0, 0, 8, 9, 9, 9, 9, 0, 0, 0, 1};
+    total = 0;
+    docker_demux_init(&dm);
+    assert_int_equal(docker_demux_feed(&dm, s, sizeof(s), count_bytes, &total), 0);
+    assert_int_equal(total, 8);
+    assert_true(docker_demux_idle(&dm));
+}
+
 /* ---- progress ---- */
 
 struct lines {
@@ -239,6 +275,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demux_every_split),
         cmocka_unit_test(test_demux_errors),
+        cmocka_unit_test(test_demux_oversize),
         cmocka_unit_test(test_progress_build),
         cmocka_unit_test(test_progress_import_and_errors),
         cmocka_unit_test(test_progress_line_cap),
