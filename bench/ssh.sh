@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# bench/ssh: karakuri's SSH front end against Debian's OpenSSH sshd, side by
+# side in one run, both on loopback:
+#   - server CPU milliseconds per failed login attempt (the daemon and every
+#     process it forked, from /proc utime+stime including reaped children)
+#   - memory per idle connection (PSS of the server's process tree, before and
+#     after M connections that sent their identification and wait)
+# Targets: CPU per attempt <= sshd's, <= 1 MB per idle connection.
+# Usage: bench/ssh.sh [BUILD_DIR]   (root; needs openssh-server, sshpass)
+set -euo pipefail
+build=${1:-build}
+kk="$build/karakuri"
+N=${BENCH_SSH_ATTEMPTS:-40}
+M=${BENCH_SSH_IDLE:-50}
+[[ -x "$kk" ]] || { echo "no $kk: build first"; exit 2; }
+[[ -x /usr/sbin/sshd ]] || { echo "no /usr/sbin/sshd (apt-get install openssh-server)"; exit 2; }
+command -v sshpass >/dev/null || { echo "no sshpass (apt-get install sshpass)"; exit 2; }
+
+tmp=$(mktemp -d /tmp/karakuri-bench-ssh.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+kport=$(free_port)
+sport=$(free_port)
+
+# karakuri: every login refused (an empty user list), limits out of the way.
+: >"$tmp/userdb"
+cat >"$tmp/karakuri.conf" <<EOF
+[ssh]
+listen = 127.0.0.1:$kport
+auth = list:$tmp/userdb
+max_unauth = 1000
+max_unauth_per_source = 1000
+[store]
+dir = $tmp/var
+EOF
+"$kk" -c "$tmp/karakuri.conf" run >"$tmp/karakuri.log" 2>&1 &
+kpid=$!
+pids+=("$kpid")
+
+# sshd: its own host key and config, password logins, no PAM.
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh_host_ed25519_key"
+mkdir -p /run/sshd
+cat >"$tmp/sshd_config" <<EOF
+Port $sport
+ListenAddress 127.0.0.1
+HostKey $tmp/ssh_host_ed25519_key
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+UsePAM no
+PidFile $tmp/sshd.pid
+MaxStartups 1000
+StrictModes no
+EOF
+/usr/sbin/sshd -D -e -f "$tmp/sshd_config" 2>"$tmp/sshd.log" &
+spid=$!
+pids+=("$spid")
+
+for _ in $(seq 1 50); do
+  ssh-keyscan -T 1 -p "$kport" 127.0.0.1 >/dev/null 2>&1 && ssh-keyscan -T 1 -p "$sport" 127.0.0.1 >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+# CPU ticks of a process and its reaped children.
+ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+attempts() { # port
+  local port=$1
+  for w in $(seq 1 8); do
+    (
+      for _ in $(seq 1 $((N / 8))); do
+        sshpass -p wrong ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+          -o NumberOfPasswordPrompts=1 -o PreferredAuthentications=password \
+          -p "$port" bench@127.0.0.1 true >/dev/null 2>&1 || true
+      done
+    ) &
+  done
+  wait
+}
+
+cpu_per_attempt() { # pid port
+  local before after
+  before=$(ticks "$1")
+  attempts "$2"
+  sleep 1 # let the last children be reaped
+  after=$(ticks "$1")
+  python3 -c "print(f'{($after - $before) * 1000 / $hz / $N:.2f}')"
+}
+
+# PSS (kB) of a process and all its descendants.
+pss_tree() {
+  python3 - "$1" <<'PY'
+import os, sys
+root = int(sys.argv[1])
+kids = {}
+for p in os.listdir('/proc'):
+    if p.isdigit():
+        try:
+            ppid = int(open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(p))
+        except OSError:
+            pass
+total, todo = 0, [root]
+while todo:
+    p = todo.pop()
+    todo.extend(kids.get(p, []))
+    try:
+        for line in open(f'/proc/{p}/smaps_rollup'):
+            if line.startswith('Pss:'):
+                total += int(line.split()[1])
+    except OSError:
+        pass
+print(total)
+PY
+}
+
+mem_per_idle() { # pid port
+  local before after
+  before=$(pss_tree "$1")
+  python3 - "$2" "$M" "$tmp/idle.$2" <<'PY' &
+import socket, sys, time, os
+port, m, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+socks = []
+for _ in range(m):
+    s = socket.create_connection(('127.0.0.1', port))
+    s.sendall(b'SSH-2.0-bench\r\n')
+    s.recv(256)
+    socks.append(s)
+open(flag, 'w').close()
+time.sleep(30)
+PY
+  local holder=$!
+  for _ in $(seq 1 100); do [[ -e "$tmp/idle.$2" ]] && break; sleep 0.1; done
+  sleep 1
+  after=$(pss_tree "$1")
+  kill "$holder" 2>/dev/null || true
+  wait "$holder" 2>/dev/null || true
+  python3 -c "print(f'{($after - $before) / $M:.0f}')"
+}
+
+k_cpu=$(cpu_per_attempt "$kpid" "$kport")
+s_cpu=$(cpu_per_attempt "$spid" "$sport")
+k_mem=$(mem_per_idle "$kpid" "$kport")
+s_mem=$(mem_per_idle "$spid" "$sport")
+
+echo "failed login attempts: $N (8 at a time); idle connections: $M"
+printf '%-34s %10s %10s %8s\n' "" karakuri sshd ratio
+printf '%-34s %10s %10s %8s\n' "server CPU ms per login attempt" "$k_cpu" "$s_cpu" \
+  "$(python3 -c "print(f'{$k_cpu / max($s_cpu, 0.01):.2f}')")"
+printf '%-34s %10s %10s %8s\n' "memory per idle connection (kB)" "$k_mem" "$s_mem" \
+  "$(python3 -c "print(f'{$k_mem / max($s_mem, 1):.2f}')")"
+echo "keystroke echo round-trip: not measured yet"
+ok=$(python3 -c "print(int($k_cpu <= $s_cpu and $k_mem <= 1024))")
+if [[ "$ok" == 1 ]]; then
+  echo "PASS: CPU per attempt <= sshd's and <= 1 MB per idle connection"
+else
+  echo "FAIL: targets are CPU per attempt <= sshd's and <= 1 MB per idle connection"
+  exit 1
+fi
