@@ -7,6 +7,8 @@
 #     after M connections that sent their identification and wait)
 # Targets: CPU per attempt <= sshd's, <= 1 MB per idle connection.
 # Usage: bench/ssh.sh [BUILD_DIR]   (root; needs openssh-server, sshpass)
+# openssh-server is not among the packages scripts/setup installs (its
+# package scripts may start a system sshd): install it for this bench.
 set -euo pipefail
 build=${1:-build}
 kk="$build/karakuri"
