@@ -62,6 +62,9 @@ struct conn {
     struct tty_log tty[MAX_TTYS];
     char container[96]; /* the gateway logged into, "" before login */
     char honeynet[64];
+    char client_version[128]; /* as the session process reported them */
+    char hassh[33];
+    long long bytes_in, bytes_out; /* on the wire, both ways */
 };
 
 struct source {
@@ -124,6 +127,14 @@ static unsigned unauth_count(const struct kssh_server *s, const char *ip)
 
 /* ---- monitor requests ---- */
 
+static void add_client(const struct conn *c, json_t *ev)
+{
+    if (c->client_version[0])
+        json_object_set_new(ev, "client_version", json_string(c->client_version));
+    if (c->hassh[0])
+        json_object_set_new(ev, "hassh", json_string(c->hassh));
+}
+
 static bool session_may_send(const char *type)
 {
     static const char *const allowed[] = {
@@ -133,6 +144,19 @@ static bool session_may_send(const char *type)
         if (type && strcmp(type, allowed[i]) == 0)
             return true;
     return false;
+}
+
+/* What later events of the session carry: the client's version and HASSH. */
+static void remember_client(struct conn *c, enum event_type t, json_t *ev)
+{
+    const char *v;
+    if (t == EVENT_SESSION_VERSION && (v = json_string_value(json_object_get(ev, "version"))))
+        snprintf(c->client_version, sizeof(c->client_version), "%s", v);
+    if (t == EVENT_SESSION_KEX && (v = json_string_value(json_object_get(ev, "hassh"))) &&
+        strlen(v) == 32 && strspn(v, "0123456789abcdef") == 32)
+        snprintf(c->hassh, sizeof(c->hassh), "%s", v);
+    if (t == EVENT_LOGIN_PUBLICKEY)
+        add_client(c, ev);
 }
 
 /* Copies a session's event field by field: *_b64 strings decoded, plain
@@ -169,6 +193,7 @@ static void take_event(struct kssh_server *s, struct conn *c, json_t *in)
     json_object_del(ev, "session");
     json_object_del(ev, "src_ip");
     json_object_del(ev, "src_port");
+    remember_client(c, t, ev);
     emit(s, c, ev);
 }
 
@@ -240,6 +265,7 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     event_set_str(ev, "username", user ? user : "", user ? ul : 0);
     event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
     json_object_set_new(ev, "method", json_string("password"));
+    add_client(c, ev);
     if (!ok) {
         json_object_set_new(ev, "reason", json_string(reason));
         src->failures++;
@@ -374,6 +400,9 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
         struct tty_log *t = tty_of(c, v);
         if (t)
             tty_finish(s, c, t);
+    } else if ((v = json_object_get(msg, "bytes")) && json_is_object(v)) {
+        c->bytes_in = json_integer_value(json_object_get(v, "in"));
+        c->bytes_out = json_integer_value(json_object_get(v, "out"));
     } else if ((v = json_object_get(msg, "closed")) && json_is_string(v))
         snprintf(c->reason, sizeof(c->reason), "%s", json_string_value(v));
     json_decref(msg);
@@ -438,6 +467,8 @@ static void closed_event(struct kssh_server *s, struct conn *c, int status)
     json_t *ev = event_new(EVENT_SESSION_CLOSED);
     json_object_set_new(ev, "duration_ms", json_integer((util_now_us() - c->start_us) / 1000));
     json_object_set_new(ev, "reason", json_string(why));
+    json_object_set_new(ev, "bytes_in", json_integer(c->bytes_in));
+    json_object_set_new(ev, "bytes_out", json_integer(c->bytes_out));
     emit(s, c, ev);
 }
 

@@ -105,6 +105,7 @@ struct shim {
     int client, lib;
     const char *ident;
     size_t ident_len;
+    long long in, out; /* bytes from and to the client, after the identification */
 };
 
 static void kex_event(const struct kssh_kexinit *k)
@@ -119,7 +120,10 @@ static void kex_event(const struct kssh_kexinit *k)
 static ssize_t pump(int from, int to, uint8_t *kex, size_t *kex_len, bool *kex_done)
 {
     uint8_t buf[16384];
-    ssize_t n = recv(from, buf, sizeof(buf), 0);
+    ssize_t n;
+    do {
+        n = recv(from, buf, sizeof(buf), 0);
+    } while (n < 0 && errno == EINTR);
     if (n <= 0)
         return n;
     if (kex && !*kex_done) {
@@ -142,12 +146,15 @@ static void *shim_main(void *arg)
     uint8_t *kex = xmalloc(KSSH_KEXINIT_MAX + 5);
     size_t kex_len = 0;
     bool kex_done = false, client_open = true, lib_open = true;
-    char c;
+    char c = 0;
 
     if (write_all(s->lib, s->ident, s->ident_len) < 0)
         goto out;
     do { /* libssh's banner: ours went out already */
-        if (recv(s->lib, &c, 1, 0) != 1)
+        ssize_t r = recv(s->lib, &c, 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue; /* setuid() in the main thread signals every thread */
+        if (r != 1)
             goto out;
     } while (c != '\n');
     while (client_open || lib_open) {
@@ -155,13 +162,18 @@ static void *shim_main(void *arg)
                               {.fd = lib_open ? s->lib : -1, .events = POLLIN}};
         if (poll(p, 2, -1) < 0 && errno != EINTR)
             break;
-        if (p[0].revents && pump(s->client, s->lib, kex, &kex_len, &kex_done) <= 0) {
+        ssize_t n;
+        if (p[0].revents && (n = pump(s->client, s->lib, kex, &kex_len, &kex_done)) <= 0) {
             client_open = false;
             shutdown(s->lib, SHUT_WR);
+        } else if (p[0].revents) {
+            s->in += n;
         }
-        if (p[1].revents && pump(s->lib, s->client, NULL, NULL, NULL) <= 0) {
+        if (p[1].revents && (n = pump(s->lib, s->client, NULL, NULL, NULL)) <= 0) {
             lib_open = false;
             shutdown(s->client, SHUT_WR);
+        } else if (p[1].revents) {
+            s->out += n;
         }
     }
 out:
@@ -238,8 +250,10 @@ static int on_auth_password(ssh_session s, const char *user, const char *passwor
     char ip[64];
     (void)s;
     if (!st->relay && ask_auth(user ? user : "", password ? password : "", ip, sizeof(ip)) &&
-        kssh_relay_connect(st->down, ip, user, password, send_msg, &st->relay) == 0)
+        kssh_relay_connect(st->down, ip, user, password, send_msg, &st->relay) == 0) {
+        alarm(0); /* logged in: the login grace time no longer applies */
         return SSH_AUTH_SUCCESS;
+    }
     failure_delay();
     if (++st->failures >= MAX_AUTH_TRIES) {
         st->done = true;
@@ -426,6 +440,8 @@ int kssh_session_main(const struct kssh_session_args *a)
     /* libssh closed its end; let the shim finish the client side. */
     shutdown(a->client_fd, SHUT_RDWR);
     pthread_join(th, NULL);
+    send_msg(json_pack("{s:{s:I, s:I}}", "bytes", "in", (json_int_t)(sh.in + (long long)len), "out",
+                       (json_int_t)(sh.out + bl)));
     send_closed(reason);
     return 0;
 }

@@ -2,13 +2,15 @@
 # The SSH front end under abuse, from an attacker namespace: hydra with 16
 # tasks gets exactly the outcomes the credential policy says, every attempt
 # recorded; 1,000 idle connections are capped and leave the daemon healthy;
-# a client killed mid-session has its session closed in the record.
+# the login grace time ends idle unauthenticated connections but not
+# sessions; a client killed mid-session has its session closed in the record.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 command -v hydra >/dev/null || e2e_fail "hydra not installed (apt-get install hydra)"
 userdb="$E2E_TMP/userdb.txt"
 printf '# admin with one password only; root never\nadmin:x:letmein\n' >"$userdb"
 e2e_start_ssh_frontend 10.219.0.0/16 "auth = list:$userdb
-max_unauth_per_source = 64"
+max_unauth_per_source = 64
+login_grace = 4s"
 
 # hydra: 3 users x 4 passwords, 16 tasks.
 printf 'root\nadmin\nguest\n' >"$E2E_TMP/users"
@@ -39,6 +41,14 @@ PY
 kill -0 "$KK_PID" || e2e_fail "the daemon died under 1,000 connections"
 out=$(e2e_as_attacker sshpass -p letmein ssh "${SSHO[@]}" -p $port admin@"$ATT_HOST_IP" 'echo alive' 2>/dev/null || true)
 e2e_assert_eq alive "$out" "a login after the flood"
+
+# The login grace time ends a connection that does not log in, and only
+# those: a session outlives it.
+out=$(e2e_as_attacker sshpass -p letmein ssh "${SSHO[@]}" -p $port admin@"$ATT_HOST_IP" 'sleep 6; echo done' 2>/dev/null || true)
+e2e_assert_eq done "$out" "a session longer than the login grace time"
+e2e_as_attacker bash -c "exec 3<>/dev/tcp/$ATT_HOST_IP/$port; printf 'SSH-2.0-slow\r\n' >&3; timeout 15 cat <&3 >/dev/null" || true
+e2e_wait_for 10 sh -c "'$KARAKURI' -c '$conf' events --json --type session.closed | grep -q 'login grace time over'" ||
+  e2e_fail "an idle unauthenticated connection outlived the login grace time"
 
 # A client killed in the middle of its session.
 e2e_as_attacker sshpass -p letmein ssh "${SSHO[@]}" -p $port admin@"$ATT_HOST_IP" 'sleep 60' >/dev/null 2>&1 &

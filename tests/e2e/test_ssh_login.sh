@@ -111,4 +111,6 @@ done
 jq -se 'any(.[]; .eventid=="cowrie.login.success" and .username=="mallory" and .password=="S3cret!")' "$E2E_TMP/cowrie.json" >/dev/null ||
   e2e_fail "export: the login"
 ev session.closed | jq -se 'any(.[]; .reason=="client disconnected")' >/dev/null || e2e_fail "no session ended by the client"
+ev session.closed | jq -se 'any(.[]; .bytes_in > 100000) and any(.[]; .bytes_out > 100000)' >/dev/null ||
+  e2e_fail "bytes each way not recorded"
 e2e_log "ok"

@@ -102,6 +102,8 @@ ev login.failed | jq -se 'any(.[]; .username=="root" and .password=="toor" and .
   e2e_fail "root's attempt not recorded"
 ev login.success | jq -se 'any(.[]; .username=="alice" and .password=="pa ss" and .method=="password")' >/dev/null ||
   e2e_fail "alice's login not recorded"
+ev login.failed | jq -se 'any(.[]; .username=="root" and (.hassh | test("^[0-9a-f]{32}$")) and (.client_version | startswith("OpenSSH_")))' >/dev/null ||
+  e2e_fail "login attempts lack the client's version and HASSH"
 ev session.kex | jq -se 'any(.[]; .hassh | test("^[0-9a-f]{32}$"))' >/dev/null || e2e_fail "no HASSH recorded"
 ev session.version | jq -se 'any(.[]; .version | startswith("OpenSSH_"))' >/dev/null || e2e_fail "no client version recorded"
 connects=$(ev session.connect | jq -s 'map(select(.refused == null)) | length')
