@@ -27,10 +27,12 @@ struct cli_cleanup_counts {
     unsigned containers;
     unsigned networks;
     unsigned failed;
+    unsigned kept;
 };
-/* Removes every managed container and network; adds to c. Used by cleanup
- * and by run at start-up. */
-int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
+/* Removes every managed container and network, but the honeynets made since
+ * keep_since (unix seconds; 0: all go); adds to c. Used by cleanup (all) and
+ * by run at start-up (what is past [honeynet] retention). */
+int cli_cleanup_docker(struct docker *d, long long keep_since, struct cli_cleanup_counts *c)
     __attribute__((warn_unused_result));
 
 /* Fills o from the configuration; the default work dir <store.dir>/images is

@@ -4,8 +4,10 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "docker/docker.h"
+#include "lan/honeynet.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static const char help[] =
@@ -19,11 +21,21 @@ static json_t *managed_filter(void)
     return json_pack("{s:[s]}", "label", DOCKER_LABEL_MANAGED "=1");
 }
 
-/* Removes the managed containers, then the managed networks (a network with
- * containers attached cannot go). Counts what went and what failed. */
-int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
+/* Whether a managed container is a honeynet's and younger than keep_since
+ * (unix seconds; 0 keeps nothing). */
+static bool kept(json_t *ctr, long long keep_since)
 {
-    json_t *filter = managed_filter(), *list = NULL;
+    json_t *labels = json_object_get(ctr, "Labels");
+    return keep_since > 0 && json_object_get(labels, LAN_LABEL_HONEYNET) &&
+           json_integer_value(json_object_get(ctr, "Created")) >= keep_since;
+}
+
+/* Removes the managed containers, then the managed networks (a network with
+ * containers attached cannot go), but for honeynets made since keep_since.
+ * Counts what went and what failed. */
+int cli_cleanup_docker(struct docker *d, long long keep_since, struct cli_cleanup_counts *c)
+{
+    json_t *filter = managed_filter(), *list = NULL, *keep = json_object();
     size_t i;
     json_t *it;
     int rc;
@@ -34,10 +46,17 @@ int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
     json_array_foreach(list, i, it)
     {
         const char *id = json_string_value(json_object_get(it, "Id"));
-        if (id && docker_container_remove(d, id, true, true) == 0)
+        if (kept(it, keep_since)) {
+            json_object_set_new(keep,
+                                json_string_value(json_object_get(json_object_get(it, "Labels"),
+                                                                  LAN_LABEL_HONEYNET)),
+                                json_true());
+            c->kept++;
+        } else if (id && docker_container_remove(d, id, true, true) == 0) {
             c->containers++;
-        else
+        } else {
             c->failed++;
+        }
     }
     json_decref(list);
     list = NULL;
@@ -47,12 +66,17 @@ int cli_cleanup_docker(struct docker *d, struct cli_cleanup_counts *c)
     json_array_foreach(list, i, it)
     {
         const char *id = json_string_value(json_object_get(it, "Id"));
+        const char *hn =
+            json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+        if (hn && json_object_get(keep, hn))
+            continue;
         if (id && docker_network_remove(d, id) == 0)
             c->networks++;
         else
             c->failed++;
     }
 out:
+    json_decref(keep);
     json_decref(list);
     json_decref(filter);
     return rc;
@@ -74,7 +98,7 @@ int cli_cleanup(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri cleanup: %s\n", err);
         return 1;
     }
-    int rc = cli_cleanup_docker(d, &c);
+    int rc = cli_cleanup_docker(d, 0, &c);
     if (rc < 0)
         fprintf(stderr, "karakuri cleanup: %s\n", docker_last_error(d));
     printf("removed %u container%s, %u network%s", c.containers, c.containers == 1 ? "" : "s",

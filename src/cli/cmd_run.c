@@ -1,5 +1,6 @@
 /* karakuri run: the daemon in the foreground. For now it brings up the event
- * pipeline, reconciles what an earlier run left in the Docker engine, records
+ * pipeline, reconciles what an earlier run left in the Docker engine (keeping
+ * the honeynets within retention), records
  * its own start and stop, and waits for SIGINT/SIGTERM. The front ends (SSH,
  * LAN responder, sensors) hang off this as they land. */
 #include "cli/cli.h"
@@ -24,7 +25,8 @@ static const char help[] =
     "\n"
     "Runs the daemon in the foreground, logging to stderr. State goes under\n"
     "[store] dir (default ./var): karakuri.db, karakuri.json, artifacts/.\n"
-    "At start-up it removes what a crashed run left in the Docker engine.\n"
+    "At start-up it removes what an earlier run left in the Docker engine, but\n"
+    "the honeynets within [honeynet] retention, kept for their sources.\n"
     "SIGINT or SIGTERM stop it cleanly.\n";
 
 static void emit_start(struct event_pipeline *p, const struct config *cfg)
@@ -37,7 +39,8 @@ static void emit_start(struct event_pipeline *p, const struct config *cfg)
         LOG_WARN("could not record sensor.start");
 }
 
-/* What a crash left behind is removed before anything new is made. */
+/* What an earlier run left behind is removed before anything new is made,
+ * but the honeynets a returning source should find again. */
 static void reconcile(struct event_pipeline *p, const struct config *cfg)
 {
     struct cli_cleanup_counts c = {0};
@@ -48,15 +51,19 @@ static void reconcile(struct event_pipeline *p, const struct config *cfg)
         LOG_ERROR("Docker engine unavailable: %s; honeynets cannot start until it is back", err);
         return;
     }
-    if (cli_cleanup_docker(d, &c) < 0)
+    /* Honeynets within retention stay, for their sources to come back to. */
+    long long keep_since = util_now_us() / 1000000 - cfg->honeynet.retention_s;
+    if (cli_cleanup_docker(d, keep_since, &c) < 0)
         LOG_WARN("start-up cleanup incomplete: %s", docker_last_error(d));
-    if (c.containers || c.networks || c.failed) {
-        LOG_INFO("start-up cleanup: removed %u containers, %u networks (%u failed)", c.containers,
-                 c.networks, c.failed);
+    if (c.containers || c.networks || c.failed || c.kept) {
+        LOG_INFO("start-up cleanup: removed %u containers, %u networks (%u failed); kept %u "
+                 "honeynet containers within retention",
+                 c.containers, c.networks, c.failed, c.kept);
         json_t *ev = event_new(EVENT_CONTAIN_CLEANUP);
         json_object_set_new(ev, "containers", json_integer(c.containers));
         json_object_set_new(ev, "networks", json_integer(c.networks));
         json_object_set_new(ev, "failed", json_integer(c.failed));
+        json_object_set_new(ev, "kept", json_integer(c.kept));
         if (event_emit(p, ev) < 0)
             LOG_WARN("could not record the start-up cleanup");
     }
