@@ -472,33 +472,38 @@ static void closed_event(struct kssh_server *s, struct conn *c, int status)
     emit(s, c, ev);
 }
 
+/* Records and forgets a session whose process has ended. */
+static void session_ended(struct kssh_server *s, size_t i, int status)
+{
+    struct conn *c = &s->conns[i];
+    /* Last words may still be queued on the socket. */
+    while (c->mon >= 0) {
+        struct pollfd p = {.fd = c->mon, .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        on_monitor(s, c);
+    }
+    for (int t = 0; t < MAX_TTYS; t++)
+        tty_finish(s, c, &c->tty[t]);
+    extract_files(s, c);
+    closed_event(s, c, status);
+    if (c->mon >= 0)
+        close(c->mon);
+    s->conns[i] = s->conns[--s->nconns];
+}
+
+/* Waits for the session processes only (other children of the daemon are
+ * not ours to reap); block: until every one has ended. */
 static void reap(struct kssh_server *s, bool block)
 {
-    for (;;) {
+    for (size_t i = 0; i < s->nconns;) {
         int status;
-        pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
-        if (pid <= 0)
-            return;
-        for (size_t i = 0; i < s->nconns; i++) {
-            struct conn *c = &s->conns[i];
-            if (c->pid != pid)
-                continue;
-            /* Last words may still be queued on the socket. */
-            while (c->mon >= 0) {
-                struct pollfd p = {.fd = c->mon, .events = POLLIN};
-                if (poll(&p, 1, 0) <= 0)
-                    break;
-                on_monitor(s, c);
-            }
-            for (int t = 0; t < MAX_TTYS; t++)
-                tty_finish(s, c, &c->tty[t]);
-            extract_files(s, c);
-            closed_event(s, c, status);
-            if (c->mon >= 0)
-                close(c->mon);
-            s->conns[i] = s->conns[--s->nconns];
-            break;
+        pid_t pid = waitpid(s->conns[i].pid, &status, block ? 0 : WNOHANG);
+        if (pid == s->conns[i].pid || (pid < 0 && errno == ECHILD)) {
+            session_ended(s, i, pid < 0 ? 0 : status);
+            continue; /* slot i now holds another session */
         }
+        i++;
     }
 }
 
@@ -742,7 +747,6 @@ void kssh_server_stop(struct kssh_server *s)
         if (!*s->conns[i].reason)
             snprintf(s->conns[i].reason, sizeof(s->conns[i].reason), "karakuri stopped");
     }
-    while (s->nconns)
-        reap(s, true);
+    reap(s, true);
     server_free(s);
 }
