@@ -19,6 +19,7 @@ int cli_sessions(const struct config *cfg, int argc, char **argv);
 int cli_session(const struct config *cfg, int argc, char **argv);
 int cli_replay(const struct config *cfg, int argc, char **argv);
 int cli_export(const struct config *cfg, int argc, char **argv);
+int cli_hosts(const struct config *cfg, int argc, char **argv);
 
 struct docker;
 struct images_options;

@@ -23,6 +23,7 @@ static const char usage[] =
     "  session ID       one SSH session in full (--json)\n"
     "  replay ID        play a session's terminal (--speed X)\n"
     "  export           the events in Cowrie's schema (--format cowrie)\n"
+    "  hosts            honeynets: gateway and planned hosts (--json)\n"
     "  cleanup          remove every container, network and rule karakuri made\n"
     "  config           print the effective configuration, every key documented\n"
     "\n"
@@ -40,7 +41,7 @@ static const struct command commands[] = {
     {"run", cli_run},           {"check", cli_check},     {"images", cli_images},
     {"events", cli_events},     {"cleanup", cli_cleanup}, {"config", cli_config},
     {"sessions", cli_sessions}, {"session", cli_session}, {"replay", cli_replay},
-    {"export", cli_export},
+    {"export", cli_export},     {"hosts", cli_hosts},
 };
 
 /* Takes every "-c FILE" / "--config FILE" / "--config=FILE" out of argv, so

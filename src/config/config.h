@@ -52,6 +52,7 @@ struct config {
         uint32_t lan_pool_net; /* host byte order */
         unsigned lan_pool_prefix;
         long long retention_s;
+        unsigned hosts; /* planned hosts on each LAN besides the gateway */
     } honeynet;
     struct {
         char *mirror;

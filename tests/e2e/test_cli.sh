@@ -9,7 +9,7 @@ e2e_need_docker
 out=$("$KARAKURI" --version)
 e2e_assert_contains "$out" "karakuri " "--version"
 grep -q "images build" <<<"$("$KARAKURI" --help)" || e2e_fail "--help lists the commands"
-for c in run check images events cleanup config sessions session replay export; do
+for c in run check images events cleanup config sessions session replay export hosts; do
   grep -q "usage: karakuri" <<<"$("$KARAKURI" "$c" --help)" || e2e_fail "$c --help"
 done
 set +e

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# [honeynet] mode = shared puts every source on one honeynet; several
+# [honeynet] mode = shared puts every source on one honeynet (which
+# `karakuri hosts` shows with its population plan); several
 # channels ride one connection (OpenSSH's connection sharing); a session
 # process that crashes ends alone and is recorded, the daemon serving on.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -45,4 +46,12 @@ e2e_assert_eq 1 "$(ev lan.honeynet_created | jq -s length)" "one honeynet in sha
 ev lan.honeynet_created | jq -se '.[0].honeynet == "shared"' >/dev/null || e2e_fail "the honeynet is not the shared one"
 muxed=$(ev command.exec | jq -rs 'map(select(.command=="echo one" or .command=="echo two")) | map(.session) | unique | length')
 e2e_assert_eq 1 "$muxed" "both commands in one session"
+# karakuri hosts: the honeynet, its gateway and its planned hosts.
+"$KARAKURI" -c "$conf" hosts --json >"$E2E_TMP/hosts.json" || e2e_fail "hosts --json"
+jq -se 'any(.[]; .honeynet=="shared" and .gateway.state=="running" and (.hosts | length) == 6
+        and ([.hosts[].ip] | unique | length) == 6
+        and (.gateway.ip as $g | all(.hosts[]; .ip != $g and .state == "planned"))
+        and ((.subnet | split(".")[0:3]) as $n | all(.hosts[]; (.ip | split(".")[0:3]) == $n)))' \
+  "$E2E_TMP/hosts.json" >/dev/null || e2e_fail "hosts: $(cat "$E2E_TMP/hosts.json")"
+grep -q "gateway" <<<"$("$KARAKURI" -c "$conf" hosts)" || e2e_fail "hosts (human)"
 e2e_log "ok"
