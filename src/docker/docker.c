@@ -107,6 +107,14 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
             return docker_progress_feed(s->pr, p, n) < 0 ? (s->over = true, 0) : n;
         return write_fd(s, p, n);
     }
+    if (!ok && (s->fd >= 0 || s->pr)) {
+        /* An error reply to a streaming call: its start is enough for the
+         * message; the status decides the result. */
+        size_t room = s->mem.max_bytes - s->mem.len;
+        if (buf_append(&s->mem, p, n < room ? n : room) < 0)
+            return 0;
+        return n;
+    }
     if (buf_append(&s->mem, p, n) < 0) {
         s->over = true;
         return 0;
@@ -421,7 +429,10 @@ int docker_open(const char *host, struct docker **out, char *err, size_t errlen)
         abort();
     int rc = negotiate(d);
     if (rc < 0) {
-        snprintf(err, errlen, "%s", d->err);
+        if (strstr(d->err, d->sock))
+            snprintf(err, errlen, "%s", d->err);
+        else
+            snprintf(err, errlen, "%s (Docker engine at %s)", d->err, d->sock);
         docker_close(d);
         return rc;
     }

@@ -167,11 +167,10 @@ int docker_progress_finish(struct docker_progress *pr)
 
 void docker_error_message(const char *body, size_t n, char *out, size_t outlen)
 {
-    json_t *obj = body && n ? json_loadb(body, n, 0, NULL) : NULL;
-    const char *msg = json_string_value(json_object_get(obj, "message"));
-
     if (outlen == 0)
         return;
+    json_t *obj = body && n ? json_loadb(body, n, 0, NULL) : NULL;
+    const char *msg = json_string_value(json_object_get(obj, "message"));
     if (msg) {
         log_escape(msg, strlen(msg), out, outlen);
     } else if (body && n) {
@@ -235,7 +234,9 @@ int docker_api_negotiate(const char *server, const char *server_min, char *out, 
     if (server_min && docker_version_cmp(server_min, DOCKER_API_MAX) > 0)
         return -ENOTSUP;
     const char *use = docker_version_cmp(server, DOCKER_API_MAX) < 0 ? server : DOCKER_API_MAX;
-    if ((size_t)snprintf(out, outlen, "%s", use) >= outlen)
-        return -ENOBUFS;
+    size_t len = strlen(use);
+    if (len >= outlen)
+        return -ENOBUFS; /* out untouched: out-parameters are set on success only */
+    memcpy(out, use, len + 1);
     return 0;
 }

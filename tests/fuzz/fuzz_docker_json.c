@@ -1,9 +1,10 @@
 /* fuzz_docker_json: engine replies through the parsers that read them.
  *
- * The input is an error reply body (docker_error_message) and a build or
- * import progress stream (docker_progress_feed), fed in two pieces split
- * where the first byte says. Checked: no crash, every output string is
- * terminated inside its buffer, and no line reaches the callback with a
+ * The input is an error reply body (docker_error_message, into a buffer whose
+ * size the last byte picks) and a build or import progress stream
+ * (docker_progress_feed), fed in two pieces split where the first byte says.
+ * Checked: no crash, every output string is terminated inside its buffer
+ * (and nothing is written past it), and no line reaches the callback with a
  * control byte (lines are escaped: build output is a container's to choose). */
 #include "fuzz.h"
 #include "docker/stream.h"
@@ -25,8 +26,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct docker_progress pr;
     size_t lines = 0;
 
-    docker_error_message((const char *)data, size, msg, sizeof(msg));
-    CHECK(memchr(msg, '\0', sizeof(msg)) != NULL);
+    /* Truncation at every length. Not 0: docker_error_message then returns
+     * before it frees the parsed body (a leak, reported). */
+    size_t outlen = size ? 1 + data[size - 1] % sizeof(msg) : sizeof(msg);
+    memset(msg, 'z', sizeof(msg));
+    docker_error_message((const char *)data, size, msg, outlen);
+    CHECK(memchr(msg, '\0', outlen) != NULL);
+    CHECK(outlen == sizeof(msg) || msg[outlen] == 'z'); /* nothing past outlen */
 
     size_t cut = size ? data[0] % (size + 1) : 0;
     docker_progress_init(&pr, on_line, &lines);

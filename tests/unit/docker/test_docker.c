@@ -16,34 +16,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-enum reply_mode { REPLY_CANNED, REPLY_HANGUP, REPLY_HUGE };
+enum reply_mode { REPLY_CANNED, REPLY_HANGUP, REPLY_HUGE, REPLY_RAW };
 
 static struct {
     enum reply_mode mode;
     int status;
     const char *headers; /* extra reply headers, NULL for none */
     const char *body;
+    const char *raw;         /* REPLY_RAW: sent as it is, then the connection closes */
+    size_t huge_bytes;       /* REPLY_HUGE: the body's size; 0 for the cap + 1 MiB */
     char last_request[1024]; /* request line of the last non-version call */
     char last_head[8192];
     char last_body[4096];
 } canned;
 
+/* A JSON list of huge_bytes bytes: "[", blanks, "]". */
 static void reply_huge(int fd)
 {
-    size_t total = DOCKER_BODY_CAP_BYTES + 1024 * 1024;
+    size_t total = canned.huge_bytes ? canned.huge_bytes : DOCKER_BODY_CAP_BYTES + 1024 * 1024;
     char head[256], chunk[65536];
     int n = snprintf(head, sizeof(head),
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                      total);
     memset(chunk, ' ', sizeof(chunk));
-    if (fake_send_all(fd, head, (size_t)n) < 0)
+    if (fake_send_all(fd, head, (size_t)n) < 0 || fake_send_all(fd, "[", 1) < 0)
         return;
-    for (size_t sent = 0; sent < total; sent += sizeof(chunk))
-        if (fake_send_all(fd, chunk, sizeof(chunk)) < 0)
+    for (size_t left = total - 2; left;) {
+        size_t k = left < sizeof(chunk) ? left : sizeof(chunk);
+        if (fake_send_all(fd, chunk, k) < 0)
             return;
+        left -= k;
+    }
+    fake_send_all(fd, "]", 1);
 }
 
 static void handler(int fd, const struct fake_request *rq)
@@ -55,6 +64,8 @@ static void handler(int fd, const struct fake_request *rq)
         reply_huge(fd);
     else if (canned.mode == REPLY_CANNED)
         fake_reply(fd, canned.status, canned.headers ? canned.headers : "", canned.body);
+    else if (canned.mode == REPLY_RAW)
+        fake_send_all(fd, canned.raw, strlen(canned.raw));
 }
 
 static int setup(void **state)
@@ -423,6 +434,191 @@ static void test_request_and_paths(void **state)
     docker_close(d);
 }
 
+/* Engines that cannot be reached, or hosts that are not ours to try. */
+static void test_open_unreachable(void **state)
+{
+    struct docker *d = NULL;
+    char err[512], url[256], path[100];
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    (void)state;
+
+    /* A socket file nobody listens on. */
+    snprintf(path, sizeof(path), "%s/dead.sock", fake.dir);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%.100s", path);
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    close(s);
+    snprintf(url, sizeof(url), "unix://%s", path);
+    assert_int_equal(docker_open(url, &d, err, sizeof(err)), -ECONNREFUSED);
+    assert_null(d);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "refused"));
+    unlink(path);
+
+    /* $DOCKER_HOST is read only when no host is given, and checked as one. */
+    setenv("DOCKER_HOST", "tcp://10.0.0.1:2376", 1);
+    assert_int_equal(docker_open(NULL, &d, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "tcp://10.0.0.1:2376"));
+    assert_int_equal(docker_open("", &d, err, sizeof(err)), -EINVAL);
+    assert_int_equal(docker_open(fake.url, &d, err, sizeof(err)), 0);
+    assert_string_equal(docker_socket_path(d), fake.sock);
+    docker_close(d);
+    d = NULL;
+    unsetenv("DOCKER_HOST");
+
+    assert_int_equal(docker_open("unix://", &d, err, sizeof(err)), -EINVAL);
+    assert_int_equal(docker_open("http://x/var/run/docker.sock", &d, err, sizeof(err)), -EINVAL);
+    assert_int_equal(docker_open("npipe:////./pipe/docker_engine", &d, err, sizeof(err)), -EINVAL);
+    assert_null(d);
+    docker_close(NULL);
+}
+
+/* A /version reply that is not JSON fails the open; the handle is not kept. */
+static void test_open_bad_version_reply(void **state)
+{
+    struct docker *d = NULL;
+    char err[512];
+    (void)state;
+    fake.api = "1.41\"";
+    assert_int_equal(docker_open(fake.url, &d, err, sizeof(err)), -EPROTO);
+    assert_null(d);
+    assert_non_null(strstr(err, "malformed"));
+    fake.api = "";
+    assert_int_equal(docker_open(fake.url, &d, err, sizeof(err)), -ENOTSUP);
+    assert_non_null(strstr(err, fake.sock));
+    assert_null(d);
+}
+
+/* Replies that are broken at the HTTP level: each fails the call with a
+ * negative errno and leaves the handle usable. */
+static void test_broken_replies(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *v = NULL;
+    const char *raw[] = {
+        /* a body shorter than announced */
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+        "Connection: close\r\n\r\n{\"Id\":",
+        /* not HTTP at all */
+        "SSH-2.0-OpenSSH_9.2\r\n",
+        /* a chunked body cut short */
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        "10\r\n{\"Id\":\"a",
+        /* a bad chunk size */
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        "zz\r\n{}\r\n0\r\n\r\n",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+        canned.mode = REPLY_RAW;
+        canned.raw = raw[i];
+        int rc = docker_container_inspect(d, "abc", &v);
+        if (rc >= 0)
+            fail_msg("reply %zu accepted", i);
+        assert_null(v);
+        assert_true(strlen(docker_last_error(d)) > 0);
+    }
+
+    /* Headers cut short by the end of the connection: libcurl (7.88) takes
+     * them as a complete empty 200, so the call cannot tell; it must at least
+     * not invent a reply. */
+    canned.raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+    int rc = docker_container_inspect(d, "abc", &v);
+    assert_true(rc < 0 || v == NULL);
+
+    /* A well-formed chunked reply is read whole. */
+    canned.raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                 "6\r\n{\"Id\":\r\n6\r\n\"abc\"}\r\n0\r\n\r\n";
+    assert_int_equal(docker_container_inspect(d, "abc", &v), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "Id")), "abc");
+    json_decref(v);
+    v = NULL;
+
+    /* An error status without a body, and one whose message is hostile. */
+    canned.mode = REPLY_CANNED;
+    canned.status = 500;
+    canned.body = "";
+    assert_int_equal(docker_container_inspect(d, "abc", &v), -EIO);
+    assert_non_null(strstr(docker_last_error(d), "no message"));
+    assert_non_null(strstr(docker_last_error(d), "HTTP 500"));
+    canned.status = 404;
+    canned.body = "{\"message\":\"No such container: \\u001b[2Jx\\nFAKE LOG LINE\"}";
+    assert_int_equal(docker_container_inspect(d, "abc", &v), -ENOENT);
+    assert_null(strchr(docker_last_error(d), '\x1b'));
+    assert_null(strchr(docker_last_error(d), '\n'));
+    assert_non_null(strstr(docker_last_error(d), "No such container: \\x1b[2Jx\\x0aFAKE"));
+    assert_non_null(strstr(docker_last_error(d), "HTTP 404"));
+
+    /* A long non-JSON error body is cut to fit the error. */
+    static char page[100000]; /* static: see test_import */
+    memset(page, 'p', sizeof(page) - 1);
+    canned.status = 502;
+    canned.body = page;
+    assert_int_equal(docker_container_inspect(d, "abc", &v), -EIO);
+    assert_true(strlen(docker_last_error(d)) < 1024);
+    assert_non_null(strstr(docker_last_error(d), "ppp..."));
+
+    /* 409 on create: -EEXIST and no id. */
+    char *id = NULL;
+    canned.status = 409;
+    canned.body = "{\"message\":\"Conflict. The container name \\\"/x\\\" is already in use\"}";
+    assert_int_equal(docker_container_create(d, "x", NULL, &id), -EEXIST);
+    assert_null(id);
+    assert_non_null(strstr(docker_last_error(d), "is already in use"));
+    docker_close(d);
+}
+
+/* A reply of exactly the cap is accepted; one byte more is not. */
+static void test_body_cap_boundary(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *v = NULL;
+    (void)state;
+    canned.mode = REPLY_HUGE;
+    canned.huge_bytes = DOCKER_BODY_CAP_BYTES;
+    assert_int_equal(docker_container_list(d, false, NULL, &v), 0);
+    assert_true(json_is_array(v) && json_array_size(v) == 0);
+    json_decref(v);
+    v = NULL;
+    canned.huge_bytes = DOCKER_BODY_CAP_BYTES + 1;
+    assert_int_equal(docker_container_list(d, false, NULL, &v), -EFBIG);
+    assert_null(v);
+    docker_close(d);
+}
+
+/* List paths without filters, and the escaping of filters with a character
+ * that means something in a query. */
+static void test_list_paths(void **state)
+{
+    struct docker *d = open_fake();
+    json_t *v = NULL, *f = json_pack("{s:[s]}", "name", "a&b=c d#e");
+    (void)state;
+    canned.status = 200;
+    canned.body = "[{\"Id\":\"x\"}]";
+    assert_int_equal(docker_container_list(d, false, NULL, &v), 0);
+    assert_int_equal(json_array_size(v), 1);
+    json_decref(v);
+    assert_string_equal(canned.last_request, "GET /v1.41/containers/json? HTTP/1.1");
+    assert_int_equal(docker_network_list(d, f, &v), 0);
+    json_decref(v);
+    assert_string_equal(canned.last_request,
+                        "GET /v1.41/networks?filters="
+                        "%7B%22name%22%3A%5B%22a%26b%3Dc%20d%23e%22%5D%7D HTTP/1.1");
+    assert_int_equal(docker_image_list(d, NULL, &v), 0);
+    json_decref(v);
+    assert_string_equal(canned.last_request, "GET /v1.41/images/json? HTTP/1.1");
+    /* An id with a slash or a query stays one path segment. */
+    canned.body = "{}";
+    assert_int_equal(docker_container_inspect(d, "../../x?y=1", &v), 0);
+    json_decref(v);
+    assert_string_equal(canned.last_request,
+                        "GET /v1.41/containers/..%2F..%2Fx%3Fy%3D1/json HTTP/1.1");
+    json_decref(f);
+    docker_close(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +631,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stat_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_and_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_bad_version_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broken_replies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_body_cap_boundary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_paths, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
