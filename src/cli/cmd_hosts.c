@@ -1,12 +1,12 @@
 /* karakuri hosts: the honeynets in the Docker engine, each with its gateway
  * and its population plan (the hosts its LAN is made to have). */
 #include "cli/cli.h"
+#include "common/util.h"
 #include "config/config.h"
 #include "docker/docker.h"
 #include "lan/honeynet.h"
 #include "lan/plan.h"
 
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,22 +19,11 @@ static const char help[] =
     "planned on its LAN (address, MAC, hostname, role). --json prints one object\n"
     "per honeynet.\n";
 
+/* The address at the start of s ("10.13.0.0/24", "10.13.0.5"), 0 if none. */
 static uint32_t ipv4(const char *s)
 {
-    struct in_addr in;
-    char addr[INET_ADDRSTRLEN];
-    const char *slash = s ? strchr(s, '/') : NULL;
-    size_t n = slash ? (size_t)(slash - s) : (s ? strlen(s) : 0);
-    if (!s || n >= sizeof(addr))
-        return 0;
-    memcpy(addr, s, n);
-    addr[n] = '\0';
-    return inet_pton(AF_INET, addr, &in) == 1 ? ntohl(in.s_addr) : 0;
-}
-
-static void fmt_ip(uint32_t a, char out[16])
-{
-    snprintf(out, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    uint32_t a = 0;
+    return util_ipv4_parse(s, &a) == 0 ? a : 0;
 }
 
 /* The honeynet's gateway container: address, hostname, state. */
@@ -69,8 +58,8 @@ static json_t *plan_json(const char *name, uint32_t net, unsigned count, uint32_
     json_t *hosts = json_array();
     lan_plan_make(name, net, count, gw_ip, &p);
     for (size_t i = 0; i < p.count; i++) {
-        char ip[16], mac[18];
-        fmt_ip(p.hosts[i].ip, ip);
+        char ip[UTIL_IPV4_LEN], mac[18];
+        util_ipv4_format(p.hosts[i].ip, ip);
         lan_mac_format(p.hosts[i].mac, mac);
         json_array_append_new(hosts, json_pack("{s:s, s:s, s:s, s:s, s:s}", "ip", ip, "mac", mac,
                                                "hostname", p.hosts[i].hostname, "role",

@@ -1,6 +1,7 @@
 /* util: see util.h. */
 #include "common/util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,5 +141,25 @@ int util_parse_ll(const char *s, long long min, long long max, long long *out)
     if (v < min || v > max)
         return -ERANGE;
     *out = v;
+    return 0;
+}
+
+void util_ipv4_format(uint32_t a, char out[UTIL_IPV4_LEN])
+{
+    snprintf(out, UTIL_IPV4_LEN, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+int util_ipv4_parse(const char *s, uint32_t *out)
+{
+    char addr[UTIL_IPV4_LEN];
+    struct in_addr in;
+    size_t n = s ? strcspn(s, "/") : 0;
+    if (!s || n >= sizeof(addr))
+        return -EINVAL;
+    memcpy(addr, s, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, &in) != 1)
+        return -EINVAL;
+    *out = ntohl(in.s_addr);
     return 0;
 }

@@ -23,6 +23,13 @@ int util_rfc3339_parse(const char *s, long long *us_out) __attribute__((warn_unu
  * negative errno. */
 const char *util_strerror(int err, char *buf, size_t len);
 
+#define UTIL_IPV4_LEN 16
+/* A host-order IPv4 address as a dotted quad. */
+void util_ipv4_format(uint32_t a, char out[UTIL_IPV4_LEN]);
+/* Parses the dotted quad at the start of s, up to a '/' or the end
+ * ("10.13.0.0/16" gives 10.13.0.0), into host order. 0 or -EINVAL. */
+int util_ipv4_parse(const char *s, uint32_t *out) __attribute__((warn_unused_result));
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void util_hex(const uint8_t *p, size_t n, char *out);
 

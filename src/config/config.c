@@ -265,7 +265,6 @@ static int set_lan_pool(struct config *c, const struct key *k, const char *v, ch
 {
     const char *slash = strchr(v, '/');
     char addr[INET_ADDRSTRLEN];
-    struct in_addr in;
     long long prefix;
 
     if (!slash || (size_t)(slash - v) >= sizeof(addr) ||
@@ -278,16 +277,16 @@ static int set_lan_pool(struct config *c, const struct key *k, const char *v, ch
     }
     memcpy(addr, v, (size_t)(slash - v));
     addr[slash - v] = '\0';
-    if (inet_pton(AF_INET, addr, &in) != 1) {
+    uint32_t net;
+    if (util_ipv4_parse(addr, &net) < 0) {
         snprintf(why, n, "'%s' is not an IPv4 address", addr);
         return -EINVAL;
     }
-    uint32_t net = ntohl(in.s_addr);
     uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
     if (net & ~mask) {
-        snprintf(why, n, "host bits set: the network of %s/%lld starts at %u.%u.%u.%u", addr,
-                 prefix, (net & mask) >> 24, ((net & mask) >> 16) & 255, ((net & mask) >> 8) & 255,
-                 net & mask & 255);
+        char start[UTIL_IPV4_LEN];
+        util_ipv4_format(net & mask, start);
+        snprintf(why, n, "host bits set: the network of %s/%lld starts at %s", addr, prefix, start);
         return -EINVAL;
     }
     c->honeynet.lan_pool_net = net;
@@ -297,10 +296,10 @@ static int set_lan_pool(struct config *c, const struct key *k, const char *v, ch
 
 static void get_lan_pool(const struct config *c, const struct key *k, char *out, size_t n)
 {
-    uint32_t a = c->honeynet.lan_pool_net;
+    char a[UTIL_IPV4_LEN];
     (void)k;
-    snprintf(out, n, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-             c->honeynet.lan_pool_prefix);
+    util_ipv4_format(c->honeynet.lan_pool_net, a);
+    snprintf(out, n, "%s/%u", a, c->honeynet.lan_pool_prefix);
 }
 
 /* ---- the key table ---- */

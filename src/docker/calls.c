@@ -38,13 +38,14 @@ static int take_id(struct docker *d, json_t *reply, const char *key, char **id_o
     return rc;
 }
 
-static char *filters_query(const json_t *filters)
+/* prefix + key=<v as escaped JSON>, or "" when v is NULL. */
+static char *json_param(const char *prefix, const char *key, const json_t *v)
 {
-    if (!filters)
+    if (!v)
         return xstrdup("");
-    char *text = json_dumps(filters, JSON_COMPACT);
+    char *text = json_dumps(v, JSON_COMPACT);
     char *e = docker_escape(text ? text : "{}");
-    char *q = xasprintf("filters=%s", e);
+    char *q = xasprintf("%s%s=%s", prefix, key, e);
     free(e);
     free(text);
     return q;
@@ -53,7 +54,7 @@ static char *filters_query(const json_t *filters)
 /* GET path_q + filters; the reply must be a list. */
 static int list(struct docker *d, const char *path_q, const json_t *filters, json_t **out)
 {
-    char *q = filters_query(filters);
+    char *q = json_param("", "filters", filters);
     char *path = xasprintf("%s%s", path_q, q);
     json_t *v = NULL;
     int rc = docker_call(d, path_q, "GET", path, NULL, &v);
@@ -242,18 +243,28 @@ int docker_image_list(struct docker *d, const json_t *filters, json_t **out)
     return list(d, "/images/json?", filters, out);
 }
 
-/* c->pr must be a progress parser of the caller's; checks that an image id came. */
-static int stream_with_progress(struct docker *d, const struct docker_stream_call *c,
-                                char **image_id_out)
+/* POSTs the tar read from fd to path, reading the engine's progress; an
+ * image id must come back. */
+static int post_with_progress(struct docker *d, const char *what, const char *path, int fd,
+                              docker_progress_fn cb, void *ud, char **image_id_out)
 {
-    int rc = docker_call_stream(d, c);
-    if (rc == 0 && !c->pr->image_id[0]) {
-        docker_set_error(d, "%s: the engine reported no image id", c->what);
+    struct docker_progress pr;
+    docker_progress_init(&pr, cb, ud);
+    struct docker_stream_call c = {.what = what,
+                                   .method = "POST",
+                                   .path = path,
+                                   .ctype = "application/x-tar",
+                                   .in_fd = fd,
+                                   .out_fd = -1,
+                                   .pr = &pr};
+    int rc = docker_call_stream(d, &c);
+    if (rc == 0 && !pr.image_id[0]) {
+        docker_set_error(d, "%s: the engine reported no image id", what);
         rc = -EPROTO;
     }
     if (rc == 0 && image_id_out)
-        *image_id_out = xstrdup(c->pr->image_id);
-    docker_progress_free(c->pr);
+        *image_id_out = xstrdup(pr.image_id);
+    docker_progress_free(&pr);
     return rc;
 }
 
@@ -262,51 +273,22 @@ int docker_image_import(struct docker *d, int fd, const char *repo, const char *
 {
     char *r = docker_escape(repo), *t = docker_escape(tag);
     char *path = xasprintf("/images/create?fromSrc=-&repo=%s&tag=%s", r, t);
-    struct docker_progress pr;
-    docker_progress_init(&pr, cb, ud);
-    struct docker_stream_call c = {.what = "POST /images/create (import)",
-                                   .method = "POST",
-                                   .path = path,
-                                   .ctype = "application/x-tar",
-                                   .in_fd = fd,
-                                   .out_fd = -1,
-                                   .pr = &pr};
-    int rc = stream_with_progress(d, &c, image_id_out);
+    int rc = post_with_progress(d, "POST /images/create (import)", path, fd, cb, ud, image_id_out);
     free(path);
     free(t);
     free(r);
     return rc;
 }
 
-static char *json_query(const char *key, const json_t *v)
-{
-    if (!v)
-        return xstrdup("");
-    char *text = json_dumps(v, JSON_COMPACT);
-    char *e = docker_escape(text ? text : "{}");
-    char *q = xasprintf("&%s=%s", key, e);
-    free(e);
-    free(text);
-    return q;
-}
-
 int docker_image_build(struct docker *d, int context_fd, const struct docker_build_options *o,
                        docker_progress_fn cb, void *ud, char **image_id_out)
 {
     char *t = docker_escape(o->tag);
-    char *args = json_query("buildargs", o->buildargs), *labels = json_query("labels", o->labels);
+    char *args = json_param("&", "buildargs", o->buildargs);
+    char *labels = json_param("&", "labels", o->labels);
     char *path =
         xasprintf("/build?t=%s&rm=1&forcerm=1&nocache=%d%s%s", t, o->nocache, args, labels);
-    struct docker_progress pr;
-    docker_progress_init(&pr, cb, ud);
-    struct docker_stream_call c = {.what = "POST /build",
-                                   .method = "POST",
-                                   .path = path,
-                                   .ctype = "application/x-tar",
-                                   .in_fd = context_fd,
-                                   .out_fd = -1,
-                                   .pr = &pr};
-    int rc = stream_with_progress(d, &c, image_id_out);
+    int rc = post_with_progress(d, "POST /build", path, context_fd, cb, ud, image_id_out);
     free(path);
     free(labels);
     free(args);

@@ -60,22 +60,15 @@ static bool network_subnet(json_t *net, uint32_t *base)
 {
     json_t *cfgs = json_object_get(json_object_get(net, "IPAM"), "Config");
     const char *sub = json_string_value(json_object_get(json_array_get(cfgs, 0), "Subnet"));
-    char addr[INET_ADDRSTRLEN];
-    struct in_addr in;
-    const char *slash = sub ? strchr(sub, '/') : NULL;
-    if (!slash || (size_t)(slash - sub) >= sizeof(addr))
-        return false;
-    memcpy(addr, sub, (size_t)(slash - sub));
-    addr[slash - sub] = '\0';
-    if (inet_pton(AF_INET, addr, &in) != 1)
-        return false;
-    *base = ntohl(in.s_addr);
-    return true;
+    return sub && strchr(sub, '/') && util_ipv4_parse(sub, base) == 0;
 }
 
-static void fmt_ip(uint32_t a, char *out, size_t n)
+/* "a.b.c.d/24" of a /24 base. */
+static void fmt_subnet(uint32_t base, char *out, size_t n)
 {
-    snprintf(out, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    char a[UTIL_IPV4_LEN];
+    util_ipv4_format(base, a);
+    snprintf(out, n, "%s/24", a);
 }
 
 /* Finds the honeynet's network, or makes one on the first free /24. */
@@ -114,10 +107,9 @@ static int ensure_network(struct docker *d, const struct config *cfg, struct lan
         goto out;
     }
     *base = cfg->honeynet.lan_pool_net + ((uint32_t)i << 8);
-    char sub[24], gwaddr[16];
-    fmt_ip(*base, sub, sizeof(sub));
-    snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "/24");
-    fmt_ip(*base + 1, gwaddr, sizeof(gwaddr));
+    char sub[24], gwaddr[UTIL_IPV4_LEN];
+    fmt_subnet(*base, sub, sizeof(sub));
+    util_ipv4_format(*base + 1, gwaddr);
     json_t *spec =
         json_pack("{s:s, s:b, s:b, s:o, s:{s:[{s:s, s:s}]}}", "Name", gw->network, "Internal", 1,
                   "CheckDuplicate", 1, "Labels", labels(gw->honeynet, NULL), "IPAM", "Config",
@@ -274,10 +266,9 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
     snprintf(g.hostname, sizeof(g.hostname), "%s", hostnames[h % 8]);
     if ((rc = ensure_network(d, cfg, &g, &base, err, errlen)) < 0)
         return rc;
-    fmt_ip(base, g.subnet, sizeof(g.subnet));
-    snprintf(g.subnet + strlen(g.subnet), sizeof(g.subnet) - strlen(g.subnet), "/24");
+    fmt_subnet(base, g.subnet, sizeof(g.subnet));
     /* .1 is the bridge; the gateway sits low in the range, as servers do. */
-    fmt_ip(base + 2 + h % 30, g.ip, sizeof(g.ip));
+    util_ipv4_format(base + 2 + h % 30, g.ip);
     if ((rc = ensure_gateway(d, cfg, &g, hostkey_dir, err, errlen)) < 0)
         return rc;
     if (wait_for_ssh(g.ip) < 0) {
