@@ -1,23 +1,97 @@
-/* karakuri hosts: the honeynets in the Docker engine, each with its gateway
- * and its population plan (the hosts its LAN is made to have). */
+/* karakuri hosts: the honeynets in the Docker engine, each with its gateway,
+ * its population plan (the hosts its LAN is made to have), which of them are
+ * or were live decoys (from the lan.* events: when, why, from where) and the
+ * flows between its hosts. */
 #include "cli/cli.h"
 #include "common/util.h"
 #include "config/config.h"
 #include "docker/docker.h"
 #include "lan/honeynet.h"
 #include "lan/plan.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
     "usage: karakuri [-c FILE] hosts [--json]\n"
     "\n"
-    "Lists the honeynets: subnet, gateway (address, hostname, state) and the hosts\n"
-    "planned on its LAN (address, MAC, hostname, role). --json prints one object\n"
-    "per honeynet.\n";
+    "Lists the honeynets: subnet, gateway (address, hostname, state), the hosts\n"
+    "of its LAN (address, MAC, hostname, role; planned, live or stopped, and for\n"
+    "decoys when and by which packet from which host they were started) and the\n"
+    "graph of flows between them. --json prints one object per honeynet.\n";
+
+/* What the lan.* events say, per honeynet: {"decoys": {ip: {...}}, "flows": [...]}. */
+static int take_lan_event(long long id, const char *line, void *ud)
+{
+    json_t *all = ud, *ev = json_loads(line, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *hn = json_string_value(json_object_get(ev, "honeynet"));
+    (void)id;
+    if (!type || !hn) {
+        json_decref(ev);
+        return 0;
+    }
+    json_t *h = json_object_get(all, hn);
+    if (!h) {
+        h = json_pack("{s:{}, s:[]}", "decoys", "flows");
+        json_object_set_new(all, hn, h);
+    }
+    const char *ip = json_string_value(json_object_get(ev, "ip"));
+    if (strcmp(type, "lan.decoy_started") == 0 && ip) {
+        json_t *dc = json_pack(
+            "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "state", "live", "started",
+            json_object_get(ev, "ts"), "trigger", json_object_get(ev, "trigger"), "from",
+            json_object_get(ev, "src_ip"), "container", json_object_get(ev, "container"),
+            "hostname", json_object_get(ev, "hostname"), "role", json_object_get(ev, "role"), "mac",
+            json_object_get(ev, "mac"), "latency_ms", json_object_get(ev, "latency_ms"));
+        json_object_set_new(json_object_get(h, "decoys"), ip, dc);
+    } else if (strcmp(type, "lan.decoy_stopped") == 0 && ip) {
+        json_t *dc = json_object_get(json_object_get(h, "decoys"), ip);
+        if (dc) {
+            json_object_set_new(dc, "state", json_string("stopped"));
+            json_object_set(dc, "stopped", json_object_get(ev, "ts"));
+            json_object_set(dc, "reason", json_object_get(ev, "reason"));
+        }
+    } else if (strcmp(type, "lan.flow") == 0) {
+        json_t *f = json_object();
+        static const char *const keys[] = {"ts",       "src_ip",   "src_host", "dst_ip",
+                                           "dst_host", "dst_port", "proto"};
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+            if (json_object_get(ev, keys[i]))
+                json_object_set(f, keys[i], json_object_get(ev, keys[i]));
+        json_array_append_new(json_object_get(h, "flows"), f);
+    }
+    json_decref(ev);
+    return 0;
+}
+
+/* The plan's hosts with what became of them, then the decoys outside it. */
+static void merge_decoys(json_t *hosts, json_t *decoys)
+{
+    json_t *h, *dc;
+    const char *ip;
+    size_t i;
+    json_t *left = json_deep_copy(decoys);
+    json_array_foreach(hosts, i, h)
+    {
+        dc = json_object_get(left, json_string_value(json_object_get(h, "ip")));
+        if (!dc)
+            continue;
+        json_object_update_missing(dc, h);
+        json_object_update(h, dc);
+        json_object_del(left, json_string_value(json_object_get(h, "ip")));
+    }
+    json_object_foreach(left, ip, dc)
+    {
+        json_object_set_new(dc, "ip", json_string(ip));
+        json_array_append(hosts, dc);
+    }
+    json_decref(left);
+}
 
 /* The address at the start of s ("10.13.0.0/24", "10.13.0.5"), 0 if none. */
 static uint32_t ipv4(const char *s)
@@ -70,7 +144,7 @@ static json_t *plan_json(const char *name, uint32_t net, unsigned count, uint32_
 
 static void print_human(json_t *hn)
 {
-    json_t *gw = json_object_get(hn, "gateway"), *h;
+    json_t *gw = json_object_get(hn, "gateway"), *h, *f;
     size_t i;
     printf("honeynet %s  %s\n", json_string_value(json_object_get(hn, "honeynet")),
            json_string_value(json_object_get(hn, "subnet")) ?: "?");
@@ -84,6 +158,20 @@ static void print_human(json_t *hn)
                json_string_value(json_object_get(h, "hostname")),
                json_string_value(json_object_get(h, "role")),
                json_string_value(json_object_get(h, "state")));
+        if (json_object_get(h, "started"))
+            printf("  %15s started %s by %s\n", "",
+                   json_string_value(json_object_get(h, "started")),
+                   json_string_value(json_object_get(h, "trigger")) ?: "?");
+    }
+    json_array_foreach(json_object_get(hn, "flows"), i, f)
+    {
+        const char *sh = json_string_value(json_object_get(f, "src_host"));
+        const char *dh = json_string_value(json_object_get(f, "dst_host"));
+        printf("  flow %s %s(%s) -> %s(%s) %s/%lld\n", json_string_value(json_object_get(f, "ts")),
+               json_string_value(json_object_get(f, "src_ip")), sh ?: "?",
+               json_string_value(json_object_get(f, "dst_ip")), dh ?: "?",
+               json_string_value(json_object_get(f, "proto")),
+               (long long)json_integer_value(json_object_get(f, "dst_port")));
     }
 }
 
@@ -91,7 +179,7 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
 {
     bool json = false;
     struct docker *d = NULL;
-    json_t *nets = NULL, *it;
+    json_t *nets = NULL, *it, *lan = json_object();
     char err[512];
     size_t i;
 
@@ -108,6 +196,10 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri hosts: %s\n", err);
         return 1;
     }
+    struct store_event_filter ef = {.type = "lan"};
+    if (store_events_query(cfg->store.dir, &ef, take_lan_event, lan, err, sizeof(err)) < 0 &&
+        access(cfg->store.dir, F_OK) == 0)
+        fprintf(stderr, "karakuri hosts: decoys unknown: %s\n", err);
     json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_HONEYNET);
     int rc = docker_network_list(d, f, &nets);
     json_decref(f);
@@ -130,6 +222,10 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
                                "gateway", gw, "hosts",
                                plan_json(name, ipv4(subnet), cfg->honeynet.hosts,
                                          ipv4(json_string_value(json_object_get(gw, "ip")))));
+        json_t *known = json_object_get(lan, name);
+        merge_decoys(json_object_get(hn, "hosts"), json_object_get(known, "decoys"));
+        json_t *flows = json_object_get(known, "flows");
+        json_object_set_new(hn, "flows", flows ? json_incref(flows) : json_array());
         if (json) {
             char *line = json_dumps(hn, JSON_COMPACT);
             printf("%s\n", line ? line : "{}");
@@ -140,6 +236,7 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
         json_decref(hn);
     }
     json_decref(nets);
+    json_decref(lan);
     docker_close(d);
     return 0;
 }

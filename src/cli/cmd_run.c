@@ -1,14 +1,15 @@
 /* karakuri run: the daemon in the foreground. For now it brings up the event
  * pipeline, reconciles what an earlier run left in the Docker engine (keeping
  * the honeynets within retention), records
- * its own start and stop, and waits for SIGINT/SIGTERM. The front ends (SSH,
- * LAN responder, sensors) hang off this as they land. */
+ * its own start and stop, runs the LAN responder and the SSH front end, and
+ * waits for SIGINT/SIGTERM. */
 #include "cli/cli.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "lan/responder.h"
 #include "ssh/server.h"
 #include "store/store.h"
 
@@ -129,9 +130,13 @@ int cli_run(const struct config *cfg, int argc, char **argv)
              cfg->store.dir);
     emit_start(p, cfg);
     reconcile(p, cfg);
+    struct lan_responder *lan = NULL;
+    if (cfg->honeynet.responder && lan_responder_start(cfg, p, &lan, err, sizeof(err)) < 0)
+        LOG_ERROR("LAN responder: %s; honeynet LANs will look empty", err);
     struct kssh_server *ssh = NULL;
-    if (kssh_server_start(cfg, p, &ssh, err, sizeof(err)) < 0) {
+    if (kssh_server_start(cfg, p, lan, &ssh, err, sizeof(err)) < 0) {
         LOG_ERROR("SSH front end: %s", err);
+        lan_responder_stop(lan);
         if (event_pipeline_stop(p) < 0)
             LOG_WARN("store: events were lost at stop");
         return 1;
@@ -140,6 +145,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
 
     int sig = wait_for_stop(&set);
     kssh_server_stop(ssh);
+    lan_responder_stop(lan);
     LOG_INFO("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
     json_t *ev = event_new(EVENT_SENSOR_STOP);
     json_object_set_new(ev, "signal", json_string(sig == SIGINT ? "SIGINT" : "SIGTERM"));

@@ -52,7 +52,15 @@ struct config {
         uint32_t lan_pool_net; /* host byte order */
         unsigned lan_pool_prefix;
         long long retention_s;
-        unsigned hosts; /* planned hosts on each LAN besides the gateway */
+        unsigned hosts;          /* planned hosts on each LAN besides the gateway */
+        bool responder;          /* answer sweeps and start decoys on the LANs */
+        unsigned pool;           /* warm decoy containers kept ready */
+        unsigned decoys_max;     /* live decoys per honeynet */
+        unsigned decoys_total;   /* live decoys in all */
+        unsigned chain_depth;    /* gateway → decoy → … hops */
+        long long decoy_idle_s;  /* a decoy with no traffic this long is stopped */
+        long long pcap_rotate_s; /* a LAN capture file is closed after this long */
+        unsigned pcap_rotate_mb; /* … or this size */
     } honeynet;
     struct {
         char *mirror;

@@ -55,6 +55,17 @@ static uint32_t next(struct rng *r)
     return v;
 }
 
+/* A MAC of one of the vendors, the rest random. */
+static void vendor_mac(struct rng *r, uint8_t mac[6])
+{
+    const uint8_t *oui = ouis[next(r) % (sizeof(ouis) / sizeof(ouis[0]))];
+    uint32_t tail = next(r);
+    memcpy(mac, oui, 3);
+    mac[3] = (uint8_t)(tail >> 16);
+    mac[4] = (uint8_t)(tail >> 8);
+    mac[5] = (uint8_t)tail;
+}
+
 void lan_plan_make(const char *name, uint32_t net, size_t count, uint32_t avoid_ip,
                    struct lan_plan *out)
 {
@@ -78,14 +89,22 @@ void lan_plan_make(const char *name, uint32_t net, size_t count, uint32_t avoid_
          * server and a domain controller. */
         size_t ri = out->count <= NROLES ? out->count - 1 : next(&r) % NROLES;
         h->role = &roles[ri];
-        const uint8_t *oui = ouis[next(&r) % (sizeof(ouis) / sizeof(ouis[0]))];
-        uint32_t tail = next(&r);
-        memcpy(h->mac, oui, 3);
-        h->mac[3] = (uint8_t)(tail >> 16);
-        h->mac[4] = (uint8_t)(tail >> 8);
-        h->mac[5] = (uint8_t)tail;
+        vendor_mac(&r, h->mac);
         snprintf(h->hostname, sizeof(h->hostname), "%s%02u", h->role->prefix, ++role_seen[ri]);
     }
+}
+
+void lan_plan_adopt(const char *name, uint32_t ip, struct lan_host *out)
+{
+    struct rng r = {.used = 32};
+    r.seed_len = (size_t)snprintf((char *)r.seed, sizeof(r.seed), "adopt/%s/%08x", name, ip);
+    if (r.seed_len >= sizeof(r.seed))
+        r.seed_len = sizeof(r.seed) - 1;
+    memset(out, 0, sizeof(*out));
+    out->ip = ip;
+    out->role = &roles[4]; /* workstations come and go unplanned */
+    vendor_mac(&r, out->mac);
+    snprintf(out->hostname, sizeof(out->hostname), "pc%03u", ip & 0xffu);
 }
 
 const struct lan_host *lan_plan_find(const struct lan_plan *p, uint32_t ip)

@@ -37,6 +37,10 @@ struct lan_plan {
 void lan_plan_make(const char *name, uint32_t net, size_t count, uint32_t avoid_ip,
                    struct lan_plan *out);
 
+/* A host for an address outside the plan that the intruder connected to:
+ * a workstation with a vendor MAC and a name, deterministic like the plan. */
+void lan_plan_adopt(const char *name, uint32_t ip, struct lan_host *out);
+
 /* The planned host at ip, or NULL. */
 const struct lan_host *lan_plan_find(const struct lan_plan *p, uint32_t ip);
 

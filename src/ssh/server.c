@@ -13,6 +13,7 @@
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/honeynet.h"
+#include "lan/responder.h"
 #include "monitor/files.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
@@ -76,6 +77,7 @@ struct source {
 struct kssh_server {
     const struct config *cfg;
     struct event_pipeline *p;
+    struct lan_responder *lan; /* NULL: LANs are not answered */
     struct kssh_policy policy;
     struct docker *d;   /* NULL while the engine is unreachable */
     json_t *files_seen; /* "container path" → sha256 of what was last recorded */
@@ -235,6 +237,10 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
         json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
         emit(s, c, ev);
     }
+    /* The LAN is answered from the first login on; a responder failure costs
+     * the LAN, not the login. */
+    if (s->lan && lan_responder_attach(s->lan, s->d, gw, user, pass, err, sizeof(err)) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: LAN of %s not answered: %s", gw->honeynet, err);
     ok = true;
 out:
     free(keys);
@@ -698,14 +704,15 @@ static void server_free(struct kssh_server *s)
     free(s);
 }
 
-int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct kssh_server **out,
-                      char *err, size_t errlen)
+int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
+                      struct kssh_server **out, char *err, size_t errlen)
 {
     struct kssh_server *s = xcalloc(1, sizeof(*s));
     int rc;
 
     s->cfg = cfg;
     s->p = p;
+    s->lan = lan;
     s->lfd = -1;
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));

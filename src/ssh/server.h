@@ -13,11 +13,14 @@
 struct config;
 struct event_pipeline;
 struct kssh_server;
+struct lan_responder;
 
-/* Listens on [ssh] listen and starts serving. cfg and p are borrowed and must
- * outlive the server. */
-int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct kssh_server **out,
-                      char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Listens on [ssh] listen and starts serving. cfg, p and lan (NULL: no
+ * responder) are borrowed and must outlive the server; each login attaches
+ * its honeynet to lan. */
+int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
+                      struct kssh_server **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 /* The port listened on (useful with port 0). */
 uint16_t kssh_server_port(const struct kssh_server *s);
 /* Stops accepting, ends every session (recording each), frees s. */

@@ -1,0 +1,335 @@
+/* lan decoy: pool containers and their set-up at claim time (see decoy.h). */
+#include "lan/decoy.h"
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "docker/docker.h"
+#include "lan/honeynet.h"
+#include "lan/netns.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READY_WAIT_MS 20000
+#define ETC_FILE_MAX (1 << 20)
+
+/* True once something in pid's network namespace listens on TCP port 22:
+ * a line "  0: 00000000:0016 00000000:0000 0A …" of its /proc/net/tcp. */
+static bool sshd_listening(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/net/tcp", (int)pid);
+    FILE *f = fopen(path, "re");
+    bool yes = false;
+    while (f && !yes && fgets(line, sizeof(line), f)) {
+        char *local = strchr(line, ':'), *port = local ? strchr(local + 1, ':') : NULL, *end;
+        if (!port)
+            continue;
+        unsigned long p = strtoul(port + 1, &end, 16);
+        char *st = strchr(end + 1, ' ');
+        yes = p == 22 && st && strncmp(st + 1, "0A ", 3) == 0;
+    }
+    if (f)
+        fclose(f);
+    return yes;
+}
+
+int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
+                   size_t errlen)
+{
+    char *image = xasprintf("%s:latest", cfg->images.decoy_image);
+    char *id = NULL;
+    json_t *info = NULL;
+    /* No network until claimed; IPv6 off so that its link says nothing the
+     * gateway's would not. */
+    json_t *spec =
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:I, s:I, s:{s:s, s:s}}}", "Image", image,
+                  "Hostname", "localhost", "Labels", DOCKER_LABEL_MANAGED, "1", LAN_LABEL_ROLE,
+                  "decoy", LAN_LABEL_POOL, "1", "HostConfig", "NetworkMode", "none", "Memory",
+                  (json_int_t)256 << 20, "PidsLimit", (json_int_t)256, "Sysctls",
+                  "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1");
+    int rc = docker_container_create(d, NULL, spec, &id);
+    json_decref(spec);
+    free(image);
+    if (rc < 0) {
+        snprintf(err, errlen, "creating a decoy: %s", docker_last_error(d));
+        return rc;
+    }
+    if ((rc = docker_container_start(d, id)) < 0 ||
+        (rc = docker_container_inspect(d, id, &info)) < 0) {
+        snprintf(err, errlen, "starting a decoy: %s", docker_last_error(d));
+        goto fail;
+    }
+    json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
+    json_decref(info);
+    if (pid <= 0) {
+        snprintf(err, errlen, "a decoy stopped at once");
+        rc = -ECHILD;
+        goto fail;
+    }
+    long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
+    while (!sshd_listening((pid_t)pid)) {
+        if (util_mono_us() > deadline) {
+            snprintf(err, errlen, "a decoy's sshd did not start");
+            rc = -ETIMEDOUT;
+            goto fail;
+        }
+        struct timespec ts = {0, 20000000L};
+        nanosleep(&ts, NULL);
+    }
+    snprintf(out->id, sizeof(out->id), "%s", id);
+    out->pid = (pid_t)pid;
+    free(id);
+    return 0;
+fail:
+    if (docker_container_remove(d, id, true, true) < 0) {
+        /* Labelled: cleanup finds it. */
+    }
+    free(id);
+    return rc;
+}
+
+/* What useradd accepts with Debian's defaults, a little stricter. */
+static bool name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    if (len == 0 || len > 32 || n[0] == '-' || n[0] == '.' || strcmp(n, "root") == 0)
+        return false;
+    for (const char *p = n; *p; p++)
+        if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+            !strchr("._-", *p))
+            return false;
+    return true;
+}
+
+int lan_user_make(const char *name, const char *password, struct lan_user *out)
+{
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    struct crypt_data cd;
+    if (!name_ok(name) || strchr(password, '\n') || strchr(password, ':'))
+        return -EINVAL;
+    if (!crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof(salt)))
+        return -EIO;
+    memset(&cd, 0, sizeof(cd));
+    const char *h = crypt_r(password, salt, &cd);
+    if (!h || h[0] == '*' || strlen(h) >= sizeof(out->hash))
+        return -EIO;
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    snprintf(out->hash, sizeof(out->hash), "%s", h);
+    return 0;
+}
+
+/* ---- files in the container, reached through /proc/PID/root ---- */
+
+static char *root_path(pid_t pid, const char *path)
+{
+    return xasprintf("/proc/%d/root%s", (int)pid, path);
+}
+
+static int read_all(pid_t pid, const char *path, struct buf *b)
+{
+    char *p = root_path(pid, path);
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(p);
+    if (fd < 0)
+        return -errno;
+    char chunk[8192];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+        if (buf_append(b, chunk, (size_t)n) < 0) {
+            rc = -EFBIG;
+            break;
+        }
+    if (n < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+/* Rewrites path in place, so its owner and mode stay. */
+static int write_all(pid_t pid, const char *path, const char *data, size_t len, bool append)
+{
+    char *p = root_path(pid, path);
+    int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC));
+    free(p);
+    if (fd < 0)
+        return -errno;
+    int rc = write(fd, data, len) == (ssize_t)len ? 0 : -EIO;
+    close(fd);
+    return rc;
+}
+
+/* The line of an /etc file whose first field is name, or NULL. */
+static const char *find_entry(const struct buf *b, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *l = b->data; l && l < b->data + b->len;) {
+        if (strncmp(l, name, n) == 0 && l[n] == ':')
+            return l;
+        const char *nl = memchr(l, '\n', (size_t)(b->data + b->len - l));
+        l = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* The lowest id ≥ 1000 that no line of b (passwd or group) uses. */
+static unsigned free_id(const struct buf *b, const struct buf *b2)
+{
+    unsigned id = 1000;
+    for (bool again = true; again;) {
+        again = false;
+        const struct buf *files[] = {b, b2};
+        for (int f = 0; f < 2; f++) {
+            char needle[24];
+            int k = snprintf(needle, sizeof(needle), ":x:%u:", id);
+            for (const char *l = files[f]->data; l && !again;) {
+                const char *hit =
+                    memmem(l, (size_t)(files[f]->data + files[f]->len - l), needle, (size_t)k);
+                if (!hit)
+                    break;
+                again = true;
+            }
+        }
+        if (again)
+            id++;
+    }
+    return id;
+}
+
+static int copy_skel(pid_t pid, const char *home, unsigned id)
+{
+    static const char *const files[] = {".bashrc", ".profile", ".bash_logout"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        struct buf b;
+        buf_init(&b, 65536);
+        char *src = xasprintf("/etc/skel/%s", files[i]);
+        char *dst = xasprintf("%s%s/%s", "", home, files[i]);
+        char *dp = root_path(pid, dst);
+        if (read_all(pid, src, &b) == 0) {
+            int fd = open(dp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+            if (fd >= 0) {
+                if (write(fd, b.data ? b.data : "", b.len) != (ssize_t)b.len ||
+                    fchown(fd, id, id) < 0) {
+                    /* A short skeleton file is no reason to refuse the login. */
+                }
+                close(fd);
+            }
+        }
+        free(dp);
+        free(dst);
+        free(src);
+        buf_free(&b);
+    }
+    return 0;
+}
+
+static int add_user(pid_t pid, const struct lan_user *u, struct buf *passwd, struct buf *group,
+                    struct buf *shadow)
+{
+    const char *sh = find_entry(shadow, u->name);
+    long days = (long)(time(NULL) / 86400);
+    if (find_entry(passwd, u->name) && sh) {
+        /* Exists (an earlier login): new password. */
+        const char *f2 = strchr(sh, ':') + 1, *rest = strchr(f2, ':');
+        if (!rest)
+            return -EPROTO;
+        struct buf nb;
+        buf_init(&nb, ETC_FILE_MAX);
+        if (buf_append(&nb, shadow->data, (size_t)(f2 - shadow->data)) < 0 ||
+            buf_append(&nb, u->hash, strlen(u->hash)) < 0 ||
+            buf_append(&nb, rest, (size_t)(shadow->data + shadow->len - rest)) < 0) {
+            buf_free(&nb);
+            return -EFBIG;
+        }
+        buf_free(shadow);
+        *shadow = nb;
+        return 0;
+    }
+    unsigned id = free_id(passwd, group);
+    char line[512];
+    int n =
+        snprintf(line, sizeof(line), "%s:x:%u:%u::/home/%s:/bin/bash\n", u->name, id, id, u->name);
+    if (buf_append(passwd, line, (size_t)n) < 0)
+        return -EFBIG;
+    n = snprintf(line, sizeof(line), "%s:x:%u:\n", u->name, id);
+    if (buf_append(group, line, (size_t)n) < 0)
+        return -EFBIG;
+    n = snprintf(line, sizeof(line), "%s:%s:%ld:0:99999:7:::\n", u->name, u->hash, days);
+    if (buf_append(shadow, line, (size_t)n) < 0)
+        return -EFBIG;
+    char *home = xasprintf("/home/%s", u->name);
+    char *hp = root_path(pid, home);
+    if (mkdir(hp, 0755) == 0) {
+        if (chown(hp, id, id) < 0) {
+            /* Owned by root: odd, but the login still works. */
+        }
+        copy_skel(pid, home, id);
+    }
+    free(hp);
+    free(home);
+    return 0;
+}
+
+static int set_users(pid_t pid, const struct lan_user *users, size_t n, char *err, size_t errlen)
+{
+    struct buf passwd, group, shadow;
+    char eb[128];
+    int rc;
+    buf_init(&passwd, ETC_FILE_MAX);
+    buf_init(&group, ETC_FILE_MAX);
+    buf_init(&shadow, ETC_FILE_MAX);
+    if ((rc = read_all(pid, "/etc/passwd", &passwd)) < 0 ||
+        (rc = read_all(pid, "/etc/group", &group)) < 0 ||
+        (rc = read_all(pid, "/etc/shadow", &shadow)) < 0) {
+        snprintf(err, errlen, "reading the decoy's users: %s", util_strerror(rc, eb, sizeof(eb)));
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = add_user(pid, &users[i], &passwd, &group, &shadow)) < 0) {
+            snprintf(err, errlen, "adding user %s: %s", users[i].name,
+                     util_strerror(rc, eb, sizeof(eb)));
+            goto out;
+        }
+    if ((rc = write_all(pid, "/etc/passwd", passwd.data, passwd.len, false)) < 0 ||
+        (rc = write_all(pid, "/etc/group", group.data, group.len, false)) < 0 ||
+        (rc = write_all(pid, "/etc/shadow", shadow.data, shadow.len, false)) < 0)
+        snprintf(err, errlen, "writing the decoy's users: %s", util_strerror(rc, eb, sizeof(eb)));
+out:
+    buf_free(&passwd);
+    buf_free(&group);
+    buf_free(&shadow);
+    return rc;
+}
+
+int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
+                    const struct lan_user *users, size_t nusers, char *err, size_t errlen)
+{
+    char eb[128];
+    int rc = lan_netns_hostname(dc->pid, hostname);
+    if (rc < 0) {
+        snprintf(err, errlen, "setting the host name: %s", util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
+    char *line = xasprintf("%s\n", hostname);
+    rc = write_all(dc->pid, "/etc/hostname", line, strlen(line), false);
+    free(line);
+    line = xasprintf("%s\t%s\n", ip, hostname);
+    if (rc == 0)
+        rc = write_all(dc->pid, "/etc/hosts", line, strlen(line), true);
+    free(line);
+    if (rc < 0) {
+        snprintf(err, errlen, "writing the host name: %s", util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
+    return set_users(dc->pid, users, nusers, err, errlen);
+}

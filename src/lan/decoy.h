@@ -1,0 +1,45 @@
+/* lan decoy: the containers that become LAN hosts. A decoy is made ahead of
+ * time (karakuri/decoy, no network, its own SSH host keys, sshd listening) and
+ * waits in the pool; when the responder claims it for an address it gets its
+ * host name and the honeynet's users in a few file writes from the host
+ * (the container is untouched until then, so nothing in it can redirect
+ * them), then its network (netns.h). */
+#ifndef KARAKURI_LAN_DECOY_H
+#define KARAKURI_LAN_DECOY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct config;
+struct docker;
+
+#define LAN_LABEL_POOL "karakuri.pool"
+
+struct lan_decoy {
+    char id[72];
+    pid_t pid; /* of the container's init, in the host's pid namespace */
+};
+
+/* A user to create in a decoy: name and a crypt(3) hash of its password. */
+struct lan_user {
+    char name[33];
+    char hash[128];
+};
+
+/* Makes, starts and waits for a pool decoy (sshd listening). */
+int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
+                   size_t errlen) __attribute__((warn_unused_result));
+
+/* The hash for password (SHA-512 crypt, as Debian's chpasswd makes), or
+ * -EINVAL for a name the system would refuse. */
+int lan_user_make(const char *name, const char *password, struct lan_user *out)
+    __attribute__((warn_unused_result));
+
+/* Sets host name (UTS namespace, /etc/hostname, /etc/hosts with ip) and
+ * creates the users (or sets their passwords) in an unclaimed decoy. */
+int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
+                    const struct lan_user *users, size_t nusers, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif

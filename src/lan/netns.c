@@ -1,0 +1,219 @@
+/* lan netns: veth plumbing over netlink with libnl-route (see netns.h).
+ * Entering another namespace is per thread (setns), and every entry here
+ * returns the calling thread to its own namespace before it returns. */
+#include "lan/netns.h"
+
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static atomic_uint seq;
+
+static struct nl_sock *nl_open(void)
+{
+    struct nl_sock *s = nl_socket_alloc();
+    if (s && nl_connect(s, NETLINK_ROUTE) < 0) {
+        nl_socket_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* A netlink socket inside the network namespace of pid; sockets stay in the
+ * namespace they were made in, so the thread can go home at once. */
+static struct nl_sock *nl_open_in(pid_t pid, int *err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+    int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    int target = open(path, O_RDONLY | O_CLOEXEC);
+    struct nl_sock *s = NULL;
+    *err = 0;
+    if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) < 0) {
+        *err = -errno;
+    } else {
+        s = nl_open();
+        if (setns(self, CLONE_NEWNET) < 0) {
+            /* Stuck in the container's namespace: this thread must not go on. */
+            abort();
+        }
+        if (!s)
+            *err = -ENOMEM;
+    }
+    if (self >= 0)
+        close(self);
+    if (target >= 0)
+        close(target);
+    return s;
+}
+
+static void set_err(char *err, size_t errlen, const char *what, int nlerr)
+{
+    snprintf(err, errlen, "%s: %s", what, nl_geterror(nlerr));
+}
+
+/* In the container: the inner end renamed eth0, IPv6 off, address, up. */
+static int configure_inner(struct nl_sock *s, const char *name, uint32_t ip, unsigned prefix,
+                           char *err, size_t errlen)
+{
+    struct rtnl_link *link = NULL, *change = rtnl_link_alloc();
+    struct rtnl_addr *addr = rtnl_addr_alloc();
+    struct nl_addr *local = NULL, *bcast = NULL;
+    uint32_t be = htonl(ip), bbe = htonl(ip | (prefix >= 32 ? 0 : 0xffffffffu >> prefix));
+    int rc = rtnl_link_get_kernel(s, 0, name, &link);
+    if (rc < 0) {
+        set_err(err, errlen, "finding the inner end", rc);
+        goto out;
+    }
+    int ifindex = rtnl_link_get_ifindex(link);
+    rtnl_link_set_name(change, "eth0");
+    if ((rc = rtnl_link_change(s, link, change, 0)) < 0) {
+        set_err(err, errlen, "naming eth0", rc);
+        goto out;
+    }
+    local = nl_addr_build(AF_INET, &be, 4);
+    bcast = nl_addr_build(AF_INET, &bbe, 4);
+    if (!local || !bcast) {
+        rc = -NLE_NOMEM;
+        set_err(err, errlen, "address", rc);
+        goto out;
+    }
+    nl_addr_set_prefixlen(local, (int)prefix);
+    rtnl_addr_set_ifindex(addr, ifindex);
+    rtnl_addr_set_local(addr, local);
+    rtnl_addr_set_broadcast(addr, bcast);
+    if ((rc = rtnl_addr_add(s, addr, 0)) < 0) {
+        set_err(err, errlen, "adding the address", rc);
+        goto out;
+    }
+    rtnl_link_put(change);
+    change = rtnl_link_alloc();
+    rtnl_link_set_ifindex(link, ifindex);
+    rtnl_link_set_flags(change, IFF_UP);
+    if ((rc = rtnl_link_change(s, link, change, 0)) < 0)
+        set_err(err, errlen, "bringing eth0 up", rc);
+out:
+    if (local)
+        nl_addr_put(local);
+    if (bcast)
+        nl_addr_put(bcast);
+    rtnl_addr_put(addr);
+    if (change)
+        rtnl_link_put(change);
+    if (link)
+        rtnl_link_put(link);
+    return rc < 0 ? -EIO : 0;
+}
+
+int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
+                   unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
+{
+    unsigned master = if_nametoindex(bridge);
+    unsigned n = atomic_fetch_add(&seq, 1);
+    char inner[IF_NAMESIZE], eb[128];
+    int rc, oserr;
+
+    if (!master) {
+        snprintf(err, errlen, "no bridge %s", bridge);
+        return -ENODEV;
+    }
+    /* pid and a counter: unique among this daemon's links; the prefix marks
+     * them as karakuri's for cleanup. */
+    snprintf(host_if, IF_NAMESIZE, "kk%06x%04x", (unsigned)pid & 0xffffff, n & 0xffff);
+    snprintf(inner, sizeof(inner), "ki%06x%04x", (unsigned)pid & 0xffffff, n & 0xffff);
+
+    struct nl_sock *s = nl_open();
+    if (!s) {
+        snprintf(err, errlen, "cannot open a netlink socket");
+        return -ENOMEM;
+    }
+    struct rtnl_link *veth = rtnl_link_veth_alloc();
+    struct rtnl_link *peer = veth ? rtnl_link_veth_get_peer(veth) : NULL;
+    struct nl_addr *hw = nl_addr_build(AF_LLC, mac, 6);
+    if (!veth || !peer || !hw) {
+        snprintf(err, errlen, "out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    rtnl_link_set_name(veth, host_if);
+    rtnl_link_set_master(veth, (int)master);
+    rtnl_link_set_flags(veth, IFF_UP);
+    rtnl_link_set_name(peer, inner);
+    rtnl_link_set_addr(peer, hw);
+    rtnl_link_set_ns_pid(peer, pid);
+    if ((rc = rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL)) < 0) {
+        set_err(err, errlen, "creating the veth pair", rc);
+        rc = -EIO;
+        goto out;
+    }
+    struct nl_sock *in = nl_open_in(pid, &oserr);
+    if (!in) {
+        snprintf(err, errlen, "entering the container's network namespace: %s",
+                 util_strerror(oserr, eb, sizeof(eb)));
+        rc = oserr;
+    } else {
+        rc = configure_inner(in, inner, ip, prefix, err, errlen);
+        nl_socket_free(in);
+    }
+    if (rc < 0 && lan_netns_unplug(host_if) < 0) {
+        /* The error already says what failed; the leftover link carries the
+         * kk prefix for cleanup. */
+    }
+out:
+    if (hw)
+        nl_addr_put(hw);
+    /* get_peer took a reference of its own. */
+    if (peer)
+        rtnl_link_put(peer);
+    if (veth)
+        rtnl_link_veth_release(veth);
+    nl_socket_free(s);
+    return rc;
+}
+
+int lan_netns_unplug(const char *host_if)
+{
+    struct nl_sock *s = nl_open();
+    if (!s)
+        return -ENOMEM;
+    struct rtnl_link *l = rtnl_link_alloc();
+    rtnl_link_set_name(l, host_if);
+    int rc = rtnl_link_delete(s, l);
+    rtnl_link_put(l);
+    nl_socket_free(s);
+    if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
+        return -ENODEV;
+    return rc < 0 ? -EIO : 0;
+}
+
+int lan_netns_hostname(pid_t pid, const char *name)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
+    int self = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+    int target = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = 0;
+    if (self < 0 || target < 0 || setns(target, CLONE_NEWUTS) < 0) {
+        rc = -errno;
+    } else {
+        if (sethostname(name, strlen(name)) < 0)
+            rc = -errno;
+        if (setns(self, CLONE_NEWUTS) < 0)
+            abort();
+    }
+    if (self >= 0)
+        close(self);
+    if (target >= 0)
+        close(target);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* lan netns: giving a running container (started with no network) an
+ * address on a LAN bridge in about a millisecond, over netlink: a veth pair
+ * whose inner end becomes the container's eth0 with the planned MAC and
+ * address, and whose outer end joins the bridge. Also the container's host
+ * name, set in its UTS namespace. Docker's own network connect takes ~110 ms
+ * here, too slow for a decoy that must answer the first SYN. */
+#ifndef KARAKURI_LAN_NETNS_H
+#define KARAKURI_LAN_NETNS_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Plugs the network namespace of process pid into bridge: eth0 with mac and
+ * ip/prefix (host byte order), link up. host_if receives the name
+ * of the outer end ("kk" + 12 hex digits, unique per call). On failure
+ * nothing is left behind. */
+int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
+                   unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Removes the pair by its outer end (the container is left with lo only).
+ * -ENODEV when it is gone already. */
+int lan_netns_unplug(const char *host_if) __attribute__((warn_unused_result));
+
+/* Sets the host name in the UTS namespace of pid. */
+int lan_netns_hostname(pid_t pid, const char *name) __attribute__((warn_unused_result));
+
+#endif

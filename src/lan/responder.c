@@ -1,0 +1,1005 @@
+/* lan responder: sweeps answered, decoys claimed, flows and captures
+ * recorded (see responder.h). One mutex guards all state; the capture thread
+ * holds it while it handles a batch of frames, which takes microseconds
+ * unless a decoy is being claimed (a few milliseconds). */
+#include "lan/responder.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "docker/docker.h"
+#include "event/event.h"
+#include "lan/decoy.h"
+#include "lan/honeynet.h"
+#include "lan/netns.h"
+#include "lan/packet.h"
+#include "lan/plan.h"
+#include "monitor/files.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define MAX_NETS 64
+#define MAX_HOSTS 64 /* planned (≤ LAN_PLAN_MAX) and adopted */
+#define MAX_USERS 16
+#define MAX_HELD 8
+#define FLOW_SLOTS 4096
+#define ARP_RING 64
+#define MAX_ECHOES 512
+#define SWEEP_WINDOW_US 5000000LL
+#define SWEEP_TARGETS 2 /* other unplanned targets in the window make a sweep */
+#define ARP_RETRY_MIN_US 500000LL
+#define HOUSEKEEP_US 1000000LL
+
+enum host_state { HOST_EMPTY, HOST_PENDING, HOST_LIVE };
+
+struct held {
+    uint8_t *data;
+    size_t len;
+};
+
+struct host {
+    struct lan_host h;
+    bool planned;
+    enum host_state st;
+    unsigned depth;
+    struct lan_decoy dc;
+    char host_if[IF_NAMESIZE];
+    long long contact_us, last_us;
+    uint32_t trigger_src;
+    char trigger[160];
+    struct held held[MAX_HELD];
+    size_t nheld;
+    bool cap_reported;
+};
+
+struct flow {
+    uint32_t src, dst;
+    uint16_t port;
+    uint8_t proto; /* 0: empty slot */
+};
+
+struct net {
+    char name[64], bridge[IF_NAMESIZE], gw_name[64];
+    uint32_t base, gw_ip;
+    pcap_t *pc;
+    int fd;
+    pcap_dumper_t *dump;
+    char dump_path[PATH_MAX];
+    long long dump_start_us;
+    unsigned long long dump_pkts;
+    struct host hosts[MAX_HOSTS];
+    size_t nhosts;
+    struct lan_user users[MAX_USERS];
+    size_t nusers;
+    struct flow flows[FLOW_SLOTS];
+    size_t nflows;
+    struct {
+        uint32_t src, target;
+        long long t;
+    } arp[ARP_RING];
+    size_t arp_next;
+    unsigned live; /* live and pending decoys */
+};
+
+struct echo {
+    long long due;
+    struct net *n;
+    size_t len;
+    uint8_t frame[LAN_PKT_MAX_ECHO];
+};
+
+enum job_kind { JOB_STOP, JOB_USER, JOB_REMOVE };
+
+struct job {
+    enum job_kind kind;
+    char container[72];
+    char honeynet[64];
+    char ip[UTIL_IPV4_LEN];
+    char reason[32];
+    char user[33], password[128];
+    struct job *next;
+};
+
+struct lan_responder {
+    const struct config *cfg;
+    struct event_pipeline *p;
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* the worker's: jobs or pool space */
+    struct net *nets[MAX_NETS];
+    size_t nnets;
+    unsigned live_total;
+    struct lan_decoy pool[64];
+    size_t npool;
+    struct job *jobs, **jobs_tail;
+    struct echo *echoes[MAX_ECHOES];
+    size_t nechoes;
+    int wake; /* eventfd: the capture thread's */
+    bool stopping;
+    unsigned seed;
+    long long next_housekeep;
+    pthread_t capture, worker;
+    struct docker *d; /* the worker's */
+};
+
+static void emit(struct lan_responder *r, json_t *ev)
+{
+    if (event_emit(r->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: an event was lost");
+}
+
+static void wake(struct lan_responder *r)
+{
+    uint64_t one = 1;
+    if (write(r->wake, &one, sizeof(one)) < 0) {
+        /* The counter is saturated: the thread is awake anyway. */
+    }
+}
+
+static unsigned rnd(struct lan_responder *r)
+{
+    r->seed = r->seed * 1103515245u + 12345u;
+    return r->seed >> 8;
+}
+
+static json_t *ip_json(uint32_t ip)
+{
+    char a[UTIL_IPV4_LEN];
+    util_ipv4_format(ip, a);
+    return json_string(a);
+}
+
+static json_t *net_event(struct net *n, enum event_type t)
+{
+    json_t *ev = event_new(t);
+    json_object_set_new(ev, "honeynet", json_string(n->name));
+    return ev;
+}
+
+static void queue_job(struct lan_responder *r, const struct job *j)
+{
+    struct job *c = xmalloc(sizeof(*c));
+    *c = *j;
+    c->next = NULL;
+    *r->jobs_tail = c;
+    r->jobs_tail = &c->next;
+    pthread_cond_signal(&r->cv);
+}
+
+/* ---- hosts ---- */
+
+static struct host *host_find(struct net *n, uint32_t ip)
+{
+    for (size_t i = 0; i < n->nhosts; i++)
+        if (n->hosts[i].h.ip == ip)
+            return &n->hosts[i];
+    return NULL;
+}
+
+static const char *host_name(struct net *n, uint32_t ip)
+{
+    struct host *h = host_find(n, ip);
+    if (ip == n->gw_ip)
+        return n->gw_name;
+    if (ip == n->base + 1)
+        return "bridge";
+    return h ? h->h.hostname : NULL;
+}
+
+static unsigned depth_of(struct net *n, uint32_t ip)
+{
+    struct host *h = host_find(n, ip);
+    return h && h->st != HOST_EMPTY ? h->depth : 0;
+}
+
+/* Which cap a new decoy at h for a contact from src would break, or NULL. */
+static const char *cap_for(struct lan_responder *r, struct net *n, uint32_t src)
+{
+    const struct config *c = r->cfg;
+    if (depth_of(n, src) + 1 > c->honeynet.chain_depth)
+        return "chain_depth";
+    if (n->live >= c->honeynet.decoys_max)
+        return "decoys_max";
+    if (r->live_total >= c->honeynet.decoys_total)
+        return "decoys_total";
+    return NULL;
+}
+
+static void cap_event(struct lan_responder *r, struct net *n, struct host *h, const char *cap,
+                      uint32_t src)
+{
+    if (h->cap_reported)
+        return;
+    h->cap_reported = true;
+    const struct config *c = r->cfg;
+    json_t *ev = net_event(n, EVENT_CONTAIN_CAP_HIT);
+    json_object_set_new(ev, "cap", json_string(cap));
+    json_object_set_new(ev, "value",
+                        json_integer(strcmp(cap, "chain_depth") == 0  ? c->honeynet.chain_depth
+                                     : strcmp(cap, "decoys_max") == 0 ? c->honeynet.decoys_max
+                                                                      : c->honeynet.decoys_total));
+    json_object_set_new(ev, "dst_ip", ip_json(h->h.ip));
+    json_object_set_new(ev, "src_ip", ip_json(src));
+    emit(r, ev);
+}
+
+static void drop_held(struct host *h)
+{
+    for (size_t i = 0; i < h->nheld; i++)
+        free(h->held[i].data);
+    h->nheld = 0;
+}
+
+static void started_event(struct lan_responder *r, struct net *n, struct host *h)
+{
+    char mac[18];
+    lan_mac_format(h->h.mac, mac);
+    json_t *ev = net_event(n, EVENT_LAN_DECOY_STARTED);
+    json_object_set_new(ev, "ip", ip_json(h->h.ip));
+    json_object_set_new(ev, "mac", json_string(mac));
+    json_object_set_new(ev, "hostname", json_string(h->h.hostname));
+    json_object_set_new(ev, "role", json_string(h->h.role->name));
+    json_object_set_new(ev, "planned", json_boolean(h->planned));
+    json_object_set_new(ev, "container", json_string(h->dc.id));
+    json_object_set_new(ev, "trigger", json_string(h->trigger));
+    json_object_set_new(ev, "src_ip", ip_json(h->trigger_src));
+    json_object_set_new(ev, "depth", json_integer(h->depth));
+    json_object_set_new(ev, "latency_ms",
+                        json_real((double)(util_mono_us() - h->contact_us) / 1000.0));
+    emit(r, ev);
+}
+
+/* Gives a pending host a decoy from the pool, if there is one. */
+static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
+{
+    char err[256] = "", ip[UTIL_IPV4_LEN];
+    if (!r->npool)
+        return;
+    h->dc = r->pool[--r->npool];
+    pthread_cond_signal(&r->cv); /* refill */
+    util_ipv4_format(h->h.ip, ip);
+    int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, n->users, n->nusers, err, sizeof(err));
+    if (rc == 0)
+        rc = lan_netns_plug(h->dc.pid, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
+                            sizeof(err));
+    if (rc < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", ip, n->name, err);
+        struct job j = {.kind = JOB_REMOVE};
+        snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
+        queue_job(r, &j);
+        json_t *ev = net_event(n, EVENT_LAN_DECOY_STOPPED);
+        json_object_set_new(ev, "ip", json_string(ip));
+        json_object_set_new(ev, "reason", json_string("failed"));
+        json_object_set_new(ev, "error", json_string(err));
+        emit(r, ev);
+        h->st = HOST_EMPTY;
+        n->live--;
+        r->live_total--;
+        drop_held(h);
+        return;
+    }
+    h->st = HOST_LIVE;
+    h->last_us = util_mono_us();
+    /* The first packets again, now that someone is there to answer them. */
+    for (size_t i = 0; i < h->nheld; i++)
+        if (pcap_inject(n->pc, h->held[i].data, h->held[i].len) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: replay on %s: %s", n->bridge, pcap_geterr(n->pc));
+    drop_held(h);
+    started_event(r, n, h);
+}
+
+static void describe(const struct lan_pkt *p, char *out, size_t len)
+{
+    char s[UTIL_IPV4_LEN], d[UTIL_IPV4_LEN];
+    util_ipv4_format(p->src_ip, s);
+    util_ipv4_format(p->dst_ip, d);
+    if (p->kind == LAN_PKT_TCP)
+        snprintf(out, len, "tcp syn %s:%u > %s:%u", s, p->src_port, d, p->dst_port);
+    else if (p->kind == LAN_PKT_UDP)
+        snprintf(out, len, "udp %s:%u > %s:%u", s, p->src_port, d, p->dst_port);
+    else
+        snprintf(out, len, "icmp echo %s > %s", s, d);
+}
+
+/* A first contact with host h, not live yet. */
+static void claim(struct lan_responder *r, struct net *n, struct host *h, const struct lan_pkt *p,
+                  const uint8_t *frame, size_t len)
+{
+    if (h->st == HOST_EMPTY) {
+        const char *cap = cap_for(r, n, p->src_ip);
+        if (cap) {
+            cap_event(r, n, h, cap, p->src_ip);
+            return;
+        }
+        h->st = HOST_PENDING;
+        h->depth = depth_of(n, p->src_ip) + 1;
+        h->contact_us = util_mono_us();
+        h->trigger_src = p->src_ip;
+        describe(p, h->trigger, sizeof(h->trigger));
+        n->live++;
+        r->live_total++;
+    }
+    if (h->nheld < MAX_HELD) {
+        h->held[h->nheld].data = xmalloc(len);
+        memcpy(h->held[h->nheld].data, frame, len);
+        h->held[h->nheld++].len = len;
+    }
+    finish_claim(r, n, h);
+}
+
+/* ---- ARP ---- */
+
+static void arp_reply(struct lan_responder *r, struct net *n, struct host *h,
+                      const struct lan_pkt *p)
+{
+    uint8_t out[LAN_PKT_ARP_LEN];
+    lan_pkt_arp_reply(p, h->h.mac, out);
+    if (pcap_inject(n->pc, out, sizeof(out)) < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: ARP reply on %s: %s", n->bridge, pcap_geterr(n->pc));
+        return;
+    }
+    json_t *ev = net_event(n, EVENT_LAN_ARP);
+    json_object_set_new(ev, "src_ip", ip_json(p->src_ip));
+    json_object_set_new(ev, "target", ip_json(p->dst_ip));
+    json_object_set_new(ev, "answered", json_true());
+    emit(r, ev);
+}
+
+/* For an unplanned target: true when this request repeats one of a second
+ * or so ago (the kernel's retry for a connection) and its source is not
+ * asking for many other unplanned addresses (a sweep). */
+static bool looks_like_connection(struct net *n, const struct lan_pkt *p, long long now)
+{
+    bool retry = false;
+    unsigned others = 0;
+    uint32_t seen[SWEEP_TARGETS + 1];
+    for (size_t i = 0; i < ARP_RING; i++) {
+        if (n->arp[i].src != p->src_ip || now - n->arp[i].t > SWEEP_WINDOW_US || !n->arp[i].t)
+            continue;
+        if (n->arp[i].target == p->dst_ip) {
+            retry |= now - n->arp[i].t >= ARP_RETRY_MIN_US;
+            continue;
+        }
+        bool dup = false;
+        for (unsigned k = 0; k < others; k++)
+            dup |= seen[k] == n->arp[i].target;
+        if (!dup && others <= SWEEP_TARGETS)
+            seen[others++] = n->arp[i].target;
+    }
+    n->arp[n->arp_next].src = p->src_ip;
+    n->arp[n->arp_next].target = p->dst_ip;
+    n->arp[n->arp_next].t = now;
+    n->arp_next = (n->arp_next + 1) % ARP_RING;
+    return retry && others < SWEEP_TARGETS;
+}
+
+static void on_arp(struct lan_responder *r, struct net *n, const struct lan_pkt *p)
+{
+    uint32_t t = p->dst_ip;
+    if ((t & 0xffffff00u) != n->base || t == n->gw_ip || t == n->base + 1 || (t & 0xff) == 0xff ||
+        (t & 0xff) == 0 || t == p->src_ip)
+        return;
+    struct host *h = host_find(n, t);
+    if (h && h->st == HOST_LIVE)
+        return; /* its own kernel answers */
+    if (!h) {
+        if (!looks_like_connection(n, p, util_mono_us()) || n->nhosts == MAX_HOSTS)
+            return;
+        const char *cap = cap_for(r, n, p->src_ip);
+        if (cap) {
+            struct host tmp = {.h = {.ip = t}};
+            cap_event(r, n, &tmp, cap, p->src_ip);
+            return;
+        }
+        h = &n->hosts[n->nhosts++];
+        memset(h, 0, sizeof(*h));
+        lan_plan_adopt(n->name, t, &h->h);
+    }
+    if (h->st == HOST_EMPTY) {
+        const char *cap = cap_for(r, n, p->src_ip);
+        if (cap) {
+            cap_event(r, n, h, cap, p->src_ip);
+            return;
+        }
+    }
+    arp_reply(r, n, h, p);
+}
+
+/* ---- ICMP to the broadcast address ---- */
+
+static void on_broadcast_echo(struct lan_responder *r, struct net *n, const struct lan_pkt *p)
+{
+    long long now = util_mono_us();
+    unsigned answered = 0;
+    for (size_t i = 0; i < n->nhosts && r->nechoes < MAX_ECHOES; i++) {
+        struct host *h = &n->hosts[i];
+        if (!h->planned || (h->st == HOST_EMPTY && cap_for(r, n, p->src_ip)))
+            continue;
+        struct echo *e = xmalloc(sizeof(*e));
+        e->len = lan_pkt_echo_reply(p, h->h.mac, h->h.ip, (uint16_t)rnd(r), e->frame);
+        if (!e->len) {
+            free(e);
+            return;
+        }
+        /* Hosts answer in their own time: 0.2 to 2 ms. */
+        e->due = now + 200 + rnd(r) % 1800;
+        e->n = n;
+        r->echoes[r->nechoes++] = e;
+        answered++;
+    }
+    json_t *ev = net_event(n, EVENT_LAN_ICMP);
+    json_object_set_new(ev, "src_ip", ip_json(p->src_ip));
+    json_object_set_new(ev, "target", ip_json(p->dst_ip));
+    json_object_set_new(ev, "answered", json_integer(answered));
+    emit(r, ev);
+}
+
+static long long send_echoes(struct lan_responder *r)
+{
+    long long now = util_mono_us(), next = LLONG_MAX;
+    for (size_t i = 0; i < r->nechoes;) {
+        struct echo *e = r->echoes[i];
+        if (e->due > now) {
+            if (e->due < next)
+                next = e->due;
+            i++;
+            continue;
+        }
+        if (pcap_inject(e->n->pc, e->frame, e->len) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: echo reply on %s: %s", e->n->bridge,
+                            pcap_geterr(e->n->pc));
+        free(e);
+        r->echoes[i] = r->echoes[--r->nechoes];
+    }
+    return next;
+}
+
+/* ---- flows ---- */
+
+static void on_flow(struct lan_responder *r, struct net *n, const struct lan_pkt *p)
+{
+    struct flow f = {.src = p->src_ip, .dst = p->dst_ip};
+    f.proto = p->kind == LAN_PKT_TCP ? 6 : p->kind == LAN_PKT_UDP ? 17 : 1;
+    f.port = f.proto == 1 ? 0 : p->dst_port;
+    uint32_t hash = (f.src * 2654435761u) ^ (f.dst * 40503u) ^ ((uint32_t)f.port << 8 | f.proto);
+    size_t i = hash % FLOW_SLOTS;
+    for (size_t k = 0; k < FLOW_SLOTS; k++, i = (i + 1) % FLOW_SLOTS) {
+        struct flow *s = &n->flows[i];
+        if (!s->proto)
+            break;
+        if (s->src == f.src && s->dst == f.dst && s->port == f.port && s->proto == f.proto)
+            return; /* seen */
+    }
+    if (n->nflows >= FLOW_SLOTS * 3 / 4) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: flow table of %s is full", n->name);
+        return;
+    }
+    n->flows[i] = f;
+    n->nflows++;
+    json_t *ev = net_event(n, EVENT_LAN_FLOW);
+    json_object_set_new(ev, "src_ip", ip_json(f.src));
+    json_object_set_new(ev, "dst_ip", ip_json(f.dst));
+    if (f.port)
+        json_object_set_new(ev, "dst_port", json_integer(f.port));
+    json_object_set_new(ev, "src_port", json_integer(f.proto == 1 ? 0 : p->src_port));
+    json_object_set_new(ev, "proto",
+                        json_string(f.proto == 6    ? "tcp"
+                                    : f.proto == 17 ? "udp"
+                                                    : "icmp"));
+    const char *sh = host_name(n, f.src), *dh = host_name(n, f.dst);
+    if (sh)
+        json_object_set_new(ev, "src_host", json_string(sh));
+    if (dh)
+        json_object_set_new(ev, "dst_host", json_string(dh));
+    emit(r, ev);
+}
+
+/* ---- frames ---- */
+
+struct frame_ctx {
+    struct lan_responder *r;
+    struct net *n;
+};
+
+static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *bytes)
+{
+    struct frame_ctx *x = (struct frame_ctx *)(void *)user;
+    struct lan_responder *r = x->r;
+    struct net *n = x->n;
+    struct lan_pkt p;
+
+    if (n->dump) {
+        pcap_dump((u_char *)n->dump, hdr, bytes);
+        n->dump_pkts++;
+    }
+    if (lan_pkt_parse(bytes, hdr->caplen, &p) < 0)
+        return;
+    if (p.kind == LAN_PKT_ARP_REQUEST) {
+        on_arp(r, n, &p);
+        return;
+    }
+    if (p.kind != LAN_PKT_TCP && p.kind != LAN_PKT_UDP && p.kind != LAN_PKT_ICMP)
+        return;
+    struct host *src = host_find(n, p.src_ip), *dst = host_find(n, p.dst_ip);
+    long long now = util_mono_us();
+    if (src && src->st == HOST_LIVE)
+        src->last_us = now;
+    if (dst && dst->st == HOST_LIVE)
+        dst->last_us = now;
+    if (!lan_pkt_is_contact(&p) || (p.src_ip & 0xffffff00u) != n->base)
+        return;
+    bool bcast = p.dst_ip == (n->base | 0xff) || p.dst_ip == 0xffffffffu;
+    if (bcast) {
+        if (p.kind == LAN_PKT_ICMP)
+            on_broadcast_echo(r, n, &p);
+        return;
+    }
+    if ((p.dst_ip & 0xffffff00u) != n->base)
+        return;
+    on_flow(r, n, &p);
+    if (dst && dst->st != HOST_LIVE)
+        claim(r, n, dst, &p, bytes, hdr->caplen);
+}
+
+/* ---- captures ---- */
+
+static int capture_open(struct lan_responder *r, struct net *n)
+{
+    snprintf(n->dump_path, sizeof(n->dump_path), "%s/.capture-%s.pcap", r->cfg->store.dir, n->name);
+    n->dump = pcap_dump_open(n->pc, n->dump_path);
+    n->dump_start_us = util_now_us();
+    n->dump_pkts = 0;
+    return n->dump ? 0 : -EIO;
+}
+
+/* Stores the current capture (when it holds anything) and starts a new one
+ * unless final. */
+static void capture_rotate(struct lan_responder *r, struct net *n, bool final)
+{
+    char sha[65], start[UTIL_RFC3339_LEN], end[UTIL_RFC3339_LEN];
+    unsigned long long size = 0;
+    if (!n->dump)
+        return;
+    pcap_dump_close(n->dump);
+    n->dump = NULL;
+    if (n->dump_pkts && store_artifact_put_file(r->cfg->store.dir, n->dump_path, sha, &size) == 0) {
+        util_rfc3339(n->dump_start_us, start);
+        util_rfc3339(util_now_us(), end);
+        json_t *ev = net_event(n, EVENT_CAPTURE_PCAP);
+        json_object_set_new(ev, "artifact", json_string(sha));
+        json_object_set_new(ev, "packets", json_integer((json_int_t)n->dump_pkts));
+        json_object_set_new(ev, "size", json_integer((json_int_t)size));
+        json_object_set_new(ev, "bridge", json_string(n->bridge));
+        json_object_set_new(ev, "start", json_string(start));
+        json_object_set_new(ev, "end", json_string(end));
+        emit(r, ev);
+    } else if (n->dump_pkts) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s not stored", n->name);
+    }
+    unlink(n->dump_path);
+    if (!final && capture_open(r, n) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: cannot write a capture for %s", n->name);
+}
+
+/* ---- housekeeping ---- */
+
+static void stop_job(struct lan_responder *r, struct net *n, struct host *h, const char *reason)
+{
+    struct job j = {.kind = JOB_STOP};
+    snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
+    snprintf(j.honeynet, sizeof(j.honeynet), "%s", n->name);
+    util_ipv4_format(h->h.ip, j.ip);
+    snprintf(j.reason, sizeof(j.reason), "%s", reason);
+    queue_job(r, &j);
+}
+
+static void housekeep(struct lan_responder *r)
+{
+    long long now = util_mono_us(), wall = util_now_us();
+    for (size_t i = 0; i < r->nnets; i++) {
+        struct net *n = r->nets[i];
+        for (size_t k = 0; k < n->nhosts; k++) {
+            struct host *h = &n->hosts[k];
+            if (h->st == HOST_PENDING && r->npool)
+                finish_claim(r, n, h);
+            if (h->st != HOST_LIVE || now - h->last_us < r->cfg->honeynet.decoy_idle_s * 1000000LL)
+                continue;
+            if (lan_netns_unplug(h->host_if) < 0) {
+                /* Gone with its container already. */
+            }
+            stop_job(r, n, h, "idle");
+            h->st = HOST_EMPTY;
+            h->cap_reported = false;
+            n->live--;
+            r->live_total--;
+        }
+        if (n->dump && (wall - n->dump_start_us >= r->cfg->honeynet.pcap_rotate_s * 1000000LL ||
+                        (long long)pcap_dump_ftell(n->dump) >=
+                            (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
+            capture_rotate(r, n, false);
+    }
+}
+
+/* ---- threads ---- */
+
+static void *capture_main(void *arg)
+{
+    struct lan_responder *r = arg;
+    struct pollfd fds[MAX_NETS + 1];
+    struct net *which[MAX_NETS + 1];
+
+    pthread_mutex_lock(&r->mu);
+    while (!r->stopping) {
+        size_t nfds = 0;
+        fds[nfds++] = (struct pollfd){.fd = r->wake, .events = POLLIN};
+        for (size_t i = 0; i < r->nnets; i++) {
+            which[nfds] = r->nets[i];
+            fds[nfds++] = (struct pollfd){.fd = r->nets[i]->fd, .events = POLLIN};
+        }
+        long long next = send_echoes(r), now = util_mono_us();
+        if (next > r->next_housekeep)
+            next = r->next_housekeep;
+        int timeout = next <= now ? 0 : (int)((next - now + 999) / 1000);
+        pthread_mutex_unlock(&r->mu);
+        int ready = poll(fds, nfds, timeout);
+        pthread_mutex_lock(&r->mu);
+        if (ready > 0 && (fds[0].revents & POLLIN)) {
+            uint64_t v;
+            if (read(r->wake, &v, sizeof(v)) < 0) {
+                /* Nothing to read: another wake-up was merged into this one. */
+            }
+        }
+        for (size_t i = 1; ready > 0 && i < nfds; i++) {
+            if (!(fds[i].revents & (POLLIN | POLLERR)))
+                continue;
+            struct frame_ctx x = {r, which[i]};
+            if (pcap_dispatch(which[i]->pc, 256, on_frame, (u_char *)&x) < 0) {
+                /* The bridge is gone (its honeynet was removed): stop
+                 * watching it rather than spin on the error. */
+                LOG_WARN("lan: capture on %s ended: %s", which[i]->bridge,
+                         pcap_geterr(which[i]->pc));
+                which[i]->fd = -1;
+            }
+        }
+        if (util_mono_us() >= r->next_housekeep) {
+            housekeep(r);
+            r->next_housekeep = util_mono_us() + HOUSEKEEP_US;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+struct files_ctx {
+    struct lan_responder *r;
+    const struct job *j;
+};
+
+static bool on_file(const struct monitor_file *f, void *ud)
+{
+    struct files_ctx *x = ud;
+    json_t *ev = event_new(EVENT_FILE_CHANGED);
+    event_set_str(ev, "path", f->path, strlen(f->path));
+    json_object_set_new(ev, "change", json_string(f->kind));
+    json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
+    json_object_set_new(ev, "honeynet", json_string(x->j->honeynet));
+    json_object_set_new(ev, "host_ip", json_string(x->j->ip));
+    json_object_set_new(ev, "container", json_string(x->j->container));
+    if (f->sha256[0])
+        json_object_set_new(ev, "artifact", json_string(f->sha256));
+    if (f->skipped)
+        json_object_set_new(ev, "skipped", json_string(f->skipped));
+    emit(x->r, ev);
+    return true;
+}
+
+/* Files extracted, then the decoy stopped (idle: kept until cleanup) or
+ * removed (shutdown). */
+static void run_stop(struct lan_responder *r, const struct job *j, bool remove)
+{
+    struct monitor_files_options o = {
+        .store_dir = r->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
+    struct files_ctx x = {r, j};
+    if (monitor_extract_changes(r->d, j->container, &o, on_file, &x) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: files of decoy %s not extracted: %s", j->ip,
+                        docker_last_error(r->d));
+    int rc = remove ? docker_container_remove(r->d, j->container, true, true)
+                    : docker_container_stop(r->d, j->container, 2);
+    if (rc < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy %s not stopped: %s", j->ip,
+                        docker_last_error(r->d));
+    json_t *ev = event_new(EVENT_LAN_DECOY_STOPPED);
+    json_object_set_new(ev, "honeynet", json_string(j->honeynet));
+    json_object_set_new(ev, "ip", json_string(j->ip));
+    json_object_set_new(ev, "container", json_string(j->container));
+    json_object_set_new(ev, "reason", json_string(j->reason));
+    emit(r, ev);
+}
+
+static void run_job(struct lan_responder *r, const struct job *j)
+{
+    char err[256];
+    if (j->kind == JOB_STOP) {
+        run_stop(r, j, false);
+    } else if (j->kind == JOB_REMOVE) {
+        if (docker_container_remove(r->d, j->container, true, true) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy not removed: %s", docker_last_error(r->d));
+    } else {
+        struct lan_gateway g = {0};
+        bool created;
+        snprintf(g.container, sizeof(g.container), "%s", j->container);
+        if (lan_gateway_user(r->d, &g, j->user, j->password, &created, err, sizeof(err)) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: user not added to decoy %s: %s", j->ip, err);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct lan_responder *r = arg;
+    char err[512];
+    unsigned failures = 0;
+
+    pthread_mutex_lock(&r->mu);
+    while (!r->stopping) {
+        if (r->jobs) {
+            struct job *j = r->jobs;
+            r->jobs = j->next;
+            if (!r->jobs)
+                r->jobs_tail = &r->jobs;
+            pthread_mutex_unlock(&r->mu);
+            run_job(r, j);
+            free(j);
+            pthread_mutex_lock(&r->mu);
+            continue;
+        }
+        if (r->npool < r->cfg->honeynet.pool && r->npool < 64 && failures < 3) {
+            struct lan_decoy dc;
+            pthread_mutex_unlock(&r->mu);
+            int rc = lan_decoy_make(r->d, r->cfg, &dc, err, sizeof(err));
+            pthread_mutex_lock(&r->mu);
+            if (rc < 0) {
+                LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy pool: %s", err);
+                failures++;
+                continue;
+            }
+            failures = 0;
+            r->pool[r->npool++] = dc;
+            wake(r);
+            continue;
+        }
+        /* After failures, try again every 10 s (the engine may be back). */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += failures >= 3 ? 10 : 60;
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
+            failures = 0;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
+                        struct lan_responder **out, char *err, size_t errlen)
+{
+    struct lan_responder *r = xcalloc(1, sizeof(*r));
+    r->cfg = cfg;
+    r->p = p;
+    r->jobs_tail = &r->jobs;
+    r->seed = (unsigned)util_now_us();
+    r->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0) {
+        if (r->wake < 0)
+            snprintf(err, errlen, "eventfd failed");
+        goto fail;
+    }
+    if (pthread_create(&r->capture, NULL, capture_main, r) != 0) {
+        snprintf(err, errlen, "cannot start the capture thread");
+        goto fail;
+    }
+    if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
+        pthread_mutex_lock(&r->mu);
+        r->stopping = true;
+        pthread_mutex_unlock(&r->mu);
+        wake(r);
+        pthread_join(r->capture, NULL);
+        snprintf(err, errlen, "cannot start the decoy pool thread");
+        goto fail;
+    }
+    *out = r;
+    return 0;
+fail:
+    if (r->d)
+        docker_close(r->d);
+    if (r->wake >= 0)
+        close(r->wake);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    return -EIO;
+}
+
+/* The bridge of a Docker network: its own name option, or br-<id12>. */
+static int bridge_of(struct docker *d, const char *network, char out[IF_NAMESIZE], uint32_t *base)
+{
+    json_t *info = NULL;
+    if (docker_network_inspect(d, network, &info) < 0)
+        return -EIO;
+    const char *opt = json_string_value(
+        json_object_get(json_object_get(info, "Options"), "com.docker.network.bridge.name"));
+    const char *id = json_string_value(json_object_get(info, "Id"));
+    json_t *cfgs = json_object_get(json_object_get(info, "IPAM"), "Config");
+    const char *sub = json_string_value(json_object_get(json_array_get(cfgs, 0), "Subnet"));
+    int rc = 0;
+    if (opt && *opt)
+        snprintf(out, IF_NAMESIZE, "%s", opt);
+    else if (id && strlen(id) >= 12)
+        snprintf(out, IF_NAMESIZE, "br-%.12s", id);
+    else
+        rc = -EPROTO;
+    if (rc == 0 && (!sub || util_ipv4_parse(sub, base) < 0))
+        rc = -EPROTO;
+    *base &= 0xffffff00u;
+    json_decref(info);
+    return rc;
+}
+
+static struct net *net_open(struct lan_responder *r, struct docker *d, const struct lan_gateway *gw,
+                            char *err, size_t errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    struct lan_plan plan;
+    struct net *n = xcalloc(1, sizeof(*n));
+    snprintf(n->name, sizeof(n->name), "%s", gw->honeynet);
+    snprintf(n->gw_name, sizeof(n->gw_name), "%s", gw->hostname);
+    if (util_ipv4_parse(gw->ip, &n->gw_ip) < 0 ||
+        bridge_of(d, gw->network, n->bridge, &n->base) < 0) {
+        snprintf(err, errlen, "cannot find the bridge of %s: %s", gw->network,
+                 docker_last_error(d));
+        free(n);
+        return NULL;
+    }
+    lan_plan_make(n->name, n->base, r->cfg->honeynet.hosts, n->gw_ip, &plan);
+    for (size_t i = 0; i < plan.count; i++) {
+        n->hosts[i].h = plan.hosts[i];
+        n->hosts[i].planned = true;
+    }
+    n->nhosts = plan.count;
+    n->pc = pcap_create(n->bridge, pe);
+    if (!n->pc || pcap_set_snaplen(n->pc, 65535) < 0 || pcap_set_promisc(n->pc, 1) < 0 ||
+        pcap_set_immediate_mode(n->pc, 1) < 0 || pcap_set_buffer_size(n->pc, 4 << 20) < 0 ||
+        pcap_activate(n->pc) < 0 || pcap_setnonblock(n->pc, 1, pe) < 0 ||
+        (n->fd = pcap_get_selectable_fd(n->pc)) < 0) {
+        snprintf(err, errlen, "capture on %s: %s", n->bridge, n->pc ? pcap_geterr(n->pc) : pe);
+        if (n->pc)
+            pcap_close(n->pc);
+        free(n);
+        return NULL;
+    }
+    if (capture_open(r, n) < 0)
+        LOG_WARN("lan: cannot write a capture for %s: %s", n->name, pcap_geterr(n->pc));
+    return n;
+}
+
+int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct lan_gateway *gw,
+                         const char *user, const char *password, char *err, size_t errlen)
+{
+    struct lan_user u;
+    bool have_user = lan_user_make(user, password, &u) == 0;
+    struct net *n = NULL;
+
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->nnets && !n; i++)
+        if (strcmp(r->nets[i]->name, gw->honeynet) == 0)
+            n = r->nets[i];
+    pthread_mutex_unlock(&r->mu);
+    if (!n) {
+        /* Opened without the lock: it talks to Docker. */
+        struct net *fresh = net_open(r, d, gw, err, errlen);
+        if (!fresh)
+            return -EIO;
+        pthread_mutex_lock(&r->mu);
+        for (size_t i = 0; i < r->nnets && !n; i++)
+            if (strcmp(r->nets[i]->name, gw->honeynet) == 0)
+                n = r->nets[i];
+        if (!n && r->nnets < MAX_NETS) {
+            n = r->nets[r->nnets++] = fresh;
+            fresh = NULL;
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (fresh) {
+            if (fresh->dump)
+                pcap_dump_close(fresh->dump);
+            unlink(fresh->dump_path);
+            pcap_close(fresh->pc);
+            free(fresh);
+        }
+        if (!n) {
+            snprintf(err, errlen, "too many honeynets for the responder");
+            return -ENOSPC;
+        }
+        wake(r);
+    }
+    if (!have_user)
+        return 0; /* the gateway took it; decoys simply will not */
+    pthread_mutex_lock(&r->mu);
+    size_t i;
+    for (i = 0; i < n->nusers && strcmp(n->users[i].name, u.name) != 0; i++)
+        ;
+    if (i < MAX_USERS) {
+        n->users[i] = u;
+        if (i == n->nusers)
+            n->nusers++;
+    }
+    for (size_t k = 0; k < n->nhosts; k++) {
+        if (n->hosts[k].st != HOST_LIVE)
+            continue;
+        struct job j = {.kind = JOB_USER};
+        snprintf(j.container, sizeof(j.container), "%s", n->hosts[k].dc.id);
+        util_ipv4_format(n->hosts[k].h.ip, j.ip);
+        snprintf(j.user, sizeof(j.user), "%s", user);
+        snprintf(j.password, sizeof(j.password), "%s", password);
+        queue_job(r, &j);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
+void lan_responder_stop(struct lan_responder *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->stopping = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    wake(r);
+    pthread_join(r->capture, NULL);
+    pthread_join(r->worker, NULL);
+    /* Only this thread is left: no lock needed. */
+    for (struct job *j = r->jobs, *next; j; j = next) {
+        next = j->next;
+        run_job(r, j);
+        free(j);
+    }
+    for (size_t i = 0; i < r->nnets; i++) {
+        struct net *n = r->nets[i];
+        for (size_t k = 0; k < n->nhosts; k++) {
+            struct host *h = &n->hosts[k];
+            if (h->st == HOST_PENDING)
+                drop_held(h);
+            if (h->st != HOST_LIVE)
+                continue;
+            struct job j = {.kind = JOB_STOP};
+            snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
+            snprintf(j.honeynet, sizeof(j.honeynet), "%s", n->name);
+            util_ipv4_format(h->h.ip, j.ip);
+            snprintf(j.reason, sizeof(j.reason), "shutdown");
+            run_stop(r, &j, true);
+        }
+        capture_rotate(r, n, true);
+        pcap_close(n->pc);
+        free(n);
+    }
+    for (size_t i = 0; i < r->npool; i++)
+        if (docker_container_remove(r->d, r->pool[i].id, true, true) < 0)
+            LOG_WARN("lan: pool decoy not removed: %s", docker_last_error(r->d));
+    for (size_t i = 0; i < r->nechoes; i++)
+        free(r->echoes[i]);
+    docker_close(r->d);
+    close(r->wake);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}

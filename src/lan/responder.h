@@ -1,0 +1,47 @@
+/* lan responder: makes each honeynet's LAN look populated and grow as the
+ * intruder explores it. One thread reads every LAN bridge with libpcap:
+ *   - ARP who-has for a planned address is answered with its planned MAC;
+ *     for an unplanned one only when it looks like one connection rather than
+ *     a sweep (asked again after a second, by a source that is not asking
+ *     for many addresses), so that sweeps see the plan and only the plan;
+ *   - an ICMP echo to the broadcast address is answered by the planned hosts,
+ *     each after a small jitter;
+ *   - a first contact (TCP SYN, UDP datagram, ICMP echo) with such an
+ *     address claims a decoy from the warm pool: host name and users written,
+ *     address and MAC plugged in (~ms), then the held packets replayed, so
+ *     the very first SYN is answered;
+ *   - each first contact between two LAN hosts is a lan.flow event;
+ *   - everything seen goes to a pcap per honeynet, stored as an artifact
+ *     when rotated (capture.pcap).
+ * Caps on decoys per honeynet, in all and on chain depth make past-cap
+ * addresses behave like empty ones (contain.cap_hit). A second thread keeps
+ * the pool filled and does the slow Docker work: stopping idle decoys after
+ * extracting their files, adding users to live decoys. */
+#ifndef KARAKURI_LAN_RESPONDER_H
+#define KARAKURI_LAN_RESPONDER_H
+
+#include <stddef.h>
+
+struct config;
+struct docker;
+struct event_pipeline;
+struct lan_gateway;
+struct lan_responder;
+
+/* cfg and p are borrowed and must outlive the responder. */
+int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
+                        struct lan_responder **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Starts answering on gw's LAN (once per honeynet) and adds user with
+ * password to the users its decoys have (live ones too). d is the caller's
+ * Docker handle, used during the call only. */
+int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct lan_gateway *gw,
+                         const char *user, const char *password, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Stops both threads; every live decoy has its files extracted and is
+ * removed with the pool; captures are stored. */
+void lan_responder_stop(struct lan_responder *r);
+
+#endif
