@@ -179,7 +179,7 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
 {
     bool json = false;
     struct docker *d = NULL;
-    json_t *nets = NULL, *it, *lan = json_object();
+    json_t *nets = NULL, *it, *lan;
     char err[512];
     size_t i;
 
@@ -196,6 +196,7 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri hosts: %s\n", err);
         return 1;
     }
+    lan = json_object();
     struct store_event_filter ef = {.type = "lan"};
     if (store_events_query(cfg->store.dir, &ef, take_lan_event, lan, err, sizeof(err)) < 0 &&
         access(cfg->store.dir, F_OK) == 0)

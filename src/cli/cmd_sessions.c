@@ -25,7 +25,9 @@ static const char session_help[] =
     "usage: karakuri [-c FILE] session ID [--json]\n"
     "\n"
     "Everything recorded of one SSH session: credentials tried, terminal, commands\n"
-    "and their exit, tty logs, how it ended. --json prints the events as JSON lines.\n";
+    "and their exit, tty logs, how it ended, then the decoys started on its honeynet\n"
+    "while it was open (lan.decoy_started: the hosts it reached). --json prints the\n"
+    "events as JSON lines.\n";
 static const char replay_help[] =
     "usage: karakuri [-c FILE] replay ID [--speed X] [--channel N]\n"
     "\n"
@@ -166,6 +168,49 @@ int cli_sessions(const struct config *cfg, int argc, char **argv)
 
 /* ---- session ID ---- */
 
+/* The decoys started on a session's honeynet while it was open: the hosts it
+ * reached (timestamps are canonical RFC 3339, so they compare as strings). */
+struct reached {
+    const char *honeynet, *from, *to; /* to NULL: still open */
+    json_t *events;
+};
+
+static int collect_decoy(long long id, const char *line, void *ud)
+{
+    struct reached *r = ud;
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *hn = json_string_value(json_object_get(ev, "honeynet"));
+    const char *ts = json_string_value(json_object_get(ev, "ts"));
+    (void)id;
+    if (hn && ts && strcmp(hn, r->honeynet) == 0 && strcmp(ts, r->from) >= 0 &&
+        (!r->to || strcmp(ts, r->to) <= 0))
+        json_array_append(r->events, ev);
+    json_decref(ev);
+    return 0;
+}
+
+static void add_decoys(const struct config *cfg, json_t *events)
+{
+    json_t *ev, *first = json_array_get(events, 0);
+    struct reached r = {.from = json_string_value(json_object_get(first, "ts")),
+                        .events = json_array()};
+    size_t i;
+    json_array_foreach(events, i, ev)
+    {
+        const char *type = json_string_value(json_object_get(ev, "type"));
+        if (type && strcmp(type, "login.success") == 0)
+            r.honeynet = json_string_value(json_object_get(ev, "honeynet"));
+        if (type && strcmp(type, "session.closed") == 0)
+            r.to = json_string_value(json_object_get(ev, "ts"));
+    }
+    struct store_event_filter f = {.type = "lan.decoy_started"};
+    char err[256];
+    if (r.honeynet && r.from &&
+        store_events_query(cfg->store.dir, &f, collect_decoy, &r, err, sizeof(err)) == 0)
+        json_array_extend(events, r.events);
+    json_decref(r.events);
+}
+
 int cli_session(const struct config *cfg, int argc, char **argv)
 {
     bool json = false;
@@ -196,6 +241,7 @@ int cli_session(const struct config *cfg, int argc, char **argv)
         json_decref(events);
         return 1;
     }
+    add_decoys(cfg, events);
     json_array_foreach(events, i, ev)
     {
         char *line = json_dumps(ev, JSON_COMPACT);

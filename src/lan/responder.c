@@ -658,6 +658,11 @@ static void *capture_main(void *arg)
             if (read(r->wake, &v, sizeof(v)) < 0) {
                 /* Nothing to read: another wake-up was merged into this one. */
             }
+            /* The pool may have a decoy for a claim that waited. */
+            for (size_t i = 0; i < r->nnets && r->npool; i++)
+                for (size_t k = 0; k < r->nets[i]->nhosts && r->npool; k++)
+                    if (r->nets[i]->hosts[k].st == HOST_PENDING)
+                        finish_claim(r, r->nets[i], &r->nets[i]->hosts[k]);
         }
         for (size_t i = 1; ready > 0 && i < nfds; i++) {
             if (!(fds[i].revents & (POLLIN | POLLERR)))
@@ -762,7 +767,8 @@ static void *worker_main(void *arg)
             pthread_mutex_lock(&r->mu);
             continue;
         }
-        if (r->npool < r->cfg->honeynet.pool && r->npool < 64 && failures < 3) {
+        /* Filled from the first honeynet on: an idle sensor runs no decoys. */
+        if (r->nnets && r->npool < r->cfg->honeynet.pool && r->npool < 64 && failures < 3) {
             struct lan_decoy dc;
             pthread_mutex_unlock(&r->mu);
             int rc = lan_decoy_make(r->d, r->cfg, &dc, err, sizeof(err));
@@ -916,6 +922,7 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
         if (!n && r->nnets < MAX_NETS) {
             n = r->nets[r->nnets++] = fresh;
             fresh = NULL;
+            pthread_cond_signal(&r->cv); /* the pool may start filling */
         }
         pthread_mutex_unlock(&r->mu);
         if (fresh) {

@@ -15,8 +15,9 @@
  *     when rotated (capture.pcap).
  * Caps on decoys per honeynet, in all and on chain depth make past-cap
  * addresses behave like empty ones (contain.cap_hit). A second thread keeps
- * the pool filled and does the slow Docker work: stopping idle decoys after
- * extracting their files, adding users to live decoys. */
+ * the pool filled (from the first honeynet on) and does the slow Docker
+ * work: stopping idle decoys after extracting their files, adding users to
+ * live decoys. */
 #ifndef KARAKURI_LAN_RESPONDER_H
 #define KARAKURI_LAN_RESPONDER_H
 

@@ -17,8 +17,8 @@ pool_ready() {
   n=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length)
   [[ "$n" -ge 8 ]]
 }
-e2e_wait_for 90 pool_ready || e2e_fail "the decoy pool did not fill"
 login true || e2e_fail "login"
+e2e_wait_for 90 pool_ready || e2e_fail "the decoy pool did not fill"
 
 mine() { "$KARAKURI" -c "$conf" hosts --json | jq -c --arg n "src-$ATT_IP" 'select(.honeynet == $n)'; }
 hn=$(mine)
@@ -79,6 +79,12 @@ jq -e --arg g "$gw_ip" --arg t "$target" 'any(.flows[]; .src_ip == $g and .dst_i
   <<<"$hn" >/dev/null || e2e_fail "no flow gateway -> $target:22 in $hn"
 "$KARAKURI" -c "$conf" hosts >"$E2E_TMP/hosts.txt"
 grep -q "started .* by tcp syn" "$E2E_TMP/hosts.txt" || e2e_fail "hosts: $(cat "$E2E_TMP/hosts.txt")"
+
+# The session that ran the sweep lists the decoys it reached.
+sid=$("$KARAKURI" -c "$conf" events --json --type login.success | jq -r .session | tail -n 1)
+"$KARAKURI" -c "$conf" session "$sid" --json >"$E2E_TMP/session.json"
+jq -se 'any(.[]; .type == "lan.decoy_started")' "$E2E_TMP/session.json" >/dev/null ||
+  e2e_fail "karakuri session $sid lists no decoy"
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
