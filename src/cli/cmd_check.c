@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "docker/docker.h"
 #include "images/images.h"
+#include "monitor/exec.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -197,6 +198,11 @@ static void check_kernel(struct check_state *st)
             report(st, 0, files[i].item, "%s missing (%s): needs %s", files[i].path, files[i].why,
                    files[i].fix);
     }
+    char err[256];
+    if (monitor_exec_probe(err, sizeof(err)) == 0)
+        report(st, 1, "exec monitor", "eBPF program on sched_process_exec loads (proc.exec)");
+    else
+        report(st, 0, "exec monitor", "%s: no proc.exec events", err);
     static const struct {
         const char *prog, *why, *pkg;
     } progs[] = {

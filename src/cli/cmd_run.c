@@ -10,6 +10,7 @@
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/responder.h"
+#include "monitor/exec.h"
 #include "ssh/server.h"
 #include "store/store.h"
 
@@ -130,13 +131,17 @@ int cli_run(const struct config *cfg, int argc, char **argv)
              cfg->store.dir);
     emit_start(p, cfg);
     reconcile(p, cfg);
+    struct monitor_exec *mon = NULL;
+    if (monitor_exec_start(p, &mon, err, sizeof(err)) < 0)
+        LOG_ERROR("exec monitor: %s; no proc.exec events", err);
     struct lan_responder *lan = NULL;
-    if (cfg->honeynet.responder && lan_responder_start(cfg, p, &lan, err, sizeof(err)) < 0)
+    if (cfg->honeynet.responder && lan_responder_start(cfg, p, mon, &lan, err, sizeof(err)) < 0)
         LOG_ERROR("LAN responder: %s; honeynet LANs will look empty", err);
     struct kssh_server *ssh = NULL;
-    if (kssh_server_start(cfg, p, lan, &ssh, err, sizeof(err)) < 0) {
+    if (kssh_server_start(cfg, p, lan, mon, &ssh, err, sizeof(err)) < 0) {
         LOG_ERROR("SSH front end: %s", err);
         lan_responder_stop(lan);
+        monitor_exec_stop(mon);
         if (event_pipeline_stop(p) < 0)
             LOG_WARN("store: events were lost at stop");
         return 1;
@@ -146,6 +151,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     int sig = wait_for_stop(&set);
     kssh_server_stop(ssh);
     lan_responder_stop(lan);
+    monitor_exec_stop(mon);
     LOG_INFO("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
     json_t *ev = event_new(EVENT_SENSOR_STOP);
     json_object_set_new(ev, "signal", json_string(sig == SIGINT ? "SIGINT" : "SIGTERM"));

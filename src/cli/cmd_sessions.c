@@ -25,9 +25,10 @@ static const char session_help[] =
     "usage: karakuri [-c FILE] session ID [--json]\n"
     "\n"
     "Everything recorded of one SSH session: credentials tried, terminal, commands\n"
-    "and their exit, tty logs, how it ended, then the decoys started on its honeynet\n"
-    "while it was open (lan.decoy_started: the hosts it reached). --json prints the\n"
-    "events as JSON lines.\n";
+    "and their exit, tty logs, how it ended, then what happened on its honeynet while\n"
+    "it was open: the decoys started (lan.decoy_started: the hosts it reached) and\n"
+    "every process executed on the gateway and the decoys (proc.exec, seen from the\n"
+    "host). --json prints the events as JSON lines.\n";
 static const char replay_help[] =
     "usage: karakuri [-c FILE] replay ID [--speed X] [--channel N]\n"
     "\n"
@@ -168,14 +169,15 @@ int cli_sessions(const struct config *cfg, int argc, char **argv)
 
 /* ---- session ID ---- */
 
-/* The decoys started on a session's honeynet while it was open: the hosts it
- * reached (timestamps are canonical RFC 3339, so they compare as strings). */
+/* What happened on a session's honeynet while it was open: the decoys
+ * started (the hosts it reached) and the processes executed (timestamps are
+ * canonical RFC 3339, so they compare as strings). */
 struct reached {
     const char *honeynet, *from, *to; /* to NULL: still open */
     json_t *events;
 };
 
-static int collect_decoy(long long id, const char *line, void *ud)
+static int collect_reached(long long id, const char *line, void *ud)
 {
     struct reached *r = ud;
     json_t *ev = json_loads(line, 0, NULL);
@@ -189,7 +191,7 @@ static int collect_decoy(long long id, const char *line, void *ud)
     return 0;
 }
 
-static void add_decoys(const struct config *cfg, json_t *events)
+static void add_reached(const struct config *cfg, json_t *events)
 {
     json_t *ev, *first = json_array_get(events, 0);
     struct reached r = {.from = json_string_value(json_object_get(first, "ts")),
@@ -203,11 +205,14 @@ static void add_decoys(const struct config *cfg, json_t *events)
         if (type && strcmp(type, "session.closed") == 0)
             r.to = json_string_value(json_object_get(ev, "ts"));
     }
-    struct store_event_filter f = {.type = "lan.decoy_started"};
+    static const char *const types[] = {"lan.decoy_started", "proc.exec"};
     char err[256];
-    if (r.honeynet && r.from &&
-        store_events_query(cfg->store.dir, &f, collect_decoy, &r, err, sizeof(err)) == 0)
-        json_array_extend(events, r.events);
+    for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
+        struct store_event_filter f = {.type = types[t]};
+        if (store_events_query(cfg->store.dir, &f, collect_reached, &r, err, sizeof(err)) < 0)
+            break;
+    }
+    json_array_extend(events, r.events);
     json_decref(r.events);
 }
 
@@ -241,7 +246,7 @@ int cli_session(const struct config *cfg, int argc, char **argv)
         json_decref(events);
         return 1;
     }
-    add_decoys(cfg, events);
+    add_reached(cfg, events);
     json_array_foreach(events, i, ev)
     {
         char *line = json_dumps(ev, JSON_COMPACT);

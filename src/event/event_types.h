@@ -60,7 +60,8 @@
       "a decoy was started for a LAN address (ip, mac, role, trigger, latency_ms)")                \
     X(LAN_DECOY_STOPPED, "lan.decoy_stopped", "a decoy was stopped (ip, reason)")                  \
     X(PROC_EXEC, "proc.exec",                                                                      \
-      "a process was executed in a honeynet container (container, pid, ppid, uid, argv)")          \
+      "a process was executed in a honeynet container (container, host_ip, pid, ppid, uid, argv, " \
+      "cwd)")                                                                                      \
     X(CAPTURE_PCAP, "capture.pcap", "a LAN packet capture file was closed (artifact, packets)")    \
     X(PORT_PROBE, "port.probe", "a packet reached a public port with no listener (proto)")         \
     X(PORT_OPEN, "port.open", "a dynamic listener was opened on a port (proto, port)")             \

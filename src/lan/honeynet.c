@@ -275,6 +275,13 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
         snprintf(err, errlen, "the gateway's sshd did not answer on %s:22", g.ip);
         return -ETIMEDOUT;
     }
+    json_t *info = NULL;
+    if ((rc = docker_container_inspect(d, g.container, &info)) < 0) {
+        snprintf(err, errlen, "inspecting the gateway: %s", docker_last_error(d));
+        return rc;
+    }
+    g.pid = (pid_t)json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
+    json_decref(info);
     *gw = g;
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct config;
 struct docker;
@@ -26,6 +27,7 @@ struct lan_gateway {
     char hostname[64];
     char ip[16];
     char subnet[20];
+    pid_t pid;    /* of the gateway's init, in the host's pid namespace */
     bool created; /* made by this call (not found) */
 };
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -14,8 +15,14 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a plug waits for the new link to carry frames (not an error past
+ * it: the peer's retransmission will get through). */
+#define UP_WAIT_MS 200
 
 static atomic_uint seq;
 
@@ -115,6 +122,38 @@ out:
     return rc < 0 ? -EIO : 0;
 }
 
+/* Whether both ends are operationally up. The kernel turns a new link on
+ * (operstate, and the qdisc that lets it send: noop until then) a little
+ * after it is set up, from its link-watch work; a frame sent before that is
+ * dropped, so replayed packets wait for it. */
+static bool both_up(struct nl_sock *in, const char *host_if)
+{
+    char path[64], state[8] = "";
+    snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", host_if);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, state, sizeof(state) - 1);
+    close(fd);
+    if (n < 2 || strncmp(state, "up", 2) != 0)
+        return false;
+    struct rtnl_link *l = NULL;
+    if (rtnl_link_get_kernel(in, 0, "eth0", &l) < 0)
+        return false;
+    bool up = rtnl_link_get_operstate(l) == IF_OPER_UP;
+    rtnl_link_put(l);
+    return up;
+}
+
+static void wait_up(struct nl_sock *in, const char *host_if)
+{
+    long long deadline = util_mono_us() + UP_WAIT_MS * 1000LL;
+    while (!both_up(in, host_if) && util_mono_us() < deadline) {
+        struct timespec ts = {0, 100000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
                    unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
 {
@@ -163,6 +202,8 @@ int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t
         rc = oserr;
     } else {
         rc = configure_inner(in, inner, ip, prefix, err, errlen);
+        if (rc == 0)
+            wait_up(in, host_if);
         nl_socket_free(in);
     }
     if (rc < 0 && lan_netns_unplug(host_if) < 0) {

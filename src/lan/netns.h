@@ -14,8 +14,9 @@
 
 /* Plugs the network namespace of process pid into bridge: eth0 with mac and
  * ip/prefix (host byte order), link up. host_if receives the name
- * of the outer end ("kk" + 12 hex digits, unique per call). On failure
- * nothing is left behind. */
+ * of the outer end ("kk" + 12 hex digits, unique per call). Returns once
+ * both ends can carry frames (or after 200 ms). On failure nothing is left
+ * behind. */
 int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
                    unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
     __attribute__((warn_unused_result));

@@ -38,17 +38,45 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, (uint16_t)v);
 }
 
-uint16_t lan_pkt_checksum(const void *data, size_t n)
+/* The one's-complement sum of n bytes added to sum, folded to 16 bits. */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
 {
-    const uint8_t *p = data;
-    uint32_t sum = 0;
     for (; n > 1; p += 2, n -= 2)
         sum += get16(p);
     if (n)
         sum += (uint32_t)p[0] << 8;
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
+    return sum;
+}
+
+uint16_t lan_pkt_checksum(const void *data, size_t n)
+{
+    return (uint16_t)~sum16(data, n, 0);
+}
+
+int lan_pkt_fix_checksum(uint8_t *frame, size_t len)
+{
+    struct lan_pkt p;
+    if (lan_pkt_parse(frame, len, &p) < 0 || (p.kind != LAN_PKT_TCP && p.kind != LAN_PKT_UDP))
+        return -EINVAL;
+    size_t off = get16(frame + 12) == ETHERTYPE_VLAN_ ? ETH_HDR + 4 : ETH_HDR;
+    uint8_t *ip = frame + off;
+    /* A fragment's checksum covers the whole datagram: not ours to fix. */
+    if (get16(ip + 6) & 0x3fff)
+        return -EINVAL;
+    size_t ihl = (size_t)(ip[0] & 0x0f) * 4, n = get16(ip + 2) - ihl;
+    uint8_t *l4 = ip + ihl, *field = l4 + (p.kind == LAN_PKT_TCP ? 16 : 6);
+    uint8_t pseudo[12];
+    memcpy(pseudo, ip + 12, 8);
+    pseudo[8] = 0;
+    pseudo[9] = ip[9];
+    put16(pseudo + 10, (uint16_t)n);
+    put16(field, 0);
+    uint16_t c = (uint16_t)~sum16(l4, n, sum16(pseudo, sizeof(pseudo), 0));
+    /* In UDP 0 means "no checksum"; a computed 0 is sent as its twin. */
+    put16(field, p.kind == LAN_PKT_UDP && c == 0 ? 0xffff : c);
+    return 0;
 }
 
 static int parse_arp(const uint8_t *a, size_t len, struct lan_pkt *out)

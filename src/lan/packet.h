@@ -58,4 +58,11 @@ size_t lan_pkt_echo_reply(const struct lan_pkt *req, const uint8_t mac[6], uint3
 /* The Internet checksum (RFC 1071) of n bytes. */
 uint16_t lan_pkt_checksum(const void *data, size_t n);
 
+/* Recomputes the TCP or UDP checksum of an IPv4 frame in place. A frame
+ * captured on the sending host may carry only the partial sum that checksum
+ * offload leaves for the device to finish; sent again as a whole frame it
+ * would be dropped by its receiver. -EINVAL for anything else (ARP, ICMP,
+ * fragments, malformed), left untouched. */
+int lan_pkt_fix_checksum(uint8_t *frame, size_t len) __attribute__((warn_unused_result));
+
 #endif

@@ -15,6 +15,7 @@
 #include "lan/netns.h"
 #include "lan/packet.h"
 #include "lan/plan.h"
+#include "monitor/exec.h"
 #include "monitor/files.h"
 #include "store/store.h"
 
@@ -114,6 +115,7 @@ struct job {
 struct lan_responder {
     const struct config *cfg;
     struct event_pipeline *p;
+    struct monitor_exec *mon; /* borrowed; NULL: no proc.exec */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* the worker's: jobs or pool space */
     struct net *nets[MAX_NETS];
@@ -290,6 +292,11 @@ static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
     }
     h->st = HOST_LIVE;
     h->last_us = util_mono_us();
+    /* Watched before anyone can reach it: its first exec is the intruder's. */
+    struct monitor_exec_target t = {h->dc.id, n->name, ip, h->h.hostname};
+    if ((rc = monitor_exec_watch(r->mon, h->dc.pid, &t)) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", ip,
+                        util_strerror(-rc, err, sizeof(err)));
     /* The first packets again, now that someone is there to answer them. */
     for (size_t i = 0; i < h->nheld; i++)
         if (pcap_inject(n->pc, h->held[i].data, h->held[i].len) < 0)
@@ -332,6 +339,10 @@ static void claim(struct lan_responder *r, struct net *n, struct host *h, const 
     if (h->nheld < MAX_HELD) {
         h->held[h->nheld].data = xmalloc(len);
         memcpy(h->held[h->nheld].data, frame, len);
+        /* Captured before the sender's offload finished its checksum; the
+         * replay would be dropped without this. ICMP is sent as captured. */
+        if (lan_pkt_fix_checksum(h->held[h->nheld].data, len) < 0 && p->kind != LAN_PKT_ICMP)
+            LOG_RATELIMITED(LOG_LEVEL_DEBUG, "lan: held frame to %s not checksummed", n->name);
         h->held[h->nheld++].len = len;
     }
     finish_claim(r, n, h);
@@ -715,6 +726,7 @@ static void run_stop(struct lan_responder *r, const struct job *j, bool remove)
     struct monitor_files_options o = {
         .store_dir = r->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
     struct files_ctx x = {r, j};
+    monitor_exec_unwatch(r->mon, j->container);
     if (monitor_extract_changes(r->d, j->container, &o, on_file, &x) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: files of decoy %s not extracted: %s", j->ip,
                         docker_last_error(r->d));
@@ -795,11 +807,13 @@ static void *worker_main(void *arg)
 }
 
 int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
-                        struct lan_responder **out, char *err, size_t errlen)
+                        struct monitor_exec *mon, struct lan_responder **out, char *err,
+                        size_t errlen)
 {
     struct lan_responder *r = xcalloc(1, sizeof(*r));
     r->cfg = cfg;
     r->p = p;
+    r->mon = mon;
     r->jobs_tail = &r->jobs;
     r->seed = (unsigned)util_now_us();
     r->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

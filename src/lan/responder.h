@@ -28,11 +28,13 @@ struct docker;
 struct event_pipeline;
 struct lan_gateway;
 struct lan_responder;
+struct monitor_exec;
 
-/* cfg and p are borrowed and must outlive the responder. */
+/* cfg, p and mon (NULL: no proc.exec from decoys) are borrowed and must
+ * outlive the responder. */
 int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
-                        struct lan_responder **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+                        struct monitor_exec *mon, struct lan_responder **out, char *err,
+                        size_t errlen) __attribute__((warn_unused_result));
 
 /* Starts answering on gw's LAN (once per honeynet) and adds user with
  * password to the users its decoys have (live ones too). d is the caller's

@@ -14,6 +14,7 @@
 #include "event/event.h"
 #include "lan/honeynet.h"
 #include "lan/responder.h"
+#include "monitor/exec.h"
 #include "monitor/files.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
@@ -78,6 +79,7 @@ struct kssh_server {
     const struct config *cfg;
     struct event_pipeline *p;
     struct lan_responder *lan; /* NULL: LANs are not answered */
+    struct monitor_exec *mon;  /* NULL: no proc.exec */
     struct kssh_policy policy;
     struct docker *d;   /* NULL while the engine is unreachable */
     json_t *files_seen; /* "container path" → sha256 of what was last recorded */
@@ -219,6 +221,11 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
         snprintf(why, whylen, "honeynet unavailable: %s", err);
         goto out;
     }
+    struct monitor_exec_target t = {gw->container, gw->honeynet, gw->ip, gw->hostname};
+    int rc = monitor_exec_watch(s->mon, gw->pid, &t);
+    if (rc < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: executions in %s not watched: %s", gw->honeynet,
+                        util_strerror(-rc, err, sizeof(err)));
     if (gw->created) {
         json_t *ev = event_new(EVENT_LAN_HONEYNET_CREATED);
         json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
@@ -705,7 +712,7 @@ static void server_free(struct kssh_server *s)
 }
 
 int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct kssh_server **out, char *err, size_t errlen)
+                      struct monitor_exec *mon, struct kssh_server **out, char *err, size_t errlen)
 {
     struct kssh_server *s = xcalloc(1, sizeof(*s));
     int rc;
@@ -713,6 +720,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
     s->cfg = cfg;
     s->p = p;
     s->lan = lan;
+    s->mon = mon;
     s->lfd = -1;
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));

@@ -14,12 +14,13 @@ struct config;
 struct event_pipeline;
 struct kssh_server;
 struct lan_responder;
+struct monitor_exec;
 
 /* Listens on [ssh] listen and starts serving. cfg, p and lan (NULL: no
  * responder) are borrowed and must outlive the server; each login attaches
  * its honeynet to lan. */
 int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct kssh_server **out, char *err, size_t errlen)
+                      struct monitor_exec *mon, struct kssh_server **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 /* The port listened on (useful with port 0). */
 uint16_t kssh_server_port(const struct kssh_server *s);

@@ -52,6 +52,7 @@ if ! "$KARAKURI" -c "$conf" check >"$E2E_TMP/check.out" 2>&1; then
   e2e_fail "check failed with everything present"
 fi
 grep -q "docker" "$E2E_TMP/check.out" || e2e_fail "check lists the Docker engine"
+grep -q "^ok *exec monitor" "$E2E_TMP/check.out" || e2e_fail "check: the exec monitor does not load: $(cat "$E2E_TMP/check.out")"
 
 # run: starts with the pipeline, records sensor.start, stops cleanly on SIGTERM.
 e2e_start_karakuri "$conf"

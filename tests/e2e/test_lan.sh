@@ -35,6 +35,14 @@ echo "$out" >"$E2E_TMP/ping.log"
 got=$(grep -o "from $net\.[0-9]*" <<<"$out" | awk '{print $2}' | sort -u)
 e2e_assert_eq "$planned" "$got" "hosts answering a broadcast ping"
 
+# A planned host nobody has touched yet answers the very first SYN of a
+# kernel TCP connect (its checksum left to offload: the replay must fix it).
+fresh=$(sed -n 2p <<<"$planned")
+us=$(login "s=\$EPOCHREALTIME; : 3<>/dev/tcp/$fresh/22; e=\$EPOCHREALTIME; echo \$(( \${e/./} - \${s/./} ))")
+[[ "$us" =~ ^[0-9]+$ ]] || e2e_fail "connect to $fresh: $us"
+e2e_log "first connect to $fresh: $us us"
+((us < 500000)) || e2e_fail "the first SYN to $fresh was not answered ($us us: a retransmission)"
+
 # An nmap ping sweep as the intruder (unprivileged: connect probes).
 out=$(login "nmap -sn -n -oG - $subnet" || true)
 got=$(awk '/Status: Up/ {print $2}' <<<"$out" | grep -v -x -e "$gw_ip" -e "$net.1" | sort)
@@ -53,7 +61,8 @@ e2e_defer "kill $fwd 2>/dev/null"
 banner() { e2e_as_attacker bash -c 'exec 3<>/dev/tcp/127.0.0.1/9023 && IFS= read -r -t 5 l <&3 && echo "$l"'; }
 e2e_wait_for 20 banner || e2e_fail "the forward to $target did not open"
 name=$(e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p 9023 eve@127.0.0.1 \
-  'hostname; echo decoy-was-here > /tmp/mark' 2>"$E2E_TMP/ssh.err") ||
+  'hostname; echo decoy-was-here > /tmp/mark; cd /var/tmp && /bin/echo kk-exec "a b" >/dev/null' \
+  2>"$E2E_TMP/ssh.err") ||
   e2e_fail "ssh into the decoy $target: $(cat "$E2E_TMP/ssh.err")"
 kill "$fwd" 2>/dev/null || true
 wait "$fwd" 2>/dev/null || true
@@ -85,6 +94,12 @@ sid=$("$KARAKURI" -c "$conf" events --json --type login.success | jq -r .session
 "$KARAKURI" -c "$conf" session "$sid" --json >"$E2E_TMP/session.json"
 jq -se 'any(.[]; .type == "lan.decoy_started")' "$E2E_TMP/session.json" >/dev/null ||
   e2e_fail "karakuri session $sid lists no decoy"
+# ... and the processes it ran, seen from the host.
+sid=$("$KARAKURI" -c "$conf" events --json --type command.exec |
+  jq -r 'select(.command | test("ping -b")) | .session' | head -n 1)
+"$KARAKURI" -c "$conf" session "$sid" --json >"$E2E_TMP/session.json"
+jq -se --arg g "$gw_ip" 'any(.[]; .type == "proc.exec" and .host_ip == $g and .argv[0] == "ping")' \
+  "$E2E_TMP/session.json" >/dev/null || e2e_fail "karakuri session $sid lists no ping run on the gateway"
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
@@ -94,6 +109,12 @@ jq -se --arg t "$target" 'any(.[]; .ip == $t and .latency_ms < 100)' <<<"$(ev la
 jq -se 'any(.[]; .target != null and .answered >= 1)' <<<"$(ev lan.icmp)" >/dev/null || e2e_fail "no lan.icmp"
 jq -se --arg t "$target" 'any(.[]; .path == "/tmp/mark" and .host_ip == $t)' <<<"$(ev file.changed)" >/dev/null ||
   e2e_fail "the decoy's file was not extracted: $(ev file.changed)"
+# Commands run in the decoy, seen from the host: argv intact (a short-lived
+# process), cwd and ids as inside, attributed to the decoy.
+jq -se --arg t "$target" 'any(.[]; .host_ip == $t and .argv == ["/bin/echo", "kk-exec", "a b"]
+    and .cwd == "/var/tmp" and .uid != 0 and .ppid > 1 and .pid > 1 and (.container | length) == 64
+    and (.honeynet | startswith("src-")))' <<<"$(ev proc.exec)" >/dev/null ||
+  e2e_fail "no proc.exec of the decoy's command: $(ev proc.exec | grep kk-exec)"
 sha=$(ev capture.pcap | jq -r .artifact | head -n 1)
 [[ -n "$sha" && -f "$E2E_TMP/var/artifacts/$sha" ]] || e2e_fail "no capture stored"
 n=$(tshark -r "$E2E_TMP/var/artifacts/$sha" -Y "ip.src == $gw_ip && ip.dst == $target && tcp.dstport == 22" 2>/dev/null | wc -l)

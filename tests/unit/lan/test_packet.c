@@ -4,6 +4,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,42 @@ static void test_tcp_udp(void **state)
     assert_int_equal(lan_pkt_parse(f, n - 1, &p), -EINVAL);
 }
 
+/* The transport checksum checks out: the sum over the pseudo-header and
+ * the segment is 0 (as a receiver computes it). */
+static bool l4_valid(const uint8_t *f, size_t len)
+{
+    uint8_t buf[12 + 128];
+    size_t n = len - 34;
+    memcpy(buf, f + 26, 8);
+    buf[8] = 0;
+    buf[9] = f[23];
+    buf[10] = (uint8_t)(n >> 8), buf[11] = (uint8_t)n;
+    memcpy(buf + 12, f + 34, n);
+    return lan_pkt_checksum(buf, 12 + n) == 0;
+}
+
+static void test_fix_checksum(void **state)
+{
+    uint8_t f[128], a[64];
+    /* a SYN as captured on its sender: offload left a partial sum */
+    uint8_t syn[20] = {0xa8, 0x72, 0x00, 0x16, [12] = 0x50, [13] = 0x02, [16] = 0x2b, [17] = 0x4e};
+    uint8_t udp[12] = {0x14, 0xe9, 0x00, 0x35, 0x00, 0x0c, 0x12, 0x34, 'a', 'b', 'c', 'd'};
+    (void)state;
+    size_t n = ipv4(f, 6, 0x0a0d0017u, syn, sizeof(syn));
+    assert_false(l4_valid(f, n));
+    assert_int_equal(lan_pkt_fix_checksum(f, n), 0);
+    assert_true(l4_valid(f, n));
+    n = ipv4(f, 17, 0x0a0d0017u, udp, sizeof(udp));
+    assert_int_equal(lan_pkt_fix_checksum(f, n), 0);
+    assert_true(l4_valid(f, n));
+    /* fragments, ARP and cut frames are left alone */
+    f[20] = 0x20; /* more fragments */
+    assert_int_equal(lan_pkt_fix_checksum(f, n), -EINVAL);
+    size_t an = arp_request(a);
+    assert_int_equal(lan_pkt_fix_checksum(a, an), -EINVAL);
+    assert_int_equal(lan_pkt_fix_checksum(f, 30), -EINVAL);
+}
+
 static void test_echo(void **state)
 {
     uint8_t f[128], out[LAN_PKT_MAX_ECHO];
@@ -124,6 +161,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arp),
         cmocka_unit_test(test_tcp_udp),
+        cmocka_unit_test(test_fix_checksum),
         cmocka_unit_test(test_echo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
