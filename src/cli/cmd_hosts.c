@@ -20,9 +20,10 @@ static const char help[] =
     "usage: karakuri [-c FILE] hosts [--json]\n"
     "\n"
     "Lists the honeynets: subnet, gateway (address, hostname, state), the hosts\n"
-    "of its LAN (address, MAC, hostname, role; planned, live or stopped, and for\n"
-    "decoys when and by which packet from which host they were started) and the\n"
-    "graph of flows between them. --json prints one object per honeynet.\n";
+    "of its LAN (address, MAC, hostname, role, the TCP ports its role serves;\n"
+    "planned, live or stopped, and for decoys when and by which packet from which\n"
+    "host they were started) and the graph of flows between them. --json prints\n"
+    "one object per honeynet.\n";
 
 /* What the lan.* events say, per honeynet: {"decoys": {ip: {...}}, "flows": [...]}. */
 static int take_lan_event(long long id, const char *line, void *ud)
@@ -135,9 +136,13 @@ static json_t *plan_json(const char *name, uint32_t net, unsigned count, uint32_
         char ip[UTIL_IPV4_LEN], mac[18];
         util_ipv4_format(p.hosts[i].ip, ip);
         lan_mac_format(p.hosts[i].mac, mac);
-        json_array_append_new(hosts, json_pack("{s:s, s:s, s:s, s:s, s:s}", "ip", ip, "mac", mac,
-                                               "hostname", p.hosts[i].hostname, "role",
-                                               p.hosts[i].role->name, "state", "planned"));
+        json_t *ports = json_array();
+        for (const uint16_t *port = p.hosts[i].role->ports; *port; port++)
+            json_array_append_new(ports, json_integer(*port));
+        json_array_append_new(hosts,
+                              json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "ip", ip, "mac", mac,
+                                        "hostname", p.hosts[i].hostname, "role",
+                                        p.hosts[i].role->name, "ports", ports, "state", "planned"));
     }
     return hosts;
 }

@@ -8,9 +8,12 @@
 #include "docker/docker.h"
 #include "lan/honeynet.h"
 #include "lan/netns.h"
+#include "lan/plan.h"
 
 #include <crypt.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,25 +25,126 @@
 #define READY_WAIT_MS 20000
 #define ETC_FILE_MAX (1 << 20)
 
-/* True once something in pid's network namespace listens on TCP port 22:
- * a line "  0: 00000000:0016 00000000:0000 0A …" of its /proc/net/tcp. */
-static bool sshd_listening(pid_t pid)
+#define MAX_SERVICES 32
+
+/* A listening TCP socket in a container: its port and socket inode. */
+struct listener {
+    unsigned port;
+    unsigned long inode;
+};
+
+/* Field i (0-based, blank-separated) of line: where it starts. */
+static const char *field(const char *line, int i)
+{
+    const char *p = line;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p || i-- == 0)
+            return p;
+        while (*p && *p != ' ')
+            p++;
+    }
+}
+
+/* The listening sockets of pid's network namespace, from lines like
+ * "  0: 00000000:0016 00000000:0000 0A … 0 12345 …" of its /proc/net/tcp.
+ * Returns how many were written to out (at most max). */
+static size_t listeners(pid_t pid, struct listener *out, size_t max)
 {
     char path[64], line[256];
     snprintf(path, sizeof(path), "/proc/%d/net/tcp", (int)pid);
     FILE *f = fopen(path, "re");
-    bool yes = false;
-    while (f && !yes && fgets(line, sizeof(line), f)) {
-        char *local = strchr(line, ':'), *port = local ? strchr(local + 1, ':') : NULL, *end;
-        if (!port)
+    size_t n = 0;
+    while (f && n < max && fgets(line, sizeof(line), f)) {
+        /* local address:port, state, …, inode (fields 1, 3, 9) */
+        const char *colon = strchr(field(line, 1), ':');
+        if (!colon || strtoul(field(line, 3), NULL, 16) != 0x0A)
             continue;
-        unsigned long p = strtoul(port + 1, &end, 16);
-        char *st = strchr(end + 1, ' ');
-        yes = p == 22 && st && strncmp(st + 1, "0A ", 3) == 0;
+        out[n++] = (struct listener){(unsigned)strtoul(colon + 1, NULL, 16),
+                                     strtoul(field(line, 9), NULL, 10)};
     }
     if (f)
         fclose(f);
-    return yes;
+    return n;
+}
+
+/* True once sshd and every service listen. */
+static bool ready(pid_t pid, const uint16_t *services, size_t nservices)
+{
+    struct listener l[MAX_SERVICES + 8];
+    size_t n = listeners(pid, l, sizeof(l) / sizeof(l[0])), found = 0;
+    for (size_t i = 0; i < nservices + 1; i++) {
+        unsigned want = i < nservices ? services[i] : 22;
+        for (size_t k = 0; k < n; k++)
+            if (l[k].port == want) {
+                found++;
+                break;
+            }
+    }
+    return found == nservices + 1;
+}
+
+static bool has_port(const uint16_t *ports, unsigned port)
+{
+    for (; *ports; ports++)
+        if (*ports == port)
+            return true;
+    return false;
+}
+
+/* The port pid listens on, from its open sockets (0: none of l). */
+static unsigned port_of(pid_t pid, const struct listener *l, size_t n)
+{
+    char path[64], link[64];
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    unsigned port = 0;
+    while (dir && !port && (e = readdir(dir))) {
+        char *fd = xasprintf("%s/%s", path, e->d_name);
+        ssize_t len = readlink(fd, link, sizeof(link) - 1);
+        free(fd);
+        if (len <= 0)
+            continue;
+        link[len] = '\0';
+        char *end;
+        if (strncmp(link, "socket:[", 8) != 0)
+            continue;
+        unsigned long inode = strtoul(link + 8, &end, 10);
+        if (*end != ']')
+            continue;
+        for (size_t i = 0; i < n && !port; i++)
+            if (l[i].inode == inode)
+                port = l[i].port;
+    }
+    if (dir)
+        closedir(dir);
+    return port;
+}
+
+/* Ends the services of the decoy whose init is pid that are not among keep:
+ * its init's children listening elsewhere than on a kept port (sshd is the
+ * init itself). Killed from the host: nothing in the container is asked. */
+static void stop_services(pid_t pid, const uint16_t *keep)
+{
+    struct listener l[MAX_SERVICES + 8];
+    size_t n = listeners(pid, l, sizeof(l) / sizeof(l[0]));
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "re");
+    char list[4096] = "";
+    if (!f)
+        return;
+    if (!fgets(list, sizeof(list), f))
+        list[0] = '\0';
+    fclose(f);
+    char *p = list, *end;
+    for (long child; (child = strtol(p, &end, 10)) > 0; p = end) {
+        unsigned port = port_of((pid_t)child, l, n);
+        if (port && port != 22 && !has_port(keep, port))
+            kill((pid_t)child, SIGKILL);
+    }
 }
 
 int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
@@ -49,14 +153,23 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
     char *image = xasprintf("%s:latest", cfg->images.decoy_image);
     char *id = NULL;
     json_t *info = NULL;
+    uint16_t services[MAX_SERVICES];
+    size_t nservices = lan_role_services(services, MAX_SERVICES);
+    char cmd[MAX_SERVICES * 32 + 64];
+    size_t len = 0;
+    /* Every role's services, then sshd as the container's init. */
+    for (size_t i = 0; i < nservices; i++)
+        len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "/usr/local/lib/netsvc %u & ",
+                                (unsigned)services[i]);
+    snprintf(cmd + len, sizeof(cmd) - len, "exec /usr/sbin/sshd -D -e");
     /* No network until claimed; IPv6 off so that its link says nothing the
      * gateway's would not. */
-    json_t *spec =
-        json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:I, s:I, s:{s:s, s:s}}}", "Image", image,
-                  "Hostname", "localhost", "Labels", DOCKER_LABEL_MANAGED, "1", LAN_LABEL_ROLE,
-                  "decoy", LAN_LABEL_POOL, "1", "HostConfig", "NetworkMode", "none", "Memory",
-                  (json_int_t)256 << 20, "PidsLimit", (json_int_t)256, "Sysctls",
-                  "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1");
+    json_t *spec = json_pack(
+        "{s:s, s:[s, s, s], s:s, s:{s:s, s:s, s:s}, s:{s:s, s:I, s:I, s:{s:s, s:s}}}", "Image",
+        image, "Cmd", "/bin/sh", "-c", cmd, "Hostname", "localhost", "Labels", DOCKER_LABEL_MANAGED,
+        "1", LAN_LABEL_ROLE, "decoy", LAN_LABEL_POOL, "1", "HostConfig", "NetworkMode", "none",
+        "Memory", (json_int_t)256 << 20, "PidsLimit", (json_int_t)256, "Sysctls",
+        "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1");
     int rc = docker_container_create(d, NULL, spec, &id);
     json_decref(spec);
     free(image);
@@ -77,9 +190,9 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
         goto fail;
     }
     long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
-    while (!sshd_listening((pid_t)pid)) {
+    while (!ready((pid_t)pid, services, nservices)) {
         if (util_mono_us() > deadline) {
-            snprintf(err, errlen, "a decoy's sshd did not start");
+            snprintf(err, errlen, "a decoy's sshd or services did not start");
             rc = -ETIMEDOUT;
             goto fail;
         }
@@ -213,7 +326,7 @@ static int copy_skel(pid_t pid, const char *home, unsigned id)
         struct buf b;
         buf_init(&b, 65536);
         char *src = xasprintf("/etc/skel/%s", files[i]);
-        char *dst = xasprintf("%s%s/%s", "", home, files[i]);
+        char *dst = xasprintf("%s/%s", home, files[i]);
         char *dp = root_path(pid, dst);
         if (read_all(pid, src, &b) == 0) {
             int fd = open(dp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -312,8 +425,10 @@ out:
 }
 
 int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
-                    const struct lan_user *users, size_t nusers, char *err, size_t errlen)
+                    const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
+                    size_t errlen)
 {
+    stop_services(dc->pid, ports);
     char eb[128];
     int rc = lan_netns_hostname(dc->pid, hostname);
     if (rc < 0) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct config;
@@ -27,7 +28,9 @@ struct lan_user {
     char hash[128];
 };
 
-/* Makes, starts and waits for a pool decoy (sshd listening). */
+/* Makes, starts and waits for a pool decoy: sshd and every role's services
+ * (images/server/netsvc, under the names of the daemons they stand for)
+ * listening. */
 int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
                    size_t errlen) __attribute__((warn_unused_result));
 
@@ -36,10 +39,12 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
 int lan_user_make(const char *name, const char *password, struct lan_user *out)
     __attribute__((warn_unused_result));
 
-/* Sets host name (UTS namespace, /etc/hostname, /etc/hosts with ip) and
- * creates the users (or sets their passwords) in an unclaimed decoy. */
+/* Sets host name (UTS namespace, /etc/hostname, /etc/hosts with ip),
+ * stops the services not among ports (the role's, 0-terminated: they answer
+ * RST from then on, like any closed port) and creates the users (or sets
+ * their passwords) in an unclaimed decoy. */
 int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
-                    const struct lan_user *users, size_t nusers, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+                    const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
+                    size_t errlen) __attribute__((warn_unused_result));
 
 #endif

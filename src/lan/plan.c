@@ -107,6 +107,20 @@ void lan_plan_adopt(const char *name, uint32_t ip, struct lan_host *out)
     snprintf(out->hostname, sizeof(out->hostname), "pc%03u", ip & 0xffu);
 }
 
+size_t lan_role_services(uint16_t *out, size_t max)
+{
+    size_t n = 0;
+    for (uint16_t port = 1; port && n < max; port++) {
+        bool used = false;
+        for (size_t i = 0; i < NROLES && !used; i++)
+            for (const uint16_t *p = roles[i].ports; *p && !used; p++)
+                used = *p == port && port != 22;
+        if (used)
+            out[n++] = port;
+    }
+    return n;
+}
+
 const struct lan_host *lan_plan_find(const struct lan_plan *p, uint32_t ip)
 {
     for (size_t i = 0; i < p->count; i++)

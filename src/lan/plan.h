@@ -42,6 +42,11 @@ void lan_plan_make(const char *name, uint32_t net, size_t count, uint32_t avoid_
 void lan_plan_adopt(const char *name, uint32_t ip, struct lan_host *out);
 
 /* The planned host at ip, or NULL. */
+/* Every role's TCP services but SSH (which every decoy runs), ascending:
+ * what a pool decoy listens on until its role is known. Returns how many
+ * were written to out (at most max). */
+size_t lan_role_services(uint16_t *out, size_t max);
+
 const struct lan_host *lan_plan_find(const struct lan_plan *p, uint32_t ip);
 
 /* "00:50:56:12:34:56" into out (18 bytes). */

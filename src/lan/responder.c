@@ -34,6 +34,7 @@
 #define MAX_HOSTS 64 /* planned (≤ LAN_PLAN_MAX) and adopted */
 #define MAX_USERS 16
 #define MAX_HELD 8
+#define MAX_STOPPED 256 /* idle-stopped decoys kept */
 #define FLOW_SLOTS 4096
 #define ARP_RING 64
 #define MAX_ECHOES 512
@@ -132,6 +133,13 @@ struct lan_responder {
     long long next_housekeep;
     pthread_t capture, worker;
     struct docker *d; /* the worker's */
+    /* Idle-stopped decoys, kept for [honeynet] retention, then removed; the
+     * worker's own (no lock). */
+    struct stopped {
+        char id[72];
+        long long at_us;
+    } stopped[MAX_STOPPED];
+    size_t nstopped;
 };
 
 static void emit(struct lan_responder *r, json_t *ev)
@@ -270,7 +278,8 @@ static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
     h->dc = r->pool[--r->npool];
     pthread_cond_signal(&r->cv); /* refill */
     util_ipv4_format(h->h.ip, ip);
-    int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, n->users, n->nusers, err, sizeof(err));
+    int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, h->h.role->ports, n->users, n->nusers, err,
+                             sizeof(err));
     if (rc == 0)
         rc = lan_netns_plug(h->dc.pid, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
                             sizeof(err));
@@ -614,15 +623,23 @@ static void stop_job(struct lan_responder *r, struct net *n, struct host *h, con
     queue_job(r, &j);
 }
 
+/* Claims that waited for the pool, as far as it has decoys. */
+static void finish_waiting(struct lan_responder *r)
+{
+    for (size_t i = 0; i < r->nnets && r->npool; i++)
+        for (size_t k = 0; k < r->nets[i]->nhosts && r->npool; k++)
+            if (r->nets[i]->hosts[k].st == HOST_PENDING)
+                finish_claim(r, r->nets[i], &r->nets[i]->hosts[k]);
+}
+
 static void housekeep(struct lan_responder *r)
 {
     long long now = util_mono_us(), wall = util_now_us();
+    finish_waiting(r);
     for (size_t i = 0; i < r->nnets; i++) {
         struct net *n = r->nets[i];
         for (size_t k = 0; k < n->nhosts; k++) {
             struct host *h = &n->hosts[k];
-            if (h->st == HOST_PENDING && r->npool)
-                finish_claim(r, n, h);
             if (h->st != HOST_LIVE || now - h->last_us < r->cfg->honeynet.decoy_idle_s * 1000000LL)
                 continue;
             if (lan_netns_unplug(h->host_if) < 0) {
@@ -669,11 +686,7 @@ static void *capture_main(void *arg)
             if (read(r->wake, &v, sizeof(v)) < 0) {
                 /* Nothing to read: another wake-up was merged into this one. */
             }
-            /* The pool may have a decoy for a claim that waited. */
-            for (size_t i = 0; i < r->nnets && r->npool; i++)
-                for (size_t k = 0; k < r->nets[i]->nhosts && r->npool; k++)
-                    if (r->nets[i]->hosts[k].st == HOST_PENDING)
-                        finish_claim(r, r->nets[i], &r->nets[i]->hosts[k]);
+            finish_waiting(r);
         }
         for (size_t i = 1; ready > 0 && i < nfds; i++) {
             if (!(fds[i].revents & (POLLIN | POLLERR)))
@@ -704,17 +717,9 @@ struct files_ctx {
 static bool on_file(const struct monitor_file *f, void *ud)
 {
     struct files_ctx *x = ud;
-    json_t *ev = event_new(EVENT_FILE_CHANGED);
-    event_set_str(ev, "path", f->path, strlen(f->path));
-    json_object_set_new(ev, "change", json_string(f->kind));
-    json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
-    json_object_set_new(ev, "honeynet", json_string(x->j->honeynet));
+    json_t *ev = monitor_file_event(f, x->j->honeynet);
     json_object_set_new(ev, "host_ip", json_string(x->j->ip));
     json_object_set_new(ev, "container", json_string(x->j->container));
-    if (f->sha256[0])
-        json_object_set_new(ev, "artifact", json_string(f->sha256));
-    if (f->skipped)
-        json_object_set_new(ev, "skipped", json_string(f->skipped));
     emit(x->r, ev);
     return true;
 }
@@ -743,11 +748,39 @@ static void run_stop(struct lan_responder *r, const struct job *j, bool remove)
     emit(r, ev);
 }
 
+/* Removes the stopped decoys older than the retention (all with all). */
+static void remove_stopped(struct lan_responder *r, bool all)
+{
+    long long keep_since = util_now_us() - r->cfg->honeynet.retention_s * 1000000LL;
+    size_t kept = 0;
+    for (size_t i = 0; i < r->nstopped; i++) {
+        if (!all && r->stopped[i].at_us > keep_since) {
+            r->stopped[kept++] = r->stopped[i];
+            continue;
+        }
+        if (docker_container_remove(r->d, r->stopped[i].id, true, true) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: stopped decoy not removed: %s",
+                            docker_last_error(r->d));
+    }
+    r->nstopped = kept;
+}
+
 static void run_job(struct lan_responder *r, const struct job *j)
 {
     char err[256];
     if (j->kind == JOB_STOP) {
         run_stop(r, j, false);
+        /* Full: the oldest goes now rather than never. */
+        if (r->nstopped == MAX_STOPPED) {
+            if (docker_container_remove(r->d, r->stopped[0].id, true, true) < 0)
+                LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: stopped decoy not removed: %s",
+                                docker_last_error(r->d));
+            memmove(r->stopped, r->stopped + 1, (MAX_STOPPED - 1) * sizeof(r->stopped[0]));
+            r->nstopped--;
+        }
+        struct stopped *s = &r->stopped[r->nstopped++];
+        snprintf(s->id, sizeof(s->id), "%s", j->container);
+        s->at_us = util_now_us();
     } else if (j->kind == JOB_REMOVE) {
         if (docker_container_remove(r->d, j->container, true, true) < 0)
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy not removed: %s", docker_last_error(r->d));
@@ -795,10 +828,16 @@ static void *worker_main(void *arg)
             wake(r);
             continue;
         }
-        /* After failures, try again every 10 s (the engine may be back). */
+        pthread_mutex_unlock(&r->mu);
+        remove_stopped(r, false);
+        pthread_mutex_lock(&r->mu);
+        if (r->jobs || r->stopping)
+            continue;
+        /* After failures, try again every 10 s (the engine may be back);
+         * stopped decoys are looked at as often. */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += failures >= 3 ? 10 : 60;
+        ts.tv_sec += failures >= 3 || r->nstopped ? 10 : 60;
         if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
             failures = 0;
     }
@@ -1016,6 +1055,7 @@ void lan_responder_stop(struct lan_responder *r)
     for (size_t i = 0; i < r->npool; i++)
         if (docker_container_remove(r->d, r->pool[i].id, true, true) < 0)
             LOG_WARN("lan: pool decoy not removed: %s", docker_last_error(r->d));
+    remove_stopped(r, true);
     for (size_t i = 0; i < r->nechoes; i++)
         free(r->echoes[i]);
     docker_close(r->d);

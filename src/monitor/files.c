@@ -4,6 +4,7 @@
 #include "monitor/files.h"
 
 #include "docker/docker.h"
+#include "event/event.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -159,4 +160,18 @@ int monitor_extract_changes(struct docker *d, const char *container,
     }
     json_decref(diff);
     return 0;
+}
+
+json_t *monitor_file_event(const struct monitor_file *f, const char *honeynet)
+{
+    json_t *ev = event_new(EVENT_FILE_CHANGED);
+    event_set_str(ev, "path", f->path, strlen(f->path));
+    json_object_set_new(ev, "change", json_string(f->kind));
+    json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
+    json_object_set_new(ev, "honeynet", json_string(honeynet));
+    if (f->sha256[0])
+        json_object_set_new(ev, "artifact", json_string(f->sha256));
+    if (f->skipped)
+        json_object_set_new(ev, "skipped", json_string(f->skipped));
+    return ev;
 }

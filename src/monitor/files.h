@@ -4,6 +4,7 @@
 #ifndef KARAKURI_MONITOR_FILES_H
 #define KARAKURI_MONITOR_FILES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,6 +27,11 @@ struct monitor_files_options {
     size_t max_file_bytes;  /* bigger files are skipped ("too large") */
     size_t max_total_bytes; /* past this, the rest are skipped ("session cap") */
 };
+
+/* The file.changed event for f (path, change, size, honeynet, artifact or
+ * why it was skipped); the caller adds what else it knows and owns it. */
+json_t *monitor_file_event(const struct monitor_file *f, const char *honeynet)
+    __attribute__((returns_nonnull));
 
 /* Walks the container's diff. Returns 0 or a negative errno (Docker). */
 int monitor_extract_changes(struct docker *d, const char *container,

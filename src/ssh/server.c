@@ -438,16 +438,7 @@ static bool on_file(const struct monitor_file *f, void *ud)
     if (is_new && json_object_size(x->s->files_seen) < 100000)
         json_object_set_new(x->s->files_seen, key, json_string(f->sha256));
     if (is_new) {
-        json_t *ev = event_new(EVENT_FILE_CHANGED);
-        event_set_str(ev, "path", f->path, strlen(f->path));
-        json_object_set_new(ev, "change", json_string(f->kind));
-        json_object_set_new(ev, "size", json_integer((json_int_t)f->size));
-        json_object_set_new(ev, "honeynet", json_string(x->c->honeynet));
-        if (f->sha256[0])
-            json_object_set_new(ev, "artifact", json_string(f->sha256));
-        if (f->skipped)
-            json_object_set_new(ev, "skipped", json_string(f->skipped));
-        emit(x->s, x->c, ev);
+        emit(x->s, x->c, monitor_file_event(f, x->c->honeynet));
     }
     free(key);
     return true;

@@ -52,7 +52,14 @@ e2e_assert_eq "$planned" "$got" "hosts nmap -sn finds up"
 # ssh into it through the gateway with the same credentials, at the first try.
 target=$(head -n 1 <<<"$planned")
 docker exec "$gw_id" nmap -sS -n -Pn -p 22,80,445 "$target" >"$E2E_TMP/nmap.txt" 2>&1 || true
-grep -q "^22/tcp *open" "$E2E_TMP/nmap.txt" || e2e_fail "SYN scan of $target: $(cat "$E2E_TMP/nmap.txt")"
+# Open: the ports of its role (its services), closed: the rest.
+for p in 22 80 445; do
+  want=closed
+  jq -e --arg ip "$target" --argjson p $p '.hosts[] | select(.ip == $ip) | .ports | index($p)' \
+    <<<"$hn" >/dev/null && want=open
+  grep -q "^$p/tcp *$want" "$E2E_TMP/nmap.txt" ||
+    e2e_fail "SYN scan of $target: $p/tcp not $want: $(cat "$E2E_TMP/nmap.txt")"
+done
 # (ssh -L through the front end: the connection leaves from the gateway.)
 e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -N -L 127.0.0.1:9023:"$target":22 -p $port \
   eve@"$ATT_HOST_IP" 2>/dev/null &
@@ -68,6 +75,13 @@ kill "$fwd" 2>/dev/null || true
 wait "$fwd" 2>/dev/null || true
 want=$(jq -r --arg ip "$target" '.hosts[] | select(.ip == $ip) | .hostname' <<<"$hn")
 e2e_assert_eq "$want" "$name" "the decoy's host name"
+
+# A web server of the plan answers as Debian's Apache would.
+web=$(jq -r '[.hosts[] | select(.ports | index(80))][0].ip // empty' <<<"$hn")
+if [[ -n "$web" ]]; then
+  out=$(login "curl -s -i -m 10 http://$web/" 2>&1 || true)
+  grep -q "^Server: Apache" <<<"$out" || e2e_fail "no web server on $web: $out"
+fi
 
 # An address outside the plan that one connects to gets a decoy with exactly
 # that address (its ARP is answered on the kernel's retry, not on a sweep).

@@ -52,6 +52,31 @@ static void test_deterministic(void **state)
     assert_true(memcmp(a.hosts, c.hosts, sizeof(a.hosts)) != 0);
 }
 
+/* What a pool decoy listens on: every role port but SSH, once, ascending,
+ * and each planned host's ports are among them. */
+static void test_services(void **state)
+{
+    uint16_t s[64];
+    struct lan_plan p;
+    (void)state;
+    size_t n = lan_role_services(s, 64);
+    assert_true(n >= 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_not_equal(s[i], 22);
+        if (i)
+            assert_true(s[i] > s[i - 1]);
+    }
+    lan_plan_make("src-198.51.100.7", 0x0a0d0700u, 32, 0x0a0d0702u, &p);
+    for (size_t h = 0; h < p.count; h++)
+        for (const uint16_t *port = p.hosts[h].role->ports; *port; port++) {
+            bool found = *port == 22;
+            for (size_t i = 0; i < n && !found; i++)
+                found = s[i] == *port;
+            assert_true(found);
+        }
+    assert_int_equal(lan_role_services(s, 2), 2);
+}
+
 static void test_limits(void **state)
 {
     struct lan_plan p;
@@ -68,6 +93,7 @@ int main(void)
         cmocka_unit_test(test_shape),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_services),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
