@@ -4,6 +4,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "docker/docker.h"
 #include "images/images.h"
 #include "monitor/exec.h"
@@ -30,13 +31,16 @@ struct check_state {
     int failed;
 };
 
+/* report()'s ok: passed, failed, or passed with a caveat worth reading. */
+enum { CHECK_FAIL = 0, CHECK_OK = 1, CHECK_WARN = 2 };
+
 static void report(struct check_state *st, int ok, const char *item, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void report(struct check_state *st, int ok, const char *item, const char *fmt, ...)
 {
     va_list ap;
-    printf("%-5s %-18s ", ok ? "ok" : "FAIL", item);
+    printf("%-5s %-18s ", ok == CHECK_WARN ? "warn" : ok ? "ok" : "FAIL", item);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
@@ -143,6 +147,42 @@ static struct docker *check_docker(struct check_state *st, const struct config *
     return d;
 }
 
+/* Root in a container is root towards the kernel unless the engine remaps
+ * it to an unprivileged range (README, "Threat model"). */
+static void check_userns(struct check_state *st, struct docker *d)
+{
+    json_t *info = NULL, *it;
+    size_t i;
+    bool remapped = false;
+    if (docker_request(d, "GET", "/info", NULL, NULL, &info) < 0) {
+        report(st, CHECK_FAIL, "user namespaces", "GET /info failed: %s", docker_last_error(d));
+        return;
+    }
+    json_array_foreach(json_object_get(info, "SecurityOptions"), i, it)
+    {
+        const char *o = json_string_value(it);
+        remapped |= o && strstr(o, "name=userns") != NULL;
+    }
+    json_decref(info);
+    if (remapped)
+        report(st, CHECK_OK, "user namespaces",
+               "the engine remaps container root to an unprivileged range");
+    else
+        report(st, CHECK_WARN, "user namespaces",
+               "off: root in a honeynet container is uid 0 to the kernel; start dockerd with "
+               "--userns-remap=default to remap it (README, Threat model)");
+}
+
+/* The chains exist while karakuri runs and after, until cleanup. */
+static void check_firewall(struct check_state *st)
+{
+    char err[256];
+    if (contain_fw_check(err, sizeof(err)) == 0)
+        report(st, CHECK_OK, "firewall", "karakuri's chains and jumps are in place");
+    else
+        report(st, CHECK_OK, "firewall", "%s: karakuri run installs them", err);
+}
+
 static int path_exists(const char *p)
 {
     struct stat sb;
@@ -235,11 +275,13 @@ int cli_check(const struct config *cfg, int argc, char **argv)
     struct docker *d = check_docker(&st, cfg);
     if (d) {
         check_images(&st, d, cfg);
+        check_userns(&st, d);
         docker_close(d);
     } else {
         report(&st, 0, "images", "not checked: no Docker engine");
     }
     check_kernel(&st);
+    check_firewall(&st);
     printf("%s\n", st.failed ? "some checks failed" : "all checks passed");
     return st.failed ? 1 : 0;
 }

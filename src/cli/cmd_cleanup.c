@@ -3,6 +3,7 @@
  * leaves nothing behind for long. */
 #include "cli/cli.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "docker/docker.h"
 #include "lan/honeynet.h"
 
@@ -14,7 +15,8 @@ static const char help[] =
     "usage: karakuri [-c FILE] cleanup\n"
     "\n"
     "Removes every container and network labelled " DOCKER_LABEL_MANAGED "=1, that is\n"
-    "everything karakuri made, running or not. Prints what it removed.\n";
+    "everything karakuri made, running or not, and then its firewall chains\n"
+    "(KARAKURI-INPUT, KARAKURI-FORWARD) and the jumps to them. Prints what it removed.\n";
 
 static json_t *managed_filter(void)
 {
@@ -101,8 +103,15 @@ int cli_cleanup(const struct config *cfg, int argc, char **argv)
     int rc = cli_cleanup_docker(d, 0, &c);
     if (rc < 0)
         fprintf(stderr, "karakuri cleanup: %s\n", docker_last_error(d));
-    printf("removed %u container%s, %u network%s", c.containers, c.containers == 1 ? "" : "s",
-           c.networks, c.networks == 1 ? "" : "s");
+    /* The rules go last: they guard the containers while those exist. */
+    unsigned chains = 0;
+    if (rc == 0 && contain_fw_remove(&chains, err, sizeof(err)) < 0) {
+        fprintf(stderr, "karakuri cleanup: firewall: %s\n", err);
+        c.failed++;
+    }
+    printf("removed %u container%s, %u network%s, %u firewall chain%s", c.containers,
+           c.containers == 1 ? "" : "s", c.networks, c.networks == 1 ? "" : "s", chains,
+           chains == 1 ? "" : "s");
     if (c.failed)
         printf(", %u could not be removed", c.failed);
     printf("\n");

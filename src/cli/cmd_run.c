@@ -7,6 +7,9 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "config/config.h"
+#include "contain/firewall.h"
+#include "contain/limits.h"
+#include "contain/watch.h"
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/responder.h"
@@ -131,15 +134,33 @@ int cli_run(const struct config *cfg, int argc, char **argv)
              cfg->store.dir);
     emit_start(p, cfg);
     reconcile(p, cfg);
+    /* Without its firewall a honeynet is a way into this machine and out
+     * of it: better no honeypot at all. */
+    if (contain_fw_install(err, sizeof(err)) < 0) {
+        LOG_ERROR("firewall: %s; refusing to run honeynets without containment", err);
+        if (event_pipeline_stop(p) < 0)
+            LOG_WARN("store: events were lost at stop");
+        return 1;
+    }
     struct monitor_exec *mon = NULL;
     if (monitor_exec_start(p, &mon, err, sizeof(err)) < 0)
         LOG_ERROR("exec monitor: %s; no proc.exec events", err);
     struct lan_responder *lan = NULL;
     if (cfg->honeynet.responder && lan_responder_start(cfg, p, mon, &lan, err, sizeof(err)) < 0)
         LOG_ERROR("LAN responder: %s; honeynet LANs will look empty", err);
+    struct contain_watch *watch = NULL;
+    if (contain_watch_start(p, cfg->honeynet.lan_pool_net, cfg->honeynet.lan_pool_prefix,
+                            lan ? lan_responder_owner : NULL, lan, &watch, err, sizeof(err)) < 0)
+        LOG_ERROR("firewall log: %s; what it blocks is not recorded", err);
+    struct contain_limits *limits = NULL;
+    if (contain_limits_start(cfg, p, lan ? lan_responder_container : NULL, lan, &limits, err,
+                             sizeof(err)) < 0)
+        LOG_ERROR("limits watcher: %s; limits that bite are not recorded", err);
     struct kssh_server *ssh = NULL;
     if (kssh_server_start(cfg, p, lan, mon, &ssh, err, sizeof(err)) < 0) {
         LOG_ERROR("SSH front end: %s", err);
+        contain_limits_stop(limits);
+        contain_watch_stop(watch);
         lan_responder_stop(lan);
         monitor_exec_stop(mon);
         if (event_pipeline_stop(p) < 0)
@@ -150,6 +171,8 @@ int cli_run(const struct config *cfg, int argc, char **argv)
 
     int sig = wait_for_stop(&set);
     kssh_server_stop(ssh);
+    contain_limits_stop(limits);
+    contain_watch_stop(watch);
     lan_responder_stop(lan);
     monitor_exec_stop(mon);
     LOG_INFO("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");

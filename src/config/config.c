@@ -182,6 +182,80 @@ static void get_duration(const struct config *c, const struct key *k, char *out,
     snprintf(out, n, "%llds", s);
 }
 
+/* "512M", "1G", "64k" or plain bytes (binary units) into a long long. */
+static int set_size(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    static const char units[] = "kmgt";
+    char num[32];
+    size_t len = strlen(v);
+    long long mult = 1, x;
+    const char *u = len ? strchr(units, tolower((unsigned char)v[len - 1])) : NULL;
+    if (u && *u) {
+        mult = 1LL << (10 * (u - units + 1));
+        len--;
+    }
+    if (len == 0 || len >= sizeof(num))
+        goto bad;
+    memcpy(num, v, len);
+    num[len] = '\0';
+    if (util_parse_ll(num, 0, k->max / mult, &x) < 0 || x * mult < k->min)
+        goto bad;
+    *FIELD(c, k, long long) = x * mult;
+    return 0;
+bad:
+    snprintf(why, n, "expected a size from %lld to %lld bytes such as 512M or 2G", k->min, k->max);
+    return -EINVAL;
+}
+
+static void get_size(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    static const char units[] = "TGMk";
+    long long x = *CFIELD(c, k, long long);
+    for (int i = 0; i < 4; i++) {
+        long long m = 1LL << (10 * (4 - i));
+        if (x && x % m == 0) {
+            snprintf(out, n, "%lld%c", x / m, units[i]);
+            return;
+        }
+    }
+    snprintf(out, n, "%lld", x);
+}
+
+/* CPUs as a decimal ("0.5", "2") into thousandths. */
+static int set_cpus(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    char whole[16] = "", frac[4] = "000";
+    long long w, f = 0;
+    const char *dot = strchr(v, '.');
+    size_t wl = dot ? (size_t)(dot - v) : strlen(v);
+    if (wl == 0 || wl >= sizeof(whole) || (dot && (strlen(dot + 1) == 0 || strlen(dot + 1) > 3)))
+        goto bad;
+    memcpy(whole, v, wl);
+    if (dot)
+        memcpy(frac, dot + 1, strlen(dot + 1));
+    if (util_parse_ll(whole, 0, 1024, &w) < 0 || util_parse_ll(frac, 0, 999, &f) < 0 ||
+        w * 1000 + f < k->min || w * 1000 + f > k->max)
+        goto bad;
+    *FIELD(c, k, unsigned) = (unsigned)(w * 1000 + f);
+    return 0;
+bad:
+    snprintf(why, n, "expected a number of CPUs from %.3f to %.3f such as 0.5",
+             (double)k->min / 1000, (double)k->max / 1000);
+    return -EINVAL;
+}
+
+static void get_cpus(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    unsigned m = *CFIELD(c, k, unsigned);
+    if (m % 1000 == 0)
+        snprintf(out, n, "%u", m / 1000);
+    else
+        snprintf(out, n, "%u.%03u", m / 1000, m % 1000);
+    /* No trailing zeros: "0.5", not "0.500". */
+    for (size_t len = strlen(out); m % 1000 && out[len - 1] == '0'; len--)
+        out[len - 1] = '\0';
+}
+
 static int set_log_level(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
     (void)k;
@@ -370,6 +444,22 @@ static const struct key KEYS[] = {
      set_duration, get_duration, OFF(honeynet.pcap_rotate_s), 1, 86400},
     {"honeynet", "pcap_rotate_mb", "16", "… or once it holds this many MiB", set_uint, get_uint,
      OFF(honeynet.pcap_rotate_mb), 1, 4096},
+    {"containment", "memory", "256M",
+     "memory of each honeynet container (gateway or decoy); past it the kernel reclaims, then "
+     "kills",
+     set_size, get_size, OFF(containment.memory_bytes), 16LL << 20, 1LL << 40},
+    {"containment", "swap", "0", "swap each container may use on top of its memory", set_size,
+     get_size, OFF(containment.swap_bytes), 0, 1LL << 40},
+    {"containment", "cpus", "0.5", "CPU time of each container, in CPUs", set_cpus, get_cpus,
+     OFF(containment.cpu_millis), 10, 1024000},
+    {"containment", "pids", "256", "processes and threads in each container (fork bombs stop here)",
+     set_uint, get_uint, OFF(containment.pids), 16, 1000000},
+    {"containment", "nofile", "4096", "open files per process in a container", set_uint, get_uint,
+     OFF(containment.nofile), 64, 1048576},
+    {"containment", "no_new_privileges", "yes",
+     "set-user-ID programs (su, sudo, passwd) gain nothing in a container: a root shell can only "
+     "come from the credentials karakuri accepts",
+     set_bool, get_bool, OFF(containment.no_new_privileges), 0, 0},
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),
     STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,

@@ -63,6 +63,14 @@ struct config {
         unsigned pcap_rotate_mb; /* … or this size */
     } honeynet;
     struct {
+        long long memory_bytes; /* per container */
+        long long swap_bytes;   /* on top of memory */
+        unsigned cpu_millis;    /* thousandths of a CPU */
+        unsigned pids;
+        unsigned nofile;
+        bool no_new_privileges;
+    } containment;
+    struct {
         char *mirror;
         char *gateway_suite;
         char *decoy_suite;

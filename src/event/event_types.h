@@ -80,7 +80,8 @@
     X(CONTAIN_LIMIT, "contain.limit",                                                              \
       "a container hit a resource limit (container, limit: memory, cpu, pids, bytes)")             \
     X(CONTAIN_BLOCKED, "contain.blocked",                                                          \
-      "traffic from a honeynet was blocked by a containment rule (rule, dst_ip, dst_port)")        \
+      "a honeynet host tried to reach what it must not (rule: host, honeynet or outside; proto, "  \
+      "src_ip, dst_ip, dst_port or icmp_type, honeynet, host, repeats)")                           \
     X(CONTAIN_EXPIRED, "contain.expired", "a container reached the end of its lifetime")           \
     X(CONTAIN_CLEANUP, "contain.cleanup",                                                          \
       "leftovers of an earlier run were removed (containers, networks, failed)")

@@ -5,6 +5,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/limits.h"
 #include "docker/docker.h"
 #include "lan/honeynet.h"
 #include "lan/netns.h"
@@ -164,12 +165,13 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
     snprintf(cmd + len, sizeof(cmd) - len, "exec /usr/sbin/sshd -D -e");
     /* No network until claimed; IPv6 off so that its link says nothing the
      * gateway's would not. */
-    json_t *spec = json_pack(
-        "{s:s, s:[s, s, s], s:s, s:{s:s, s:s, s:s}, s:{s:s, s:I, s:I, s:{s:s, s:s}}}", "Image",
-        image, "Cmd", "/bin/sh", "-c", cmd, "Hostname", "localhost", "Labels", DOCKER_LABEL_MANAGED,
-        "1", LAN_LABEL_ROLE, "decoy", LAN_LABEL_POOL, "1", "HostConfig", "NetworkMode", "none",
-        "Memory", (json_int_t)256 << 20, "PidsLimit", (json_int_t)256, "Sysctls",
-        "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1");
+    json_t *spec =
+        json_pack("{s:s, s:[s, s, s], s:s, s:{s:s, s:s, s:s}, s:{s:s, s:{s:s, s:s}}}", "Image",
+                  image, "Cmd", "/bin/sh", "-c", cmd, "Hostname", "localhost", "Labels",
+                  DOCKER_LABEL_MANAGED, "1", LAN_LABEL_ROLE, "decoy", LAN_LABEL_POOL, "1",
+                  "HostConfig", "NetworkMode", "none", "Sysctls", "net.ipv6.conf.all.disable_ipv6",
+                  "1", "net.ipv6.conf.default.disable_ipv6", "1");
+    contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, NULL, spec, &id);
     json_decref(spec);
     free(image);

@@ -5,7 +5,10 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
+#include "contain/limits.h"
 #include "docker/docker.h"
+#include "lan/netns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -92,6 +95,17 @@ static int ensure_network(struct docker *d, const struct config *cfg, struct lan
         if (!network_subnet(it, &b))
             continue;
         if (owner && strcmp(owner, gw->honeynet) == 0) {
+            /* The firewall knows honeynets by their bridge's name only. */
+            const char *br = json_string_value(
+                json_object_get(json_object_get(it, "Options"), "com.docker.network.bridge.name"));
+            if (!br || strncmp(br, CONTAIN_BRIDGE_PREFIX, strlen(CONTAIN_BRIDGE_PREFIX)) != 0) {
+                snprintf(err, errlen,
+                         "network %s has no " CONTAIN_BRIDGE_PREFIX
+                         " bridge (an older karakuri's): run karakuri cleanup",
+                         gw->network);
+                rc = -EEXIST;
+                goto out;
+            }
             *base = b;
             goto out; /* found: rc is 0 */
         }
@@ -110,10 +124,12 @@ static int ensure_network(struct docker *d, const struct config *cfg, struct lan
     char sub[24], gwaddr[UTIL_IPV4_LEN];
     fmt_subnet(*base, sub, sizeof(sub));
     util_ipv4_format(*base + 1, gwaddr);
-    json_t *spec =
-        json_pack("{s:s, s:b, s:b, s:o, s:{s:[{s:s, s:s}]}}", "Name", gw->network, "Internal", 1,
-                  "CheckDuplicate", 1, "Labels", labels(gw->honeynet, NULL), "IPAM", "Config",
-                  "Subnet", sub, "Gateway", gwaddr);
+    char bridge[IF_NAMESIZE];
+    contain_bridge_name(*base, bridge);
+    json_t *spec = json_pack("{s:s, s:b, s:b, s:o, s:{s:[{s:s, s:s}]}, s:{s:s}}", "Name",
+                             gw->network, "Internal", 1, "CheckDuplicate", 1, "Labels",
+                             labels(gw->honeynet, NULL), "IPAM", "Config", "Subnet", sub, "Gateway",
+                             gwaddr, "Options", "com.docker.network.bridge.name", bridge);
     rc = docker_network_create(d, spec, NULL);
     json_decref(spec);
     if (rc < 0)
@@ -173,11 +189,14 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
     char *name = xasprintf("%s-gw", gw->network);
     char *image = xasprintf("%s:latest", cfg->images.gateway_image);
     char *id = NULL;
-    json_t *spec = json_pack(
-        "{s:s, s:s, s:o, s:{s:s, s:I, s:I}, s:{s:{s:{s:{s:s}}}}}", "Image", image, "Hostname",
-        gw->hostname, "Labels", labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
-        gw->network, "Memory", (json_int_t)512 << 20, "PidsLimit", (json_int_t)512,
-        "NetworkingConfig", "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    /* IPv6 off: the LAN is IPv4 only, as the decoys are. */
+    json_t *spec =
+        json_pack("{s:s, s:s, s:o, s:{s:s, s:{s:s, s:s}}, s:{s:{s:{s:{s:s}}}}}", "Image", image,
+                  "Hostname", gw->hostname, "Labels", labels(gw->honeynet, "gateway"), "HostConfig",
+                  "NetworkMode", gw->network, "Sysctls", "net.ipv6.conf.all.disable_ipv6", "1",
+                  "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig", "EndpointsConfig",
+                  gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, name, spec, &id);
     json_decref(spec);
     if (rc < 0) {
@@ -256,6 +275,7 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
 {
     struct lan_gateway g = {0};
     uint32_t base = 0, h = name_hash(name);
+    char eb[128];
     int rc;
 
     snprintf(g.honeynet, sizeof(g.honeynet), "%s", name);
@@ -282,6 +302,14 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
     }
     g.pid = (pid_t)json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
     json_decref(info);
+    /* Docker gives an internal network's containers no default route; a
+     * real server has one, and with it what the intruder sends off the LAN
+     * reaches the firewall, which records it. */
+    if ((rc = lan_netns_default_route(g.pid, base + 1)) < 0) {
+        snprintf(err, errlen, "default route of the gateway: %s",
+                 util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
     *gw = g;
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -122,6 +123,54 @@ out:
     return rc < 0 ? -EIO : 0;
 }
 
+/* "default via gw dev eth0" in the namespace of s; one already there stays. */
+static int add_default_route(struct nl_sock *s, uint32_t gw)
+{
+    uint32_t zero = 0, be = htonl(gw);
+    struct rtnl_link *l = NULL;
+    int rc = rtnl_link_get_kernel(s, 0, "eth0", &l);
+    if (rc < 0)
+        return -ENODEV;
+    struct rtnl_route *route = rtnl_route_alloc();
+    struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+    struct nl_addr *dst = nl_addr_build(AF_INET, &zero, 4);
+    struct nl_addr *via = nl_addr_build(AF_INET, &be, 4);
+    if (!route || !nh || !dst || !via) {
+        rc = -ENOMEM;
+        if (nh)
+            rtnl_route_nh_free(nh);
+        goto out;
+    }
+    nl_addr_set_prefixlen(dst, 0);
+    rtnl_route_set_family(route, AF_INET);
+    rtnl_route_set_dst(route, dst);
+    rtnl_route_nh_set_gateway(nh, via);
+    rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(l));
+    rtnl_route_add_nexthop(route, nh); /* the route owns nh now */
+    rc = rtnl_route_add(s, route, NLM_F_CREATE | NLM_F_EXCL);
+    rc = rc == -NLE_EXIST ? 0 : rc < 0 ? -EIO : 0;
+out:
+    if (dst)
+        nl_addr_put(dst);
+    if (via)
+        nl_addr_put(via);
+    if (route)
+        rtnl_route_put(route);
+    rtnl_link_put(l);
+    return rc;
+}
+
+int lan_netns_default_route(pid_t pid, uint32_t gw)
+{
+    int oserr;
+    struct nl_sock *in = nl_open_in(pid, &oserr);
+    if (!in)
+        return oserr;
+    int rc = add_default_route(in, gw);
+    nl_socket_free(in);
+    return rc;
+}
+
 /* Whether both ends are operationally up. The kernel turns a new link on
  * (operstate, and the qdisc that lets it send: noop until then) a little
  * after it is set up, from its link-watch work; a frame sent before that is
@@ -202,6 +251,9 @@ int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t
         rc = oserr;
     } else {
         rc = configure_inner(in, inner, ip, prefix, err, errlen);
+        uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+        if (rc == 0 && (rc = add_default_route(in, (ip & mask) + 1)) < 0)
+            snprintf(err, errlen, "adding the default route");
         if (rc == 0)
             wait_up(in, host_if);
         nl_socket_free(in);

@@ -13,13 +13,18 @@
 #include <sys/types.h>
 
 /* Plugs the network namespace of process pid into bridge: eth0 with mac and
- * ip/prefix (host byte order), link up. host_if receives the name
+ * ip/prefix (host byte order), link up, default route via the subnet's
+ * first address (the bridge, as on the gateway). host_if receives the name
  * of the outer end ("kk" + 12 hex digits, unique per call). Returns once
  * both ends can carry frames (or after 200 ms). On failure nothing is left
  * behind. */
 int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
                    unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* Adds "default via gw" (host byte order) on eth0 in the network namespace
+ * of pid; one already there is kept. */
+int lan_netns_default_route(pid_t pid, uint32_t gw) __attribute__((warn_unused_result));
 
 /* Removes the pair by its outer end (the container is left with lo only).
  * -ENODEV when it is gone already. */

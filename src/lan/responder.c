@@ -1016,6 +1016,55 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
     return 0;
 }
 
+bool lan_responder_owner(void *ud, uint32_t ip, char *honeynet, size_t hlen, char *host,
+                         size_t hostlen)
+{
+    struct lan_responder *r = ud;
+    bool found = false;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->nnets && !found; i++) {
+        struct net *n = r->nets[i];
+        if ((ip & ~0xffu) != n->base)
+            continue;
+        const char *name = host_name(n, ip);
+        snprintf(honeynet, hlen, "%s", n->name);
+        snprintf(host, hostlen, "%s", name ? name : "");
+        found = true;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return found;
+}
+
+int lan_responder_container(void *ud, const char *id, char *honeynet, size_t hlen, char *host,
+                            size_t hostlen, char *ip, size_t iplen)
+{
+    struct lan_responder *r = ud;
+    char a[UTIL_IPV4_LEN];
+    int rc = -ENOENT;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->nnets && rc < 0; i++) {
+        struct net *n = r->nets[i];
+        if (*honeynet && strcmp(honeynet, n->name) == 0) { /* a gateway, known by its label */
+            util_ipv4_format(n->gw_ip, a);
+            snprintf(host, hostlen, "%s", n->gw_name);
+            snprintf(ip, iplen, "%s", a);
+            rc = 0;
+        }
+        for (size_t k = 0; k < n->nhosts && rc < 0; k++) {
+            struct host *h = &n->hosts[k];
+            if (h->st == HOST_EMPTY || strcmp(h->dc.id, id) != 0)
+                continue;
+            util_ipv4_format(h->h.ip, a);
+            snprintf(honeynet, hlen, "%s", n->name);
+            snprintf(host, hostlen, "%s", h->h.hostname);
+            snprintf(ip, iplen, "%s", a);
+            rc = 0;
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
 void lan_responder_stop(struct lan_responder *r)
 {
     if (!r)

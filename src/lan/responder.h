@@ -21,7 +21,9 @@
 #ifndef KARAKURI_LAN_RESPONDER_H
 #define KARAKURI_LAN_RESPONDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct docker;
@@ -42,6 +44,17 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
 int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct lan_gateway *gw,
                          const char *user, const char *password, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* The honeynet whose LAN holds ip, and the name of the host at ip (empty if
+ * none): a contain_owner_fn (contain/watch.h), r passed as ud. */
+bool lan_responder_owner(void *ud, uint32_t ip, char *honeynet, size_t hlen, char *host,
+                         size_t hostlen);
+
+/* Who container id is: its honeynet (given, for a gateway, from its label),
+ * host name and address; 0 or -ENOENT. A contain_container_fn
+ * (contain/limits.h), r passed as ud. */
+int lan_responder_container(void *ud, const char *id, char *honeynet, size_t hlen, char *host,
+                            size_t hostlen, char *ip, size_t iplen);
 
 /* Stops both threads; every live decoy has its files extracted and is
  * removed with the pool; captures are stored. */

@@ -105,36 +105,60 @@ e2e_start_karakuri() {
   e2e_defer "kill -TERM $KK_PID 2>/dev/null; sleep 0.5; kill -KILL $KK_PID 2>/dev/null; wait $KK_PID"
 }
 
-# Creates the attacker's network namespace joined to the host by a veth pair:
-# host side a /30 of a documentation range the host does not use itself (each
-# test gets its own /30 from its PID so leftovers never collide). Sets
-# ATT_NS, ATT_IP, ATT_HOST_IP, ATT_HOST_IF. Removed at exit.
-e2e_attacker_ns() {
-  local n=$(( ($$ % 60) * 4 )) base=""
-  # A documentation /24 this host does not use itself (its own network may be
-  # one: here eth0 sits in 192.0.2.0/24 with its gateway at .1).
+# A documentation /24 neither this host (its own network may be one: here
+# eth0 sits in 192.0.2.0/24 with its gateway at .1) nor an earlier namespace
+# of this test uses; prints its first three octets.
+E2E_RANGES_TAKEN=""
+e2e_free_range() {
+  local b
   for b in 198.51.100 203.0.113 192.0.2; do
+    [[ " $E2E_RANGES_TAKEN " == *" $b "* ]] && continue
     if ! grep -q " inet $b\." <<<"$(ip -4 -o addr show)" && ! grep -q "^$b\.\|via $b\." <<<"$(ip -4 route show)"; then
-      base=$b
-      break
+      echo "$b"
+      return 0
     fi
   done
-  [[ -n "$base" ]] || e2e_fail "every documentation range is in use on this host"
+  return 1
+}
+
+# A network namespace joined to the host by a veth pair on a /30 of a free
+# documentation range (each test gets its own /30 from its PID so leftovers
+# never collide): e2e_veth_ns NS HOST_IF. Sets NS_IP and NS_HOST_IP; removed
+# at exit.
+e2e_veth_ns() {
+  local ns=$1 hif=$2 n=$(( ($$ % 60) * 4 )) base
+  base=$(e2e_free_range) || e2e_fail "every documentation range is in use on this host"
+  E2E_RANGES_TAKEN+=" $base"
+  NS_HOST_IP="$base.$((n + 1))"
+  NS_IP="$base.$((n + 2))"
+  ip netns add "$ns"
+  e2e_defer "ip netns del $ns"
+  ip link add "$hif" type veth peer name "${hif}p"
+  e2e_defer "ip link del $hif"
+  ip link set "${hif}p" netns "$ns"
+  ip addr add "$NS_HOST_IP/30" dev "$hif"
+  ip link set "$hif" up
+  ip -n "$ns" addr add "$NS_IP/30" dev "${hif}p"
+  ip -n "$ns" link set "${hif}p" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" route add default via "$NS_HOST_IP"
+}
+
+# The attacker's namespace. Sets ATT_NS, ATT_IP, ATT_HOST_IP, ATT_HOST_IF.
+e2e_attacker_ns() {
   ATT_NS="kk-att-$$"
   ATT_HOST_IF="kkh$$"
-  ATT_HOST_IP="$base.$((n + 1))"
-  ATT_IP="$base.$((n + 2))"
-  ip netns add "$ATT_NS"
-  e2e_defer "ip netns del $ATT_NS"
-  ip link add "$ATT_HOST_IF" type veth peer name kka$$
-  e2e_defer "ip link del $ATT_HOST_IF"
-  ip link set kka$$ netns "$ATT_NS"
-  ip addr add "$ATT_HOST_IP/30" dev "$ATT_HOST_IF"
-  ip link set "$ATT_HOST_IF" up
-  ip -n "$ATT_NS" addr add "$ATT_IP/30" dev kka$$
-  ip -n "$ATT_NS" link set kka$$ up
-  ip -n "$ATT_NS" link set lo up
-  ip -n "$ATT_NS" route add default via "$ATT_HOST_IP"
+  e2e_veth_ns "$ATT_NS" "$ATT_HOST_IF"
+  ATT_IP=$NS_IP
+  ATT_HOST_IP=$NS_HOST_IP
+}
+
+# A host "outside", off the machine as far as honeynets can tell: nothing may
+# ever reach it. Sets OUT_NS, OUT_IP.
+e2e_outside_ns() {
+  OUT_NS="kk-out-$$"
+  e2e_veth_ns "$OUT_NS" "kko$$"
+  OUT_IP=$NS_IP
 }
 
 # Runs a command as the attacker.

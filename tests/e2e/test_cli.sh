@@ -53,6 +53,9 @@ if ! "$KARAKURI" -c "$conf" check >"$E2E_TMP/check.out" 2>&1; then
 fi
 grep -q "docker" "$E2E_TMP/check.out" || e2e_fail "check lists the Docker engine"
 grep -q "^ok *exec monitor" "$E2E_TMP/check.out" || e2e_fail "check: the exec monitor does not load: $(cat "$E2E_TMP/check.out")"
+# User-namespace remapping is reported either way (this engine runs without).
+grep -q "^\(ok\|warn\) *user namespaces" "$E2E_TMP/check.out" || e2e_fail "check: no user namespaces line"
+grep -q "^ok *firewall" "$E2E_TMP/check.out" || e2e_fail "check: no firewall line"
 
 # run: starts with the pipeline, records sensor.start, stops cleanly on SIGTERM.
 e2e_start_karakuri "$conf"

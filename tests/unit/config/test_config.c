@@ -76,6 +76,31 @@ static void test_values(void **state)
     config_free(&c);
 }
 
+static void test_containment(void **state)
+{
+    struct config c;
+    char err[256] = "", out[4096];
+    (void)state;
+    assert_int_equal(parse(&c,
+                           "[containment]\nmemory = 1g\nswap = 64K\ncpus = 1.25\npids = 100\n"
+                           "no_new_privileges = no\n",
+                           err, sizeof(err)),
+                     0);
+    assert_int_equal(c.containment.memory_bytes, 1LL << 30);
+    assert_int_equal(c.containment.swap_bytes, 64 << 10);
+    assert_int_equal(c.containment.cpu_millis, 1250);
+    assert_int_equal(c.containment.pids, 100);
+    assert_false(c.containment.no_new_privileges);
+    /* Written back as read. */
+    FILE *f = fmemopen(out, sizeof(out), "w");
+    assert_int_equal(config_write(&c, f), 0);
+    fclose(f);
+    assert_non_null(strstr(out, "memory = 1G\n"));
+    assert_non_null(strstr(out, "swap = 64k\n"));
+    assert_non_null(strstr(out, "cpus = 1.25\n"));
+    config_free(&c);
+}
+
 static void expect_error(const char *text, const char *want)
 {
     struct config c;
@@ -115,6 +140,13 @@ static void test_errors(void **state)
     expect_error("[images]\ngateway_image = Karakuri/GW\n", "'K' not allowed");
     expect_error("[images]\nmirror = ftp://x\n", "expected an http://");
     expect_error("[karakuri]\nsensor = a\x01z\n", "control characters");
+    expect_error("[containment]\nmemory = 1M\n", "expected a size from 16777216");
+    expect_error("[containment]\nmemory = 12X\n", "expected a size");
+    expect_error("[containment]\nmemory = M\n", "expected a size");
+    expect_error("[containment]\ncpus = 0.0001\n", "expected a number of CPUs");
+    expect_error("[containment]\ncpus = .5\n", "expected a number of CPUs");
+    expect_error("[containment]\ncpus = 1.\n", "expected a number of CPUs");
+    expect_error("[containment]\ncpus = 0.001\n", "from 0.010");
 }
 
 static void test_nul_and_long_line(void **state)
@@ -212,10 +244,10 @@ static void test_load(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults), cmocka_unit_test(test_values),
-        cmocka_unit_test(test_errors),   cmocka_unit_test(test_nul_and_long_line),
-        cmocka_unit_test(test_duration), cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_load),
+        cmocka_unit_test(test_defaults),    cmocka_unit_test(test_values),
+        cmocka_unit_test(test_errors),      cmocka_unit_test(test_nul_and_long_line),
+        cmocka_unit_test(test_duration),    cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_containment), cmocka_unit_test(test_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,58 @@
+/* contain firewall: keeps every honeynet in. Honeynet bridges are named
+ * "kk-A-B-C" after their /24 (CONTAIN_BRIDGE_PREFIX), so a fixed set of
+ * rules covers every honeynet, present and future, by interface and not by
+ * address (a root intruder with CAP_NET_RAW can forge source addresses, not
+ * the bridge a frame arrives on).
+ *
+ * All rules live in karakuri's own chains, each rule commented "karakuri":
+ *   KARAKURI-INPUT   (from INPUT, -i kk-+): anything a container starts
+ *                    towards the host, whichever address or port, is logged
+ *                    and dropped; replies to the host's own connections (the
+ *                    SSH front end's to a gateway) pass;
+ *   KARAKURI-FORWARD (from DOCKER-USER, -i/-o kk-+): frames bridged within
+ *                    one LAN go on to Docker's rules; anything routed (to
+ *                    another honeynet, the machine's other networks, the
+ *                    internet) is logged and dropped.
+ * The same for IPv6, where everything from a honeynet is dropped (the LANs
+ * are IPv4 only). Logging is NFLOG group CONTAIN_NFLOG_GROUP with a prefix
+ * saying which rule (watch.h turns that into contain.blocked events).
+ *
+ * The rules are written with iptables-restore, the same iptables (nft
+ * backend) Docker uses, so that both coexist in the same tables. */
+#ifndef KARAKURI_CONTAIN_FIREWALL_H
+#define KARAKURI_CONTAIN_FIREWALL_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+#define CONTAIN_BRIDGE_PREFIX "kk-"
+#define CONTAIN_NFLOG_GROUP 3113
+/* NFLOG prefixes: the rule that matched. */
+#define CONTAIN_PREFIX_HOST "karakuri host"
+#define CONTAIN_PREFIX_ROUTED "karakuri routed"
+
+/* "kk-10-13-7" for the /24 at base (host byte order). */
+void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE]);
+
+/* The chains' contents as iptables-restore --noflush input for family
+ * AF_INET or AF_INET6 (pure: unit tested). The jumps into them are not part
+ * of it: they are added once, apart (contain_fw_install). */
+int contain_fw_ruleset(int family, struct buf *out) __attribute__((warn_unused_result));
+
+/* Writes the chains (replacing what they held) and makes sure each is
+ * jumped to exactly once. Needs root and the iptables tools. */
+int contain_fw_install(char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Removes the jumps and the chains, wherever they are; *removed counts the
+ * chains that were there. 0 when nothing was there to remove. */
+int contain_fw_remove(unsigned *removed, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* 0 when every chain and jump is in place, -ENOENT otherwise (err says
+ * which is missing). */
+int contain_fw_check(char *err, size_t errlen) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,328 @@
+/* contain watch: contain.blocked from the firewall's NFLOG (see watch.h). */
+#include "contain/watch.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "contain/firewall.h"
+#include "event/event.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define REPEAT_WINDOW_US 10000000LL
+#define RECENT_SLOTS 512
+/* Also the size of libpcap's receive buffer, which must hold a whole batch
+ * of records from the kernel (the rules copy 128 bytes of each packet). */
+#define SNAPLEN 65535
+
+/* NFULA_* attribute types (linux/netfilter/nfnetlink_log.h). */
+enum { NFLOG_INDEV = 4, NFLOG_PAYLOAD = 9, NFLOG_PREFIX = 10 };
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The transport part: port of TCP/UDP, type of ICMP. */
+static void parse_l4(const uint8_t *p, size_t len, struct contain_logged *o)
+{
+    if ((o->proto == IPPROTO_TCP || o->proto == IPPROTO_UDP) && len >= 4) {
+        o->has_port = true;
+        o->dst_port = rd16(p + 2);
+    } else if ((o->proto == IPPROTO_ICMP || o->proto == IPPROTO_ICMPV6) && len >= 1) {
+        o->icmp_type = p[0];
+    }
+}
+
+static int parse_ip(const uint8_t *p, size_t len, struct contain_logged *o)
+{
+    if (len < 1)
+        return -EINVAL;
+    if (p[0] >> 4 == 4) {
+        size_t ihl = (size_t)(p[0] & 0xf) * 4;
+        if (len < 20 || ihl < 20 || ihl > len)
+            return -EINVAL;
+        o->family = AF_INET;
+        o->proto = p[9];
+        o->src4 = rd32(p + 12);
+        o->dst4 = rd32(p + 16);
+        inet_ntop(AF_INET, p + 12, o->src, sizeof(o->src));
+        inet_ntop(AF_INET, p + 16, o->dst, sizeof(o->dst));
+        if ((rd16(p + 6) & 0x1fff) == 0) /* later fragments carry no header */
+            parse_l4(p + ihl, len - ihl, o);
+        return 0;
+    }
+    if (p[0] >> 4 == 6) {
+        if (len < 40)
+            return -EINVAL;
+        o->family = AF_INET6;
+        o->proto = p[6];
+        inet_ntop(AF_INET6, p + 8, o->src, sizeof(o->src));
+        inet_ntop(AF_INET6, p + 24, o->dst, sizeof(o->dst));
+        parse_l4(p + 40, len - 40, o);
+        return 0;
+    }
+    return -EINVAL;
+}
+
+int contain_nflog_parse(const uint8_t *p, size_t len, struct contain_logged *out)
+{
+    struct contain_logged o = {.icmp_type = -1};
+    const uint8_t *payload = NULL;
+    size_t payload_len = 0;
+
+    if (len < 4 || p[1] != 0) /* family, version 0, resource id */
+        return -EINVAL;
+    for (size_t off = 4; off < len;) {
+        uint16_t tlen, type;
+        if (len - off < 4)
+            return -EINVAL;
+        memcpy(&tlen, p + off, 2);
+        memcpy(&type, p + off + 2, 2);
+        if (tlen < 4 || tlen > len - off)
+            return -EINVAL;
+        const uint8_t *v = p + off + 4;
+        size_t vlen = tlen - 4u;
+        if (type == NFLOG_PREFIX) {
+            size_t n = strnlen((const char *)v, vlen);
+            if (n >= sizeof(o.prefix))
+                n = sizeof(o.prefix) - 1;
+            memcpy(o.prefix, v, n);
+            o.prefix[n] = '\0';
+        } else if (type == NFLOG_INDEV && vlen >= 4) {
+            o.indev = rd32(v);
+        } else if (type == NFLOG_PAYLOAD) {
+            payload = v;
+            payload_len = vlen;
+        }
+        off += ((size_t)tlen + 3) & ~(size_t)3;
+    }
+    if (payload && parse_ip(payload, payload_len, &o) < 0)
+        return -EINVAL;
+    *out = o;
+    return 0;
+}
+
+/* ---- the thread ---- */
+
+struct recent {
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    uint8_t proto;
+    int port; /* dst_port or ICMP type; -1 none */
+    long long since_us;
+    unsigned repeats;
+    json_t *last; /* the event to send again with repeats, owned */
+};
+
+struct contain_watch {
+    struct event_pipeline *p;
+    uint32_t lan_net, lan_mask;
+    contain_owner_fn owner;
+    void *ud;
+    pcap_t *pc;
+    int stop;
+    pthread_t thread;
+    struct recent recent[RECENT_SLOTS];
+};
+
+static const char *proto_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case IPPROTO_TCP:
+        return "tcp";
+    case IPPROTO_UDP:
+        return "udp";
+    case IPPROTO_ICMP:
+        return "icmp";
+    case IPPROTO_ICMPV6:
+        return "icmpv6";
+    default:
+        snprintf(buf, 8, "%u", (unsigned)proto);
+        return buf;
+    }
+}
+
+/* host: to the machine itself; honeynet: to another honeynet's LAN;
+ * outside: anywhere else. */
+static const char *rule_of(const struct contain_watch *w, const struct contain_logged *l)
+{
+    if (strcmp(l->prefix, CONTAIN_PREFIX_HOST) == 0)
+        return "host";
+    if (l->family == AF_INET && (l->dst4 & w->lan_mask) == w->lan_net)
+        return "honeynet";
+    return "outside";
+}
+
+static json_t *blocked_event(const struct contain_watch *w, const struct contain_logged *l)
+{
+    char pb[8], hn[64] = "", host[64] = "", ifname[IF_NAMESIZE] = "";
+    json_t *ev = event_new(EVENT_CONTAIN_BLOCKED);
+    json_object_set_new(ev, "rule", json_string(rule_of(w, l)));
+    json_object_set_new(ev, "proto", json_string(proto_name(l->proto, pb)));
+    json_object_set_new(ev, "src_ip", json_string(l->src));
+    json_object_set_new(ev, "dst_ip", json_string(l->dst));
+    if (l->has_port)
+        json_object_set_new(ev, "dst_port", json_integer(l->dst_port));
+    if (l->icmp_type >= 0)
+        json_object_set_new(ev, "icmp_type", json_integer(l->icmp_type));
+    if (l->indev && if_indextoname(l->indev, ifname))
+        json_object_set_new(ev, "bridge", json_string(ifname));
+    if (l->family == AF_INET && w->owner &&
+        w->owner(w->ud, l->src4, hn, sizeof(hn), host, sizeof(host))) {
+        json_object_set_new(ev, "honeynet", json_string(hn));
+        if (host[0])
+            json_object_set_new(ev, "host", json_string(host));
+    }
+    return ev;
+}
+
+static void send_event(struct contain_watch *w, json_t *ev, unsigned repeats)
+{
+    json_object_set_new(ev, "repeats", json_integer(repeats));
+    if (event_emit(w->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: a contain.blocked event was not recorded");
+}
+
+/* Sends the count of each closed window that saw repeats; all when final. */
+static void flush(struct contain_watch *w, long long now, bool final)
+{
+    for (size_t i = 0; i < RECENT_SLOTS; i++) {
+        struct recent *r = &w->recent[i];
+        if (!r->last || (!final && now - r->since_us < REPEAT_WINDOW_US))
+            continue;
+        if (r->repeats)
+            send_event(w, json_deep_copy(r->last), r->repeats);
+        json_decref(r->last);
+        memset(r, 0, sizeof(*r));
+    }
+}
+
+static uint32_t slot_of(const struct contain_logged *l, int port)
+{
+    uint32_t h = 2166136261u;
+    const char *parts[] = {l->src, l->dst};
+    for (size_t k = 0; k < 2; k++)
+        for (const char *s = parts[k]; *s; s++)
+            h = (h ^ (unsigned char)*s) * 16777619u;
+    h = (h ^ l->proto) * 16777619u;
+    h = (h ^ (uint32_t)port) * 16777619u;
+    return h % RECENT_SLOTS;
+}
+
+static void on_logged(struct contain_watch *w, const struct contain_logged *l, long long now)
+{
+    int port = l->has_port ? l->dst_port : l->icmp_type;
+    struct recent *r = &w->recent[slot_of(l, port)];
+    if (r->last && strcmp(r->src, l->src) == 0 && strcmp(r->dst, l->dst) == 0 &&
+        r->proto == l->proto && r->port == port && now - r->since_us < REPEAT_WINDOW_US) {
+        r->repeats++;
+        return;
+    }
+    if (r->last) { /* evicted or expired: its count goes out now */
+        if (r->repeats)
+            send_event(w, json_deep_copy(r->last), r->repeats);
+        json_decref(r->last);
+    }
+    json_t *ev = blocked_event(w, l);
+    *r = (struct recent){.proto = l->proto, .port = port, .since_us = now, .last = ev};
+    snprintf(r->src, sizeof(r->src), "%s", l->src);
+    snprintf(r->dst, sizeof(r->dst), "%s", l->dst);
+    send_event(w, json_deep_copy(ev), 0);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *bytes)
+{
+    struct contain_watch *w = (struct contain_watch *)user;
+    struct contain_logged l;
+    if (contain_nflog_parse(bytes, hdr->caplen, &l) < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: a firewall log record was not understood");
+        return;
+    }
+    if (l.family)
+        on_logged(w, &l, util_mono_us());
+}
+
+static void *watch_main(void *arg)
+{
+    struct contain_watch *w = arg;
+    struct pollfd fds[2] = {{.fd = pcap_get_selectable_fd(w->pc), .events = POLLIN},
+                            {.fd = w->stop, .events = POLLIN}};
+    for (;;) {
+        int n = poll(fds, 2, 1000);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents)
+            break;
+        if (fds[0].revents && pcap_dispatch(w->pc, 256, on_packet, (u_char *)w) < 0) {
+            LOG_WARN("contain: reading the firewall log: %s", pcap_geterr(w->pc));
+            break;
+        }
+        flush(w, util_mono_us(), false);
+    }
+    flush(w, 0, true);
+    return NULL;
+}
+
+int contain_watch_start(struct event_pipeline *p, uint32_t lan_net, unsigned lan_prefix,
+                        contain_owner_fn owner, void *ud, struct contain_watch **out, char *err,
+                        size_t errlen)
+{
+    char pe[PCAP_ERRBUF_SIZE] = "", dev[32];
+    struct contain_watch *w = xcalloc(1, sizeof(*w));
+    w->p = p;
+    w->lan_mask = lan_prefix ? 0xffffffffu << (32 - lan_prefix) : 0;
+    w->lan_net = lan_net & w->lan_mask;
+    w->owner = owner;
+    w->ud = ud;
+    w->stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    snprintf(dev, sizeof(dev), "nflog:%d", CONTAIN_NFLOG_GROUP);
+    w->pc = pcap_create(dev, pe);
+    if (!w->pc || pcap_set_snaplen(w->pc, SNAPLEN) != 0 || pcap_set_immediate_mode(w->pc, 1) != 0 ||
+        pcap_activate(w->pc) < 0 || pcap_setnonblock(w->pc, 1, pe) < 0 ||
+        pcap_datalink(w->pc) != DLT_NFLOG || w->stop < 0) {
+        snprintf(err, errlen, "reading NFLOG group %d: %s", CONTAIN_NFLOG_GROUP,
+                 w->pc ? pcap_geterr(w->pc) : pe);
+        goto fail;
+    }
+    if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
+        snprintf(err, errlen, "cannot start a thread");
+        goto fail;
+    }
+    *out = w;
+    return 0;
+fail:
+    if (w->pc)
+        pcap_close(w->pc);
+    if (w->stop >= 0)
+        close(w->stop);
+    free(w);
+    return -EIO;
+}
+
+void contain_watch_stop(struct contain_watch *w)
+{
+    if (!w)
+        return;
+    uint64_t one = 1;
+    if (write(w->stop, &one, sizeof(one)) < 0) {
+        /* An eventfd write fails only on overflow: it is already signalled. */
+    }
+    pthread_join(w->thread, NULL);
+    pcap_close(w->pc);
+    close(w->stop);
+    free(w);
+}

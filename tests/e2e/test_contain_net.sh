@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Network containment, from a gateway (through an SSH session) and from a
+# decoy: TCP, UDP and ICMP to every address of the host (the LAN's bridge
+# among them), to karakuri's SSH port, to another honeynet's gateway and to a
+# host "outside" (a namespace of this test's own) all fail, nothing reaches
+# the outside host, and each attempt is a contain.blocked event. The LAN
+# itself still works (a decoy starts and answers), and so does the front end.
+# `karakuri cleanup` removes the rules.
+. "$KARAKURI_SRC/tests/e2e/lib.sh"
+e2e_start_ssh_frontend 10.226.0.0/16 "[honeynet]
+pool = 2"
+e2e_outside_ns
+iptables -S KARAKURI-INPUT >/dev/null 2>&1 || e2e_fail "no KARAKURI-INPUT chain while running"
+
+SSHB=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20)
+login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
+login true || e2e_fail "login"
+# A second honeynet: a login from the outside host's address.
+ip netns exec "$OUT_NS" sshpass -p pw ssh "${SSHB[@]}" -p $port bob@"$ATT_HOST_IP" true ||
+  e2e_fail "login from $OUT_IP"
+hn() { "$KARAKURI" -c "$conf" hosts --json | jq -c --arg n "src-$1" 'select(.honeynet == $n)'; }
+a=$(hn "$ATT_IP")
+b=$(hn "$OUT_IP")
+gw_a=$(jq -r .gateway.ip <<<"$a")
+gw_b=$(jq -r .gateway.ip <<<"$b")
+bridge_a=${gw_a%.*}.1
+[[ "$gw_a" =~ ^10\.226\. && "$gw_b" =~ ^10\.226\. ]] || e2e_fail "gateways: '$gw_a' '$gw_b'"
+
+# A listener on the outside host: were anything to get through, it would
+# connect; and the namespace counts every IPv4 packet it receives.
+ip netns exec "$OUT_NS" busybox nc -ll -p 8080 -e /bin/true &
+e2e_defer "kill $! 2>/dev/null"
+received() { ip netns exec "$OUT_NS" awk '/^Ip: [0-9]/ {print $3}' /proc/net/snmp; }
+
+# Every IPv4 address of the host but loopback (a container's 127.0.0.1 is
+# its own).
+host_ips=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]}' | sort -u)
+targets=()
+for ip in $host_ips; do targets+=("$ip:22" "$ip:2222"); done
+targets+=("$gw_b:22" "$OUT_IP:8080")
+# One shell line that tries everything at once: TCP connects, a UDP datagram
+# and a ping to each address; prints OPEN/ANSWER for anything that got through.
+probe_script() {
+  local s="" t ip
+  for t in "${targets[@]}"; do
+    s+="(timeout 4 bash -c ': >/dev/tcp/${t%:*}/${t#*:}' 2>/dev/null && echo OPEN $t) & "
+  done
+  for ip in $host_ips $gw_b $OUT_IP; do
+    s+="(echo x >/dev/udp/$ip/53) 2>/dev/null; "
+    s+="(ping -n -c 1 -W 3 $ip >/dev/null 2>&1 && echo ANSWER $ip) & "
+  done
+  echo "$s wait; echo done"
+}
+before=$(received)
+out=$(login "$(probe_script)" 2>&1)
+[[ "$out" == *done* ]] || e2e_fail "the probes did not run on the gateway: $out"
+grep -E 'OPEN|ANSWER' <<<"$out" && e2e_fail "reached from the gateway: $(grep -E 'OPEN|ANSWER' <<<"$out" | tr '\n' ' ')"
+
+# The LAN still works: a planned host answers from the gateway, and its decoy
+# then tries the same.
+target=$(jq -r '.hosts[0].ip' <<<"$a")
+login "timeout 8 bash -c 'exec 3<>/dev/tcp/$target/22 && head -c 4 <&3'" >"$E2E_TMP/lan.txt" 2>&1 || true
+grep -q "^SSH-" "$E2E_TMP/lan.txt" || e2e_fail "no SSH server at $target: $(cat "$E2E_TMP/lan.txt")"
+decoy=$(hn "$ATT_IP" | jq -r --arg ip "$target" '.hosts[] | select(.ip == $ip) | .container // empty')
+[[ -n "$decoy" ]] || e2e_fail "no decoy container for $target"
+out=$(docker exec "$decoy" bash -c "$(probe_script)" 2>&1)
+[[ "$out" == *done* ]] || e2e_fail "the probes did not run on the decoy: $out"
+grep -E 'OPEN|ANSWER' <<<"$out" && e2e_fail "reached from the decoy: $(grep -E 'OPEN|ANSWER' <<<"$out" | tr '\n' ' ')"
+after=$(received)
+e2e_assert_eq "$before" "$after" "IPv4 packets received by the outside host"
+
+# The front end still takes logins (its own connections to the gateway pass).
+login true || e2e_fail "a login after the probes"
+
+# Each attempt is an event, from each of the two hosts.
+sleep 2
+"$KARAKURI" -c "$conf" events --json --type contain.blocked >"$E2E_TMP/blocked.json"
+check() { # src proto dst port-or-type rule
+  local key=dst_port
+  [[ "$2" == icmp ]] && key=icmp_type
+  jq -se --arg s "$1" --arg p "$2" --arg d "$3" --argjson v "$4" --arg r "$5" --arg k "$key" \
+    'any(.[]; .src_ip == $s and .proto == $p and .dst_ip == $d and .[$k] == $v and .rule == $r
+       and (.honeynet | startswith("src-")))' "$E2E_TMP/blocked.json" >/dev/null ||
+    e2e_fail "no contain.blocked for $1 -> $3 $2/$4 ($5)"
+}
+decoy_ip=$target
+for src in "$gw_a" "$decoy_ip"; do
+  for ip in $host_ips; do
+    check "$src" tcp "$ip" 22 host
+    check "$src" tcp "$ip" 2222 host
+    check "$src" udp "$ip" 53 host
+    check "$src" icmp "$ip" 8 host
+  done
+  check "$src" tcp "$gw_b" 22 honeynet
+  check "$src" icmp "$gw_b" 8 honeynet
+  check "$src" tcp "$OUT_IP" 8080 outside
+  check "$src" udp "$OUT_IP" 53 outside
+  check "$src" icmp "$OUT_IP" 8 outside
+done
+# The bridge is one of the host's addresses, attempts on it are too.
+check "$gw_a" tcp "$bridge_a" 2222 host
+jq -se --arg g "$gw_a" 'any(.[]; .src_ip == $g and .host != null)' "$E2E_TMP/blocked.json" >/dev/null ||
+  e2e_fail "contain.blocked does not name the gateway host"
+
+kill -TERM "$KK_PID"
+wait "$KK_PID" || e2e_fail "run did not exit 0"
+# The rules stay while honeynets may (they outlive the daemon); cleanup
+# removes them.
+iptables -S KARAKURI-INPUT >/dev/null 2>&1 || e2e_fail "the rules went with the daemon"
+"$KARAKURI" -c "$conf" cleanup >"$E2E_TMP/cleanup.out" 2>&1 || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
+grep -q "4 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
+for t in iptables ip6tables; do
+  $t -S | grep -q KARAKURI && e2e_fail "$t rules left after cleanup: $($t -S | grep KARAKURI)"
+done
+e2e_log "ok"

@@ -1,0 +1,98 @@
+/* Unit tests for src/contain/firewall.c: the names and rule text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "common/buf.h"
+#include "contain/firewall.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static void test_bridge_name(void **state)
+{
+    (void)state;
+    char name[IF_NAMESIZE];
+    contain_bridge_name(0x0a0d0700u, name);
+    assert_string_equal(name, "kk-10-13-7");
+    contain_bridge_name(0xffffff00u, name);
+    assert_string_equal(name, "kk-255-255-255");
+    assert_true(strlen(name) < IF_NAMESIZE);
+}
+
+/* Position of needle in haystack, failing the test when absent. */
+static size_t pos(const char *haystack, const char *needle)
+{
+    const char *p = strstr(haystack, needle);
+    if (!p)
+        fail_msg("'%s' not in:\n%s", needle, haystack);
+    return (size_t)(p - haystack);
+}
+
+static void test_ipv4(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(AF_INET, &b), 0);
+    const char *r = b.data;
+    assert_int_equal(pos(r, "*filter\n"), 0);
+    /* Chains declared (and so emptied) before anything goes in them. */
+    assert_true(pos(r, ":KARAKURI-INPUT") < pos(r, "-A KARAKURI-INPUT"));
+    /* Host: replies pass, then log, then drop, in that order. */
+    size_t est = pos(r, "-A KARAKURI-INPUT -m conntrack --ctstate ESTABLISHED,RELATED");
+    size_t log = pos(r, "--nflog-prefix \"karakuri host\"");
+    size_t drop = pos(r, "-A KARAKURI-INPUT -m comment --comment karakuri -j DROP");
+    assert_true(est < log && log < drop);
+    /* Forward: bridged frames leave first; what is routed is logged and dropped. */
+    size_t bridged = pos(r, "-A KARAKURI-FORWARD -m physdev --physdev-is-bridged");
+    size_t routed = pos(r, "-A KARAKURI-FORWARD -i kk-+ -m comment --comment karakuri -j NFLOG");
+    size_t fdrop = pos(r, "-A KARAKURI-FORWARD -m comment --comment karakuri -j DROP");
+    assert_true(bridged < routed && routed < fdrop);
+    assert_true(pos(r, "--nflog-group 3113") > 0);
+    assert_true(pos(r, "COMMIT\n") + 7 == strlen(r));
+    /* Every rule is labelled. */
+    for (const char *line = r; (line = strstr(line, "\n-A ")); line++) {
+        const char *end = strchr(line + 1, '\n');
+        assert_non_null(end);
+        assert_non_null(memmem(line, (size_t)(end - line), "--comment karakuri", 18));
+    }
+    buf_free(&b);
+}
+
+static void test_ipv6(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(AF_INET6, &b), 0);
+    /* No replies to let in and nothing bridged to let through. */
+    assert_null(strstr(b.data, "ESTABLISHED"));
+    assert_null(strstr(b.data, "-j RETURN"));
+    assert_true(pos(b.data, "--physdev-is-bridged -m comment --comment karakuri -j DROP") > 0);
+    buf_free(&b);
+}
+
+static void test_small_buffer(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 64);
+    assert_int_equal(contain_fw_ruleset(AF_INET, &b), -ENOBUFS);
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bridge_name),
+        cmocka_unit_test(test_ipv4),
+        cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_small_buffer),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
