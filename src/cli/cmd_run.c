@@ -136,7 +136,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     reconcile(p, cfg);
     /* Without its firewall a honeynet is a way into this machine and out
      * of it: better no honeypot at all. */
-    if (contain_fw_install(err, sizeof(err)) < 0) {
+    if (contain_fw_install(cfg, err, sizeof(err)) < 0) {
         LOG_ERROR("firewall: %s; refusing to run honeynets without containment", err);
         if (event_pipeline_stop(p) < 0)
             LOG_WARN("store: events were lost at stop");
@@ -149,8 +149,8 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     if (cfg->honeynet.responder && lan_responder_start(cfg, p, mon, &lan, err, sizeof(err)) < 0)
         LOG_ERROR("LAN responder: %s; honeynet LANs will look empty", err);
     struct contain_watch *watch = NULL;
-    if (contain_watch_start(p, cfg->honeynet.lan_pool_net, cfg->honeynet.lan_pool_prefix,
-                            lan ? lan_responder_owner : NULL, lan, &watch, err, sizeof(err)) < 0)
+    if (contain_watch_start(cfg, p, lan ? lan_responder_owner : NULL, lan, &watch, err,
+                            sizeof(err)) < 0)
         LOG_ERROR("firewall log: %s; what it blocks is not recorded", err);
     struct contain_limits *limits = NULL;
     if (contain_limits_start(cfg, p, lan ? lan_responder_container : NULL, lan, &limits, err,

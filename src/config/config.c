@@ -294,6 +294,72 @@ static void get_mode(const struct config *c, const struct key *k, char *out, siz
 }
 
 /* ADDR:PORT or [V6ADDR]:PORT. */
+static int set_full(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    (void)k;
+    if (strcmp(v, "refuse") == 0)
+        c->honeynet.full_share = false;
+    else if (strcmp(v, "share") == 0)
+        c->honeynet.full_share = true;
+    else {
+        snprintf(why, n, "expected refuse or share");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void get_full(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    (void)k;
+    snprintf(out, n, "%s", c->honeynet.full_share ? "share" : "refuse");
+}
+
+/* "none", or "tcp/80,tcp/443,udp/53". */
+static int set_egress(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    (void)k;
+    struct config_egress e[CONFIG_EGRESS_MAX] = {{0}};
+    size_t ne = 0;
+    if (strcmp(v, "none") != 0) {
+        char copy[512];
+        snprintf(copy, sizeof(copy), "%s", v);
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
+            long long port;
+            while (*t == ' ')
+                t++;
+            bool tcp = strncmp(t, "tcp/", 4) == 0, udp = strncmp(t, "udp/", 4) == 0;
+            if ((!tcp && !udp) || util_parse_ll(t + 4, 1, 65535, &port) < 0 ||
+                ne == CONFIG_EGRESS_MAX) {
+                snprintf(why, n,
+                         "expected none, or up to %d of tcp/PORT or udp/PORT, comma-separated",
+                         CONFIG_EGRESS_MAX);
+                return -EINVAL;
+            }
+            e[ne].udp = udp;
+            e[ne++].port = (uint16_t)port;
+        }
+        if (ne == 0) {
+            snprintf(why, n, "expected none, or tcp/PORT or udp/PORT, comma-separated");
+            return -EINVAL;
+        }
+    }
+    memcpy(c->containment.egress, e, ne * sizeof(e[0]));
+    c->containment.negress = ne;
+    return 0;
+}
+
+static void get_egress(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    (void)k;
+    size_t len = 0;
+    snprintf(out, n, "none");
+    for (size_t i = 0; i < c->containment.negress && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s/%u", i ? "," : "",
+                                c->containment.egress[i].udp ? "udp" : "tcp",
+                                (unsigned)c->containment.egress[i].port);
+}
+
 static int set_listen(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
     const char *colon = strrchr(v, ':');
@@ -404,6 +470,10 @@ static const struct key KEYS[] = {
      get_uint, OFF(ssh.max_unauth), 1, 100000},
     {"ssh", "max_unauth_per_source", "10", "unauthenticated connections at once from one address",
      set_uint, get_uint, OFF(ssh.max_unauth_per_source), 1, 100000},
+    {"ssh", "max_sessions", "200", "logged-in sessions at once, all sources; past it logins fail",
+     set_uint, get_uint, OFF(ssh.max_sessions), 1, 100000},
+    {"ssh", "max_sessions_per_source", "32", "logged-in sessions at once from one address",
+     set_uint, get_uint, OFF(ssh.max_sessions_per_source), 1, 100000},
     STR("store", "dir", store.dir, "./var", set_nonempty,
         "state directory: karakuri.db, karakuri.json, artifacts/"),
     {"store", "jsonl", "yes", "also write every event as a JSON line to <dir>/karakuri.json",
@@ -423,6 +493,14 @@ static const struct key KEYS[] = {
     {"honeynet", "retention", "7d",
      "how long a source's honeynet is kept for it to come back to, files and all", set_duration,
      get_duration, OFF(honeynet.retention_s), 60, 10LL * 366 * 86400},
+    {"honeynet", "max", "64",
+     "honeynets at once (per-source mode); what a new source gets past "
+     "it is [honeynet] full",
+     set_uint, get_uint, OFF(honeynet.max), 1, 4096},
+    {"honeynet", "full", "refuse",
+     "past [honeynet] max: refuse (logins fail, as on a busy server) or share (new sources go to "
+     "the shared honeynet)",
+     set_full, get_full, 0, 0, 0},
     {"honeynet", "hosts", "6",
      "hosts that exist on each honeynet LAN besides the gateway (a handful, never the subnet)",
      set_uint, get_uint, OFF(honeynet.hosts), 1, 32},
@@ -454,8 +532,24 @@ static const struct key KEYS[] = {
      OFF(containment.cpu_millis), 10, 1024000},
     {"containment", "pids", "256", "processes and threads in each container (fork bombs stop here)",
      set_uint, get_uint, OFF(containment.pids), 16, 1000000},
+    {"containment", "disk", "2G",
+     "bytes a container may write to its file system; past it the container is stopped (its "
+     "files kept for extraction)",
+     set_size, get_size, OFF(containment.disk_bytes), 1LL << 20, 1LL << 40},
     {"containment", "nofile", "4096", "open files per process in a container", set_uint, get_uint,
      OFF(containment.nofile), 64, 1048576},
+    {"containment", "session_lifetime", "4h", "an SSH session is closed after this long",
+     set_duration, get_duration, OFF(containment.session_lifetime_s), 10, 10LL * 366 * 86400},
+    {"containment", "egress", "none",
+     "what honeynet hosts may open off the machine: none, or tcp/PORT and udp/PORT, "
+     "comma-separated; every attempt is an event either way",
+     set_egress, get_egress, 0, 0, 0},
+    {"containment", "egress_bytes", "10M",
+     "with egress: bytes each container may send out; past it its traffic out is dropped", set_size,
+     get_size, OFF(containment.egress_bytes), 1024, 1LL << 40},
+    {"containment", "egress_rate", "128k",
+     "with egress: bytes per second each container may send (tc tbf on its link)", set_size,
+     get_size, OFF(containment.egress_rate), 1024, 1LL << 30},
     {"containment", "no_new_privileges", "yes",
      "set-user-ID programs (su, sudo, passwd) gain nothing in a container: a root shell can only "
      "come from the credentials karakuri accepts",

@@ -22,6 +22,13 @@
 
 enum config_honeynet_mode { CONFIG_MODE_PER_SOURCE, CONFIG_MODE_SHARED };
 
+#define CONFIG_EGRESS_MAX 16
+/* A port honeynet hosts may open off the machine ([containment] egress). */
+struct config_egress {
+    bool udp;
+    uint16_t port;
+};
+
 struct config {
     char *path; /* the file loaded, NULL for built-in defaults only */
     struct {
@@ -37,6 +44,8 @@ struct config {
         long long login_grace_s;
         unsigned max_unauth;            /* unauthenticated connections, all sources */
         unsigned max_unauth_per_source; /* … from one address */
+        unsigned max_sessions;          /* logged in, all sources */
+        unsigned max_sessions_per_source;
     } ssh;
     struct {
         char *dir;
@@ -52,6 +61,8 @@ struct config {
         uint32_t lan_pool_net; /* host byte order */
         unsigned lan_pool_prefix;
         long long retention_s;
+        unsigned max;            /* honeynets at once (per-source mode) */
+        bool full_share;         /* past max: new sources share, instead of being refused */
         unsigned hosts;          /* planned hosts on each LAN besides the gateway */
         bool responder;          /* answer sweeps and start decoys on the LANs */
         unsigned pool;           /* warm decoy containers kept ready */
@@ -65,10 +76,16 @@ struct config {
     struct {
         long long memory_bytes; /* per container */
         long long swap_bytes;   /* on top of memory */
+        long long disk_bytes;   /* written to its file system */
         unsigned cpu_millis;    /* thousandths of a CPU */
         unsigned pids;
         unsigned nofile;
         bool no_new_privileges;
+        long long session_lifetime_s;
+        struct config_egress egress[CONFIG_EGRESS_MAX];
+        size_t negress;         /* 0: egress none */
+        long long egress_bytes; /* per container */
+        long long egress_rate;  /* bytes per second per container */
     } containment;
     struct {
         char *mirror;

@@ -3,6 +3,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "config/config.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -23,22 +24,39 @@ extern char **environ;
 
 struct jump {
     int family;
-    const char *chain;
+    const char *table, *chain;
     const char *rule; /* after the chain name */
 };
 
 /* Every jump into karakuri's chains. */
 static const struct jump JUMPS[] = {
-    {AF_INET, "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
-    {AF_INET, "DOCKER-USER", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
-    {AF_INET, "DOCKER-USER", "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
-    {AF_INET6, "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
-    {AF_INET6, "FORWARD", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
-    {AF_INET6, "FORWARD", "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
+    {AF_INET, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
+    {AF_INET, "filter", "DOCKER-USER",
+     "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
+    {AF_INET, "filter", "DOCKER-USER",
+     "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
+    {AF_INET, "nat", "POSTROUTING", "! -o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-NAT"},
+    {AF_INET6, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
+    {AF_INET6, "filter", "FORWARD",
+     "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
+    {AF_INET6, "filter", "FORWARD",
+     "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
 };
 #define NJUMPS (sizeof(JUMPS) / sizeof(JUMPS[0]))
 
-static const char *const CHAINS[] = {"KARAKURI-INPUT", "KARAKURI-FORWARD"};
+struct chain {
+    int family;
+    const char *table, *name;
+};
+
+/* Chains are removed after every jump (and the egress chain after the one
+ * that jumps to it). */
+static const struct chain CHAINS[] = {
+    {AF_INET, "filter", "KARAKURI-INPUT"},  {AF_INET, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-EGRESS"}, {AF_INET, "nat", "KARAKURI-NAT"},
+    {AF_INET6, "filter", "KARAKURI-INPUT"}, {AF_INET6, "filter", "KARAKURI-FORWARD"},
+};
+#define NCHAINS (sizeof(CHAINS) / sizeof(CHAINS[0]))
 
 void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE])
 {
@@ -46,10 +64,45 @@ void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE])
              (unsigned)(base >> 16) & 0xff, (unsigned)(base >> 8) & 0xff);
 }
 
-int contain_fw_ruleset(int family, struct buf *out)
+static int nflog(struct buf *out, const char *chain, const char *match, const char *prefix)
 {
+    return buf_appendf(out, "-A %s %s" COMMENT " " NFLOG "\n", chain, match, CONTAIN_NFLOG_GROUP,
+                       prefix);
+}
+
+/* The opt-in way out: replies come back in; what a container sends out to an
+ * allowed port, or on a connection so opened, goes through KARAKURI-EGRESS,
+ * where each container has a byte quota (contain_fw_egress_allow) and
+ * whatever is past it is logged and dropped. */
+static int egress_rules(const struct config *cfg, const char *pool, struct buf *out)
+{
+    int rc = buf_appendf(out,
+                         "-A KARAKURI-FORWARD -o " CONTAIN_BRIDGE_PREFIX
+                         "+ -m conntrack --ctstate ESTABLISHED,RELATED " COMMENT " -j ACCEPT\n"
+                         "-A KARAKURI-FORWARD -i " CONTAIN_BRIDGE_PREFIX "+ ! -d %s -m conntrack "
+                         "--ctstate ESTABLISHED,RELATED " COMMENT " -j KARAKURI-EGRESS\n",
+                         pool);
+    for (size_t i = 0; i < cfg->containment.negress; i++) {
+        const struct config_egress *e = &cfg->containment.egress[i];
+        char match[128];
+        snprintf(match, sizeof(match), "-i " CONTAIN_BRIDGE_PREFIX "+ ! -d %s -p %s --dport %u ",
+                 pool, e->udp ? "udp" : "tcp", (unsigned)e->port);
+        rc |= nflog(out, "KARAKURI-FORWARD", match, CONTAIN_PREFIX_EGRESS);
+        rc |= buf_appendf(out, "-A KARAKURI-FORWARD %s" COMMENT " -j KARAKURI-EGRESS\n", match);
+    }
+    rc |= nflog(out, "KARAKURI-EGRESS", "", CONTAIN_PREFIX_EGRESS_CAP);
+    rc |= buf_appendf(out, "-A KARAKURI-EGRESS " COMMENT " -j DROP\n");
+    return rc;
+}
+
+int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
+{
+    char pool[32], a[UTIL_IPV4_LEN];
+    util_ipv4_format(cfg->honeynet.lan_pool_net, a);
+    snprintf(pool, sizeof(pool), "%s/%u", a, cfg->honeynet.lan_pool_prefix);
     int rc = buf_appendf(out, "*filter\n:KARAKURI-INPUT - [0:0]\n:KARAKURI-FORWARD - [0:0]\n");
     if (family == AF_INET) {
+        rc |= buf_appendf(out, ":KARAKURI-EGRESS - [0:0]\n");
         /* Replies to the host's own connections, such as the SSH front
          * end's to a gateway's sshd. */
         rc |=
@@ -58,21 +111,27 @@ int contain_fw_ruleset(int family, struct buf *out)
         /* Bridged within one LAN: Docker's rules let it through. */
         rc |= buf_appendf(out, "-A KARAKURI-FORWARD -m physdev --physdev-is-bridged " COMMENT
                                " -j RETURN\n");
+        if (cfg->containment.negress)
+            rc |= egress_rules(cfg, pool, out);
     } else {
         /* The LANs are IPv4 only: IPv6 between their hosts goes nowhere and
          * is not worth an event. */
         rc |= buf_appendf(out, "-A KARAKURI-FORWARD -m physdev --physdev-is-bridged " COMMENT
                                " -j DROP\n");
     }
-    rc |= buf_appendf(out, "-A KARAKURI-INPUT " COMMENT " ");
-    rc |= buf_appendf(out, NFLOG, CONTAIN_NFLOG_GROUP, CONTAIN_PREFIX_HOST);
-    rc |= buf_appendf(out, "\n-A KARAKURI-INPUT " COMMENT " -j DROP\n");
+    rc |= nflog(out, "KARAKURI-INPUT", "", CONTAIN_PREFIX_HOST);
+    rc |= buf_appendf(out, "-A KARAKURI-INPUT " COMMENT " -j DROP\n");
     /* Only what leaves a honeynet is an event; what is sent to one from
      * elsewhere (another honeynet's is already logged leaving it) is just
      * dropped. */
-    rc |= buf_appendf(out, "-A KARAKURI-FORWARD -i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " ");
-    rc |= buf_appendf(out, NFLOG, CONTAIN_NFLOG_GROUP, CONTAIN_PREFIX_ROUTED);
-    rc |= buf_appendf(out, "\n-A KARAKURI-FORWARD " COMMENT " -j DROP\nCOMMIT\n");
+    rc |= nflog(out, "KARAKURI-FORWARD", "-i " CONTAIN_BRIDGE_PREFIX "+ ", CONTAIN_PREFIX_ROUTED);
+    rc |= buf_appendf(out, "-A KARAKURI-FORWARD " COMMENT " -j DROP\nCOMMIT\n");
+    if (family == AF_INET) {
+        rc |= buf_appendf(out, "*nat\n:KARAKURI-NAT - [0:0]\n");
+        if (cfg->containment.negress)
+            rc |= buf_appendf(out, "-A KARAKURI-NAT -s %s " COMMENT " -j MASQUERADE\n", pool);
+        rc |= buf_appendf(out, "COMMIT\n");
+    }
     return rc ? -ENOBUFS : 0;
 }
 
@@ -124,8 +183,8 @@ static const char *tool(int family)
 
 /* iptables -w -t filter OP CHAIN [RULE...]: the rule is split on spaces (our
  * own constant rules: no quoting needed). */
-static int iptables(int family, const char *op, const char *chain, const char *rule,
-                    char out[OUTPUT_MAX])
+static int iptables(int family, const char *table, const char *op, const char *chain,
+                    const char *rule, char out[OUTPUT_MAX])
 {
     char copy[256], *argv[32];
     size_t n = 0;
@@ -133,7 +192,7 @@ static int iptables(int family, const char *op, const char *chain, const char *r
     argv[n++] = "-w";
     argv[n++] = "10";
     argv[n++] = "-t";
-    argv[n++] = "filter";
+    argv[n++] = (char *)table;
     argv[n++] = (char *)op;
     argv[n++] = (char *)chain;
     snprintf(copy, sizeof(copy), "%s", rule ? rule : "");
@@ -144,14 +203,14 @@ static int iptables(int family, const char *op, const char *chain, const char *r
     return run(argv, NULL, out);
 }
 
-static int restore(int family, char *err, size_t errlen)
+static int restore(const struct config *cfg, int family, char *err, size_t errlen)
 {
     struct buf rules;
     char out[OUTPUT_MAX];
     char *argv[] = {family == AF_INET ? "iptables-restore" : "ip6tables-restore", "-w", "10",
                     "--noflush", NULL};
     buf_init(&rules, 1 << 16);
-    int rc = contain_fw_ruleset(family, &rules);
+    int rc = contain_fw_ruleset(cfg, family, &rules);
     if (rc == 0 && (rc = run(argv, rules.data, out)) != 0) {
         snprintf(err, errlen, "%s: %s", argv[0], out);
         rc = rc < 0 ? rc : -EIO;
@@ -160,25 +219,27 @@ static int restore(int family, char *err, size_t errlen)
     return rc;
 }
 
-int contain_fw_install(char *err, size_t errlen)
+int contain_fw_install(const struct config *cfg, char *err, size_t errlen)
 {
     char out[OUTPUT_MAX];
     int rc;
 
     /* Docker makes DOCKER-USER when it starts; karakuri may be first. */
-    if (iptables(AF_INET, "-S", "DOCKER-USER", NULL, out) != 0 &&
-        iptables(AF_INET, "-N", "DOCKER-USER", NULL, out) != 0) {
+    if (iptables(AF_INET, "filter", "-S", "DOCKER-USER", NULL, out) != 0 &&
+        iptables(AF_INET, "filter", "-N", "DOCKER-USER", NULL, out) != 0) {
         snprintf(err, errlen, "iptables -N DOCKER-USER: %s", out);
         return -EIO;
     }
-    if ((rc = restore(AF_INET, err, errlen)) < 0 || (rc = restore(AF_INET6, err, errlen)) < 0)
+    if ((rc = restore(cfg, AF_INET, err, errlen)) < 0 ||
+        (rc = restore(cfg, AF_INET6, err, errlen)) < 0)
         return rc;
     for (size_t i = 0; i < NJUMPS; i++) {
         const struct jump *j = &JUMPS[i];
-        if (iptables(j->family, "-C", j->chain, j->rule, out) == 0)
+        if (iptables(j->family, j->table, "-C", j->chain, j->rule, out) == 0)
             continue;
-        if (iptables(j->family, "-I", j->chain, j->rule, out) != 0) {
-            snprintf(err, errlen, "%s -I %s %s: %s", tool(j->family), j->chain, j->rule, out);
+        if (iptables(j->family, j->table, "-I", j->chain, j->rule, out) != 0) {
+            snprintf(err, errlen, "%s -t %s -I %s %s: %s", tool(j->family), j->table, j->chain,
+                     j->rule, out);
             return -EIO;
         }
     }
@@ -188,49 +249,77 @@ int contain_fw_install(char *err, size_t errlen)
 int contain_fw_remove(unsigned *removed, char *err, size_t errlen)
 {
     char out[OUTPUT_MAX];
-    int rc = 0;
 
     *removed = 0;
     for (size_t i = 0; i < NJUMPS; i++)
-        for (int k = 0;
-             k < 16 && iptables(JUMPS[i].family, "-D", JUMPS[i].chain, JUMPS[i].rule, out) == 0;
+        for (int k = 0; k < 16 && iptables(JUMPS[i].family, JUMPS[i].table, "-D", JUMPS[i].chain,
+                                           JUMPS[i].rule, out) == 0;
              k++)
             ;
-    for (int family = AF_INET; rc == 0; family = AF_INET6) {
-        for (size_t i = 0; i < sizeof(CHAINS) / sizeof(CHAINS[0]); i++) {
-            if (iptables(family, "-S", CHAINS[i], NULL, out) != 0)
-                continue;
-            if (iptables(family, "-F", CHAINS[i], NULL, out) != 0 ||
-                iptables(family, "-X", CHAINS[i], NULL, out) != 0) {
-                snprintf(err, errlen, "%s -X %s: %s", tool(family), CHAINS[i], out);
-                rc = -EIO;
-                break;
-            }
-            (*removed)++;
+    /* Flushed first, all of them: one may jump to another. */
+    for (size_t i = 0; i < NCHAINS; i++)
+        (void)iptables(CHAINS[i].family, CHAINS[i].table, "-F", CHAINS[i].name, NULL, out);
+    for (size_t i = 0; i < NCHAINS; i++) {
+        const struct chain *c = &CHAINS[i];
+        if (iptables(c->family, c->table, "-S", c->name, NULL, out) != 0)
+            continue;
+        if (iptables(c->family, c->table, "-X", c->name, NULL, out) != 0) {
+            snprintf(err, errlen, "%s -t %s -X %s: %s", tool(c->family), c->table, c->name, out);
+            return -EIO;
         }
-        if (family == AF_INET6)
-            break;
+        (*removed)++;
     }
-    return rc;
+    return 0;
 }
 
 int contain_fw_check(char *err, size_t errlen)
 {
     char out[OUTPUT_MAX];
-    for (int family = AF_INET;; family = AF_INET6) {
-        for (size_t i = 0; i < sizeof(CHAINS) / sizeof(CHAINS[0]); i++)
-            if (iptables(family, "-S", CHAINS[i], NULL, out) != 0) {
-                snprintf(err, errlen, "%s chain %s missing", tool(family), CHAINS[i]);
-                return -ENOENT;
-            }
-        if (family == AF_INET6)
-            break;
-    }
+    for (size_t i = 0; i < NCHAINS; i++)
+        if (iptables(CHAINS[i].family, CHAINS[i].table, "-S", CHAINS[i].name, NULL, out) != 0) {
+            snprintf(err, errlen, "%s chain %s missing", tool(CHAINS[i].family), CHAINS[i].name);
+            return -ENOENT;
+        }
     for (size_t i = 0; i < NJUMPS; i++)
-        if (iptables(JUMPS[i].family, "-C", JUMPS[i].chain, JUMPS[i].rule, out) != 0) {
+        if (iptables(JUMPS[i].family, JUMPS[i].table, "-C", JUMPS[i].chain, JUMPS[i].rule, out) !=
+            0) {
             snprintf(err, errlen, "%s: no jump in %s (%s)", tool(JUMPS[i].family), JUMPS[i].chain,
                      JUMPS[i].rule);
             return -ENOENT;
         }
     return 0;
+}
+
+/* "-s IP -m quota --quota N …": one container's allowance. */
+static void egress_rule(const struct config *cfg, const char *ip, char *out, size_t len)
+{
+    snprintf(out, len, "-s %s -m quota --quota %lld " COMMENT " -j ACCEPT", ip,
+             cfg->containment.egress_bytes);
+}
+
+int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err, size_t errlen)
+{
+    char rule[192], out[OUTPUT_MAX];
+    if (!cfg->containment.negress)
+        return 0;
+    egress_rule(cfg, ip, rule, sizeof(rule));
+    /* Already there: its quota keeps counting (a new login, a replug). */
+    if (iptables(AF_INET, "filter", "-C", "KARAKURI-EGRESS", rule, out) == 0)
+        return 0;
+    if (iptables(AF_INET, "filter", "-I", "KARAKURI-EGRESS", rule, out) != 0) {
+        snprintf(err, errlen, "iptables -I KARAKURI-EGRESS: %s", out);
+        return -EIO;
+    }
+    return 0;
+}
+
+void contain_fw_egress_revoke(const struct config *cfg, const char *ip)
+{
+    char rule[192], out[OUTPUT_MAX];
+    if (!cfg->containment.negress)
+        return;
+    egress_rule(cfg, ip, rule, sizeof(rule));
+    for (int k = 0; k < 16 && iptables(AF_INET, "filter", "-D", "KARAKURI-EGRESS", rule, out) == 0;
+         k++)
+        ;
 }

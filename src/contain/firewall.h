@@ -12,7 +12,9 @@
  *   KARAKURI-FORWARD (from DOCKER-USER, -i/-o kk-+): frames bridged within
  *                    one LAN go on to Docker's rules; anything routed (to
  *                    another honeynet, the machine's other networks, the
- *                    internet) is logged and dropped.
+ *                    internet) is logged and dropped, but what
+ *                    [containment] egress lets out, up to each container's
+ *                    byte quota (KARAKURI-EGRESS, NAT in KARAKURI-NAT).
  * The same for IPv6, where everything from a honeynet is dropped (the LANs
  * are IPv4 only). Logging is NFLOG group CONTAIN_NFLOG_GROUP with a prefix
  * saying which rule (watch.h turns that into contain.blocked events).
@@ -27,12 +29,15 @@
 #include <stdint.h>
 
 struct buf;
+struct config;
 
 #define CONTAIN_BRIDGE_PREFIX "kk-"
 #define CONTAIN_NFLOG_GROUP 3113
 /* NFLOG prefixes: the rule that matched. */
 #define CONTAIN_PREFIX_HOST "karakuri host"
 #define CONTAIN_PREFIX_ROUTED "karakuri routed"
+#define CONTAIN_PREFIX_EGRESS "karakuri egress"         /* let out ([containment] egress) */
+#define CONTAIN_PREFIX_EGRESS_CAP "karakuri egress-cap" /* past a container's egress_bytes */
 
 /* "kk-10-13-7" for the /24 at base (host byte order). */
 void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE]);
@@ -40,11 +45,22 @@ void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE]);
 /* The chains' contents as iptables-restore --noflush input for family
  * AF_INET or AF_INET6 (pure: unit tested). The jumps into them are not part
  * of it: they are added once, apart (contain_fw_install). */
-int contain_fw_ruleset(int family, struct buf *out) __attribute__((warn_unused_result));
+int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
+    __attribute__((warn_unused_result));
 
-/* Writes the chains (replacing what they held) and makes sure each is
- * jumped to exactly once. Needs root and the iptables tools. */
-int contain_fw_install(char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Writes the chains (replacing what they held: per-container quotas start
+ * again) and makes sure each is jumped to exactly once. Needs root and the
+ * iptables tools. */
+int contain_fw_install(const struct config *cfg, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* With [containment] egress: lets the container at ip send egress_bytes out
+ * (a quota that counts from its first use; kept when already there). A
+ * no-op with egress none. */
+int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* Takes the allowance of ip away (the container is gone). */
+void contain_fw_egress_revoke(const struct config *cfg, const char *ip);
 
 /* Removes the jumps and the chains, wherever they are; *removed counts the
  * chains that were there. 0 when nothing was there to remove. */

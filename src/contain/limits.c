@@ -11,11 +11,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define POLL_MS 2000
@@ -39,10 +42,14 @@ void contain_host_config(const struct config *cfg, json_t *hc)
     json_object_set_new(hc, "NanoCpus",
                         json_integer((json_int_t)cfg->containment.cpu_millis * 1000000));
     json_object_set_new(hc, "PidsLimit", json_integer(cfg->containment.pids));
+    /* No single file larger than the disk allowance: the common fill (one
+     * big file) ends with "File too large" at the cap, not a poll later. */
     json_object_set_new(hc, "Ulimits",
-                        json_pack("[{s:s, s:I, s:I}]", "Name", "nofile", "Soft",
+                        json_pack("[{s:s, s:I, s:I}, {s:s, s:I, s:I}]", "Name", "nofile", "Soft",
                                   (json_int_t)cfg->containment.nofile, "Hard",
-                                  (json_int_t)cfg->containment.nofile));
+                                  (json_int_t)cfg->containment.nofile, "Name", "fsize", "Soft",
+                                  (json_int_t)cfg->containment.disk_bytes, "Hard",
+                                  (json_int_t)cfg->containment.disk_bytes));
     json_object_set_new(hc, "CapDrop", drop);
     if (cfg->containment.no_new_privileges)
         json_object_set_new(hc, "SecurityOpt", json_pack("[s]", "no-new-privileges"));
@@ -66,10 +73,12 @@ unsigned long long contain_cgroup_value(const char *text, const char *key)
 
 struct tracked {
     char id[72];
-    char honeynet[64]; /* from its label; decoys get theirs at claim (who) */
+    char honeynet[64];    /* from its label; decoys get theirs at claim (who) */
+    char upper[PATH_MAX]; /* its writable layer on the host, "" until known */
     struct contain_counters c;
     long long cpu_event_us;
-    bool seen; /* in this round's list */
+    bool seen;        /* in this round's list */
+    bool disk_killed; /* stopped for its disk use */
 };
 
 struct contain_limits {
@@ -164,6 +173,49 @@ static struct tracked *track(struct contain_limits *l, const char *id)
     return t;
 }
 
+/* Bytes under a directory, counting stops past limit (the walk is bounded by
+ * what it is looking for). nftw passes no context: these are the watcher
+ * thread's own. */
+static long long disk_walked, disk_limit;
+
+static int add_size(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)flag;
+    (void)ftw;
+    disk_walked += (long long)st->st_blocks * 512;
+    return disk_walked > disk_limit ? 1 : 0;
+}
+
+/* The writable layer past [containment] disk: the container is killed, since
+ * the engine's disk is what it fills (overlay2 on this file system has no
+ * per-container size). Its files stay, for extraction. */
+static void check_disk(struct contain_limits *l, struct tracked *t)
+{
+    if (t->disk_killed)
+        return;
+    if (!t->upper[0]) {
+        json_t *info = NULL;
+        if (docker_container_inspect(l->d, t->id, &info) < 0)
+            return;
+        const char *up = json_string_value(json_object_get(
+            json_object_get(json_object_get(info, "GraphDriver"), "Data"), "UpperDir"));
+        snprintf(t->upper, sizeof(t->upper), "%s", up ? up : "-");
+        json_decref(info);
+    }
+    if (t->upper[0] == '-')
+        return; /* not a layered driver: nothing to measure */
+    disk_walked = 0;
+    disk_limit = l->cfg->containment.disk_bytes;
+    if (nftw(t->upper, add_size, 16, FTW_PHYS | FTW_MOUNT) != 1)
+        return;
+    t->disk_killed = true;
+    limit_event(l, t, "disk", 1, json_integer(disk_limit));
+    if (docker_container_kill(l->d, t->id, "KILL") < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: container past its disk not stopped: %s",
+                        docker_last_error(l->d));
+}
+
 static void check_one(struct contain_limits *l, struct tracked *t, long long now)
 {
     const struct config *cfg = l->cfg;
@@ -185,6 +237,7 @@ static void check_one(struct contain_limits *l, struct tracked *t, long long now
         }
     }
     t->c = c;
+    check_disk(l, t);
 }
 
 static void poll_once(struct contain_limits *l)

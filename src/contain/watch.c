@@ -4,7 +4,9 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
+#include "config/config.h"
 #include "contain/firewall.h"
+#include "docker/docker.h"
 #include "event/event.h"
 
 #include <errno.h>
@@ -131,9 +133,16 @@ struct recent {
 struct contain_watch {
     struct event_pipeline *p;
     uint32_t lan_net, lan_mask;
+    long long egress_bytes;
     contain_owner_fn owner;
     void *ud;
     pcap_t *pc;
+    struct docker *d; /* NULL: honeynets named only through owner */
+    struct {
+        char bridge[IF_NAMESIZE], honeynet[64];
+    } names[64];
+    size_t nnames;
+    long long names_us; /* when they were last read */
     int stop;
     pthread_t thread;
     struct recent recent[RECENT_SLOTS];
@@ -167,11 +176,61 @@ static const char *rule_of(const struct contain_watch *w, const struct contain_l
     return "outside";
 }
 
-static json_t *blocked_event(const struct contain_watch *w, const struct contain_logged *l)
+/* The honeynet of a bridge, from the engine's networks (read again on a
+ * miss, at most every 5 s): for when the responder, which knows the hosts
+ * too, does not run. */
+static bool honeynet_of_bridge(struct contain_watch *w, const char *bridge, char *out, size_t n)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < w->nnames; i++)
+            if (strcmp(w->names[i].bridge, bridge) == 0) {
+                snprintf(out, n, "%s", w->names[i].honeynet);
+                return true;
+            }
+        long long now = util_mono_us();
+        if (pass || !w->d || now - w->names_us < 5000000LL)
+            return false;
+        w->names_us = now;
+        json_t *f = json_pack("{s:[s]}", "label", "karakuri.honeynet"), *list = NULL, *it;
+        size_t i;
+        int rc = docker_network_list(w->d, f, &list);
+        json_decref(f);
+        if (rc < 0)
+            return false;
+        w->nnames = 0;
+        json_array_foreach(list, i, it)
+        {
+            const char *br = json_string_value(
+                json_object_get(json_object_get(it, "Options"), "com.docker.network.bridge.name"));
+            const char *hn = json_string_value(
+                json_object_get(json_object_get(it, "Labels"), "karakuri.honeynet"));
+            if (!br || !hn || w->nnames == sizeof(w->names) / sizeof(w->names[0]))
+                continue;
+            snprintf(w->names[w->nnames].bridge, IF_NAMESIZE, "%s", br);
+            snprintf(w->names[w->nnames].honeynet, sizeof(w->names[0].honeynet), "%s", hn);
+            w->nnames++;
+        }
+        json_decref(list);
+    }
+    return false;
+}
+
+/* What the firewall logged: an attempt it blocked, a connection it let out,
+ * or traffic past a container's byte quota. */
+static json_t *blocked_event(struct contain_watch *w, const struct contain_logged *l)
 {
     char pb[8], hn[64] = "", host[64] = "", ifname[IF_NAMESIZE] = "";
-    json_t *ev = event_new(EVENT_CONTAIN_BLOCKED);
-    json_object_set_new(ev, "rule", json_string(rule_of(w, l)));
+    json_t *ev;
+    if (strcmp(l->prefix, CONTAIN_PREFIX_EGRESS) == 0) {
+        ev = event_new(EVENT_CONTAIN_EGRESS);
+    } else if (strcmp(l->prefix, CONTAIN_PREFIX_EGRESS_CAP) == 0) {
+        ev = event_new(EVENT_CONTAIN_LIMIT);
+        json_object_set_new(ev, "limit", json_string("bytes"));
+        json_object_set_new(ev, "value", json_integer(w->egress_bytes));
+    } else {
+        ev = event_new(EVENT_CONTAIN_BLOCKED);
+        json_object_set_new(ev, "rule", json_string(rule_of(w, l)));
+    }
     json_object_set_new(ev, "proto", json_string(proto_name(l->proto, pb)));
     json_object_set_new(ev, "src_ip", json_string(l->src));
     json_object_set_new(ev, "dst_ip", json_string(l->dst));
@@ -186,6 +245,8 @@ static json_t *blocked_event(const struct contain_watch *w, const struct contain
         json_object_set_new(ev, "honeynet", json_string(hn));
         if (host[0])
             json_object_set_new(ev, "host", json_string(host));
+    } else if (ifname[0] && honeynet_of_bridge(w, ifname, hn, sizeof(hn))) {
+        json_object_set_new(ev, "honeynet", json_string(hn));
     }
     return ev;
 }
@@ -277,15 +338,17 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-int contain_watch_start(struct event_pipeline *p, uint32_t lan_net, unsigned lan_prefix,
-                        contain_owner_fn owner, void *ud, struct contain_watch **out, char *err,
-                        size_t errlen)
+int contain_watch_start(const struct config *cfg, struct event_pipeline *p, contain_owner_fn owner,
+                        void *ud, struct contain_watch **out, char *err, size_t errlen)
 {
+    uint32_t lan_net = cfg->honeynet.lan_pool_net;
+    unsigned lan_prefix = cfg->honeynet.lan_pool_prefix;
     char pe[PCAP_ERRBUF_SIZE] = "", dev[32];
     struct contain_watch *w = xcalloc(1, sizeof(*w));
     w->p = p;
     w->lan_mask = lan_prefix ? 0xffffffffu << (32 - lan_prefix) : 0;
     w->lan_net = lan_net & w->lan_mask;
+    w->egress_bytes = cfg->containment.egress_bytes;
     w->owner = owner;
     w->ud = ud;
     w->stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -298,6 +361,9 @@ int contain_watch_start(struct event_pipeline *p, uint32_t lan_net, unsigned lan
                  w->pc ? pcap_geterr(w->pc) : pe);
         goto fail;
     }
+    char derr[256];
+    if (docker_open(cfg->docker.host, &w->d, derr, sizeof(derr)) < 0)
+        w->d = NULL; /* honeynets are named through owner only */
     if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
         snprintf(err, errlen, "cannot start a thread");
         goto fail;
@@ -305,6 +371,8 @@ int contain_watch_start(struct event_pipeline *p, uint32_t lan_net, unsigned lan
     *out = w;
     return 0;
 fail:
+    if (w->d)
+        docker_close(w->d);
     if (w->pc)
         pcap_close(w->pc);
     if (w->stop >= 0)
@@ -322,6 +390,8 @@ void contain_watch_stop(struct contain_watch *w)
         /* An eventfd write fails only on overflow: it is already signalled. */
     }
     pthread_join(w->thread, NULL);
+    if (w->d)
+        docker_close(w->d);
     pcap_close(w->pc);
     close(w->stop);
     free(w);

@@ -1,5 +1,7 @@
-/* contain watch: turns what the firewall (firewall.h) drops into
- * contain.blocked events. One thread reads the NFLOG group with libpcap
+/* contain watch: turns what the firewall (firewall.h) logs into events:
+ * contain.blocked for what it drops, contain.egress for what [containment]
+ * egress lets out, contain.limit (bytes) past a container's quota. One thread reads the NFLOG group
+ * with libpcap
  * ("nflog:N"); each packet names the rule that matched, the bridge it came
  * from and the packet itself, of which the addresses, protocol and port or
  * ICMP type are kept.
@@ -17,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config;
 struct event_pipeline;
 struct contain_watch;
 
@@ -43,11 +46,11 @@ int contain_nflog_parse(const uint8_t *p, size_t len, struct contain_logged *out
 typedef bool (*contain_owner_fn)(void *ud, uint32_t ip, char *honeynet, size_t hlen, char *host,
                                  size_t hostlen);
 
-/* lan_net/lan_prefix: [honeynet] lan_pool, to tell "another honeynet" from
- * "outside". owner may be NULL. p, ud are borrowed. */
-int contain_watch_start(struct event_pipeline *p, uint32_t lan_net, unsigned lan_prefix,
-                        contain_owner_fn owner, void *ud, struct contain_watch **out, char *err,
-                        size_t errlen) __attribute__((warn_unused_result));
+/* cfg ([honeynet] lan_pool tells "another honeynet" from "outside"), p and
+ * ud are borrowed; owner may be NULL. */
+int contain_watch_start(const struct config *cfg, struct event_pipeline *p, contain_owner_fn owner,
+                        void *ud, struct contain_watch **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Sends what is still counted and stops the thread. NULL is fine. */
 void contain_watch_stop(struct contain_watch *w);

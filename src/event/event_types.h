@@ -82,7 +82,11 @@
     X(CONTAIN_BLOCKED, "contain.blocked",                                                          \
       "a honeynet host tried to reach what it must not (rule: host, honeynet or outside; proto, "  \
       "src_ip, dst_ip, dst_port or icmp_type, honeynet, host, repeats)")                           \
-    X(CONTAIN_EXPIRED, "contain.expired", "a container reached the end of its lifetime")           \
+    X(CONTAIN_EGRESS, "contain.egress",                                                            \
+      "a honeynet host opened a connection off the machine that [containment] egress allows "      \
+      "(proto, src_ip, dst_ip, dst_port, honeynet, host)")                                         \
+    X(CONTAIN_EXPIRED, "contain.expired",                                                          \
+      "a session or container reached the end of its lifetime (what, lifetime_s)")                 \
     X(CONTAIN_CLEANUP, "contain.cleanup",                                                          \
       "leftovers of an earlier run were removed (containers, networks, failed)")
 

@@ -74,6 +74,30 @@ static void fmt_subnet(uint32_t base, char *out, size_t n)
     snprintf(out, n, "%s/24", a);
 }
 
+int lan_honeynet_count(struct docker *d, const char *name, unsigned *count, bool *exists, char *err,
+                       size_t errlen)
+{
+    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_HONEYNET), *list = NULL, *it;
+    size_t i;
+    int rc = docker_network_list(d, f, &list);
+    json_decref(f);
+    if (rc < 0) {
+        snprintf(err, errlen, "listing networks: %s", docker_last_error(d));
+        return rc;
+    }
+    *count = 0;
+    *exists = false;
+    json_array_foreach(list, i, it)
+    {
+        const char *owner =
+            json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+        (*count)++;
+        *exists |= owner && strcmp(owner, name) == 0;
+    }
+    json_decref(list);
+    return 0;
+}
+
 /* Finds the honeynet's network, or makes one on the first free /24. */
 static int ensure_network(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
                           uint32_t *base, char *err, size_t errlen)
@@ -308,6 +332,14 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
     if ((rc = lan_netns_default_route(g.pid, base + 1)) < 0) {
         snprintf(err, errlen, "default route of the gateway: %s",
                  util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
+    /* With egress, what leaves is capped in bytes and shaped in rate. */
+    if (cfg->containment.negress &&
+        ((rc = lan_netns_shape(g.pid, cfg->containment.egress_rate)) < 0 ||
+         (rc = contain_fw_egress_allow(cfg, g.ip, err, errlen)) < 0)) {
+        if (!*err)
+            snprintf(err, errlen, "shaping the gateway: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;
     }
     *gw = g;

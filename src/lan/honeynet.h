@@ -37,6 +37,11 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
                         const char *hostkey_dir, struct lan_gateway *gw, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* How many honeynets there are (their networks), and whether `name` is
+ * one of them. */
+int lan_honeynet_count(struct docker *d, const char *name, unsigned *count, bool *exists, char *err,
+                       size_t errlen) __attribute__((warn_unused_result));
+
 /* Creates user (home, /bin/bash, no sudo) with password in the gateway, or
  * sets the password of an existing one. -EINVAL for a name or password the
  * system refuses (as its sshd would never accept them). */

@@ -7,11 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/route.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -157,6 +160,52 @@ out:
     if (route)
         rtnl_route_put(route);
     rtnl_link_put(l);
+    return rc;
+}
+
+/* A token bucket of rate bytes/s as the root qdisc of ifindex: bursts of a
+ * tenth of a second (16 KiB at least), half a second of queue. */
+static int add_tbf(struct nl_sock *s, int ifindex, int rate)
+{
+    struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+    if (!q)
+        return -ENOMEM;
+    int bucket = rate / 10 < 16384 ? 16384 : rate / 10;
+    rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+    rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+    rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(1, 0));
+    int rc = rtnl_tc_set_kind(TC_CAST(q), "tbf");
+    if (rc == 0) {
+        rtnl_qdisc_tbf_set_rate(q, rate, bucket, 0);
+        rc = rtnl_qdisc_tbf_set_limit_by_latency(q, 500000);
+    }
+    if (rc == 0)
+        rc = rtnl_qdisc_add(s, q, NLM_F_CREATE | NLM_F_REPLACE);
+    rtnl_qdisc_put(q);
+    return rc < 0 ? -EIO : 0;
+}
+
+int lan_netns_shape(pid_t pid, long long rate)
+{
+    int oserr, peer = 0, irate = rate > INT_MAX ? INT_MAX : (int)rate;
+    struct nl_sock *in = nl_open_in(pid, &oserr);
+    if (!in)
+        return oserr;
+    struct rtnl_link *l = NULL;
+    int rc = rtnl_link_get_kernel(in, 0, "eth0", &l) < 0 ? -ENODEV : 0;
+    if (rc == 0) {
+        peer = rtnl_link_get_link(l); /* the host's end of the pair */
+        rc = add_tbf(in, rtnl_link_get_ifindex(l), irate);
+        rtnl_link_put(l);
+    }
+    nl_socket_free(in);
+    if (rc < 0 || peer <= 0)
+        return rc < 0 ? rc : -ENODEV;
+    struct nl_sock *host = nl_open();
+    if (!host)
+        return -ENOMEM;
+    rc = add_tbf(host, peer, irate);
+    nl_socket_free(host);
     return rc;
 }
 

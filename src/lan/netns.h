@@ -26,6 +26,11 @@ int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t
  * of pid; one already there is kept. */
 int lan_netns_default_route(pid_t pid, uint32_t gw) __attribute__((warn_unused_result));
 
+/* Shapes what the container of pid sends (its eth0) and what it is sent
+ * (the host's end of the pair) to rate bytes per second (tc tbf). The
+ * qdiscs go with the links, that is with the container. */
+int lan_netns_shape(pid_t pid, long long rate) __attribute__((warn_unused_result));
+
 /* Removes the pair by its outer end (the container is left with lo only).
  * -ENODEV when it is gone already. */
 int lan_netns_unplug(const char *host_if) __attribute__((warn_unused_result));

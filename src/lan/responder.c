@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/decoy.h"
@@ -19,6 +20,7 @@
 #include "monitor/files.h"
 #include "store/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pcap/pcap.h>
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_NETS 64
@@ -312,6 +315,13 @@ static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: replay on %s: %s", n->bridge, pcap_geterr(n->pc));
     drop_held(h);
     started_event(r, n, h);
+    /* With egress, what leaves is capped in bytes and shaped in rate (after
+     * the replay: the first SYN is not kept waiting for iptables). */
+    if (r->cfg->containment.negress &&
+        (lan_netns_shape(h->dc.pid, r->cfg->containment.egress_rate) < 0 ||
+         contain_fw_egress_allow(r->cfg, ip, err, sizeof(err)) < 0))
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", ip,
+                        *err ? err : "tc failed");
 }
 
 static void describe(const struct lan_pkt *p, char *out, size_t len)
@@ -655,6 +665,8 @@ static void housekeep(struct lan_responder *r)
                         (long long)pcap_dump_ftell(n->dump) >=
                             (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
             capture_rotate(r, n, false);
+        else if (n->dump && pcap_dump_flush(n->dump) < 0) /* on disk, should the daemon die */
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s: write failed", n->name);
     }
 }
 
@@ -732,6 +744,7 @@ static void run_stop(struct lan_responder *r, const struct job *j, bool remove)
         .store_dir = r->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
     struct files_ctx x = {r, j};
     monitor_exec_unwatch(r->mon, j->container);
+    contain_fw_egress_revoke(r->cfg, j->ip);
     if (monitor_extract_changes(r->d, j->container, &o, on_file, &x) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: files of decoy %s not extracted: %s", j->ip,
                         docker_last_error(r->d));
@@ -845,6 +858,37 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Captures a killed daemon left open are stored now (what reached the disk),
+ * rather than overwritten by the next capture of their honeynet. */
+static void recover_captures(struct lan_responder *r)
+{
+    DIR *dir = opendir(r->cfg->store.dir);
+    struct dirent *de;
+    while (dir && (de = readdir(dir))) {
+        size_t len = strlen(de->d_name);
+        if (strncmp(de->d_name, ".capture-", 9) != 0 || len < 15 ||
+            strcmp(de->d_name + len - 5, ".pcap") != 0)
+            continue;
+        char *path = xasprintf("%s/%s", r->cfg->store.dir, de->d_name), sha[65];
+        unsigned long long size = 0;
+        struct stat st;
+        /* More than the file header: something was captured. */
+        if (stat(path, &st) == 0 && st.st_size > 24 &&
+            store_artifact_put_file(r->cfg->store.dir, path, sha, &size) == 0) {
+            json_t *ev = event_new(EVENT_CAPTURE_PCAP);
+            json_object_set_new(ev, "honeynet", json_stringn(de->d_name + 9, len - 14));
+            json_object_set_new(ev, "artifact", json_string(sha));
+            json_object_set_new(ev, "size", json_integer((json_int_t)size));
+            json_object_set_new(ev, "recovered", json_true());
+            emit(r, ev);
+        }
+        unlink(path);
+        free(path);
+    }
+    if (dir)
+        closedir(dir);
+}
+
 int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
                         struct monitor_exec *mon, struct lan_responder **out, char *err,
                         size_t errlen)
@@ -856,6 +900,7 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     r->jobs_tail = &r->jobs;
     r->seed = (unsigned)util_now_us();
     r->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    recover_captures(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0) {

@@ -16,6 +16,7 @@
 #include "lan/responder.h"
 #include "monitor/exec.h"
 #include "monitor/files.h"
+#include "ssh/hostkeys.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
 #include "ssh/session.h"
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -60,6 +62,7 @@ struct conn {
     unsigned port;
     long long start_us;
     bool authed;
+    bool expired; /* told to end at [containment] session_lifetime */
     char reason[128];
     struct tty_log tty[MAX_TTYS];
     char container[96]; /* the gateway logged into, "" before login */
@@ -120,13 +123,49 @@ static struct source *source_of(struct kssh_server *s, const char *ip)
     return &s->sources[i];
 }
 
-static unsigned unauth_count(const struct kssh_server *s, const char *ip)
+/* Connections of source ip (all sources: NULL) that have logged in, or not. */
+static unsigned conn_count(const struct kssh_server *s, const char *ip, bool authed)
 {
     unsigned n = 0;
     for (size_t i = 0; i < s->nconns; i++)
-        if (!s->conns[i].authed && (!ip || strcmp(s->conns[i].ip, ip) == 0))
+        if (s->conns[i].authed == authed && (!ip || strcmp(s->conns[i].ip, ip) == 0))
             n++;
     return n;
+}
+
+static void cap_hit(struct kssh_server *s, const struct conn *c, const char *cap, unsigned value,
+                    const char *action)
+{
+    json_t *ev = event_new(EVENT_CONTAIN_CAP_HIT);
+    json_object_set_new(ev, "cap", json_string(cap));
+    json_object_set_new(ev, "value", json_integer(value));
+    json_object_set_new(ev, "action", json_string(action));
+    emit(s, c, ev);
+}
+
+/* Past [honeynet] max a new source is refused or sent to the shared
+ * honeynet; *name is then "shared". */
+static bool honeynet_room(struct kssh_server *s, struct conn *c, char **name, char *why,
+                          size_t whylen)
+{
+    unsigned n = 0;
+    bool exists = false;
+    char err[512];
+    if (lan_honeynet_count(s->d, *name, &n, &exists, err, sizeof(err)) < 0) {
+        snprintf(why, whylen, "honeynet unavailable: %s", err);
+        return false;
+    }
+    if (exists || n < s->cfg->honeynet.max)
+        return true;
+    bool share = s->cfg->honeynet.full_share;
+    cap_hit(s, c, "honeynets", s->cfg->honeynet.max, share ? "share" : "refuse");
+    if (!share) {
+        snprintf(why, whylen, "max_honeynets");
+        return false;
+    }
+    free(*name);
+    *name = xstrdup("shared");
+    return true;
 }
 
 /* ---- monitor requests ---- */
@@ -217,6 +256,20 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
         snprintf(why, whylen, "honeynet unavailable: %s", err);
         goto out;
     }
+    if (!shared && !honeynet_room(s, c, &name, why, whylen))
+        goto out;
+    if (strcmp(name, "shared") == 0 && !shared) {
+        /* The shared gateway's keys, made here if no session made them. */
+        ssh_key k[KSSH_HOSTKEYS] = {0};
+        free(keys);
+        keys = xasprintf("%s/hostkeys/shared", s->cfg->store.dir);
+        if (kssh_hostkeys_load(keys, k, err, sizeof(err)) < 0) {
+            snprintf(why, whylen, "honeynet unavailable: %s", err);
+            goto out;
+        }
+        for (int i = 0; i < KSSH_HOSTKEYS; i++)
+            ssh_key_free(k[i]);
+    }
     if (lan_honeynet_ensure(s->d, s->cfg, name, keys, gw, err, sizeof(err)) < 0) {
         snprintf(why, whylen, "honeynet unavailable: %s", err);
         goto out;
@@ -269,6 +322,19 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     src->last_us = util_now_us();
     if (user && pass && strlen(user) == ul && strlen(pass) == pl)
         ok = kssh_policy_accepts(&s->policy, user, pass, src->failures, &reason);
+    /* Accepted credentials past a cap fail as on a busy server. */
+    bool capped = false;
+    if (ok && conn_count(s, NULL, true) >= s->cfg->ssh.max_sessions) {
+        cap_hit(s, c, "max_sessions", s->cfg->ssh.max_sessions, "refuse");
+        reason = "max_sessions";
+        ok = false;
+        capped = true;
+    } else if (ok && conn_count(s, c->ip, true) >= s->cfg->ssh.max_sessions_per_source) {
+        cap_hit(s, c, "max_sessions_per_source", s->cfg->ssh.max_sessions_per_source, "refuse");
+        reason = "max_sessions_per_source";
+        ok = false;
+        capped = true;
+    }
     if (ok && !prepare_login(s, c, user, pass, &gw, why, sizeof(why))) {
         ok = false;
         reason = why;
@@ -281,7 +347,8 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     add_client(c, ev);
     if (!ok) {
         json_object_set_new(ev, "reason", json_string(reason));
-        src->failures++;
+        if (!capped) /* not a wrong guess: after:N counts guesses */
+            src->failures++;
     } else {
         c->authed = true;
         json_object_set_new(ev, "honeynet", json_string(gw.honeynet));
@@ -511,6 +578,29 @@ static void reap(struct kssh_server *s, bool block)
     }
 }
 
+/* Sessions past [containment] session_lifetime are ended, like any other
+ * session the daemon ends (SIGTERM, then recorded when reaped). */
+static void expire(struct kssh_server *s)
+{
+    long long now = util_now_us(), life_us = s->cfg->containment.session_lifetime_s * 1000000LL;
+    for (size_t i = 0; i < s->nconns; i++) {
+        struct conn *c = &s->conns[i];
+        if (c->expired && c->pid > 0 && now - c->start_us > life_us + 10000000LL)
+            kill(c->pid, SIGKILL); /* it did not end on SIGTERM */
+        if (c->expired || now - c->start_us < life_us || c->pid <= 0)
+            continue;
+        c->expired = true;
+        snprintf(c->reason, sizeof(c->reason), "session lifetime reached");
+        json_t *ev = event_new(EVENT_CONTAIN_EXPIRED);
+        json_object_set_new(ev, "what", json_string("session"));
+        json_object_set_new(ev, "lifetime_s", json_integer(s->cfg->containment.session_lifetime_s));
+        if (*c->honeynet)
+            json_object_set_new(ev, "honeynet", json_string(c->honeynet));
+        emit(s, c, ev);
+        kill(c->pid, SIGTERM);
+    }
+}
+
 static void new_session_id(char out[25])
 {
     unsigned char r[12];
@@ -520,8 +610,12 @@ static void new_session_id(char out[25])
 }
 
 /* In the child: only the connection and the monitor socket stay open. */
-static void child(struct kssh_server *s, int fd, int mon, const char *ip)
+static void child(struct kssh_server *s, int fd, int mon, const char *ip, pid_t parent)
 {
+    /* A session must not outlive the daemon that records it (kill -9):
+     * ended with the thread that forked it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+        _exit(1);
     char *dir = xasprintf("%s/hostkeys/%s", s->cfg->store.dir,
                           s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
     if (dup2(fd, 3) < 0 || dup2(mon, 4) < 0)
@@ -538,7 +632,8 @@ static void child(struct kssh_server *s, int fd, int mon, const char *ip)
                                   .hostkey_dir = dir,
                                   .chroot_dir = s->empty_dir,
                                   .uid = s->uid,
-                                  .gid = s->gid};
+                                  .gid = s->gid,
+                                  .parent = parent};
     _exit(kssh_session_main(&a));
 }
 
@@ -576,15 +671,16 @@ static void on_accept(struct kssh_server *s)
         c.port = ntohs(a.sin_port);
     }
     new_session_id(c.session);
-    if (s->nconns >= MAX_CONNS || unauth_count(s, NULL) >= s->cfg->ssh.max_unauth)
+    if (s->nconns >= MAX_CONNS || conn_count(s, NULL, false) >= s->cfg->ssh.max_unauth)
         return refuse(s, &c, fd, "max_unauth");
-    if (unauth_count(s, c.ip) >= s->cfg->ssh.max_unauth_per_source)
+    if (conn_count(s, c.ip, false) >= s->cfg->ssh.max_unauth_per_source)
         return refuse(s, &c, fd, "max_unauth_per_source");
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return refuse(s, &c, fd, "out of resources");
+    pid_t self = getpid();
     c.pid = fork();
     if (c.pid == 0)
-        child(s, fd, pair[1], c.ip);
+        child(s, fd, pair[1], c.ip, self);
     close(fd);
     close(pair[1]);
     if (c.pid < 0) {
@@ -622,6 +718,7 @@ static void *server_main(void *arg)
         if (pfd[1].revents)
             on_accept(s);
         reap(s, false);
+        expire(s);
     }
     free(pfd);
     return NULL;

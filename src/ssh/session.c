@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,6 +190,12 @@ static int drop_privileges(const struct kssh_session_args *a)
     if (setgroups(0, NULL) < 0 || setresgid(a->gid, a->gid, a->gid) < 0 ||
         setresuid(a->uid, a->uid, a->uid) < 0)
         return -errno;
+    /* A change of credentials clears the parent-death signal: set again,
+     * and the daemon may have died in between. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+        return -errno;
+    if (getppid() != a->parent)
+        return -ESRCH;
     return 0;
 }
 

@@ -13,6 +13,7 @@ struct kssh_session_args {
     const char *chroot_dir;  /* empty, root-owned: where the process is shut in */
     uid_t uid;               /* who it runs as after the key files are read */
     gid_t gid;
+    pid_t parent; /* the daemon: the session ends with it (SIGTERM) */
 };
 
 /* Runs in the forked child; returns its exit status. */

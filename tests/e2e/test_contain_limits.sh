@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Resource limits, from an SSH session on a gateway: a memory hog is killed at
 # [containment] memory, a CPU spin gets no more than [containment] cpus, a
-# fork bomb stops at [containment] pids; each is a contain.limit event; while
-# they run, a login from another address through karakuri completes within
-# 5 s. The container runs without the capabilities it does not need and with
+# fork bomb stops at [containment] pids, a disk fill (on another honeynet)
+# stops its container at [containment] disk; each is a contain.limit event;
+# while they run, a login from another address through karakuri completes
+# within 5 s. The container runs without the capabilities it does not need and with
 # no_new_privileges.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.227.0.0/16 "[containment]
 memory = 96M
 cpus = 0.25
 pids = 64
+disk = 64M
 [honeynet]
 responder = no"
 e2e_outside_ns
@@ -50,6 +52,27 @@ e2e_log "login during the fork bomb: $ms ms"
 ((ms < 5000)) || e2e_fail "the login took $ms ms"
 n=$(awk '{print $1}' "/sys/fs/cgroup/pids/docker/$gw/pids.current" 2>/dev/null || echo 0)
 ((n <= 64)) || e2e_fail "$n processes in the gateway (pids = 64)"
+
+# A disk fill, on the other source's honeynet: its gateway is stopped.
+ip netns exec "$OUT_NS" sshpass -p pw ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_IP" \
+  'dd if=/dev/zero of=$HOME/fill bs=1M count=2000 2>&1; sleep 30' >"$E2E_TMP/dd.txt" 2>&1 &
+filler=$!
+e2e_defer "kill $filler 2>/dev/null"
+gw_b() {
+  e2e_api GET "/containers/json?all=1&filters=$(jq -rn --arg n "karakuri.honeynet=src-$OUT_IP" \
+    '{"label":[$n, "karakuri.role=gateway"]}|tostring|@uri')" | jq -r '.[0] | "\(.Id) \(.State)"'
+}
+stopped() { [[ "$(gw_b)" == *" exited" ]]; }
+e2e_wait_for 60 stopped || e2e_fail "the disk filler's gateway was not stopped: $(gw_b)"
+gwb=$(gw_b | cut -d' ' -f1)
+used=$(du -sb "$(e2e_api GET "/containers/$gwb/json" | jq -r .GraphDriver.Data.UpperDir)" | cut -f1)
+e2e_log "written before the stop: $used bytes (disk = 64M)"
+((used < 2 * 67108864)) || e2e_fail "$used bytes written, disk = 64M"
+disk_event() {
+  "$KARAKURI" -c "$conf" events --json --type contain.limit | jq -se --arg c "$gwb" \
+    'any(.[]; .limit == "disk" and .container == $c and .value == 67108864)'
+}
+e2e_wait_for 10 disk_event || e2e_fail "no contain.limit for disk"
 
 # The watcher reads the counters every 2 s.
 limited() {

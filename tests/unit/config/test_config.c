@@ -98,6 +98,26 @@ static void test_containment(void **state)
     assert_non_null(strstr(out, "memory = 1G\n"));
     assert_non_null(strstr(out, "swap = 64k\n"));
     assert_non_null(strstr(out, "cpus = 1.25\n"));
+    assert_non_null(strstr(out, "egress = none\n"));
+    config_free(&c);
+
+    assert_int_equal(parse(&c,
+                           "[containment]\negress = tcp/80,udp/53, tcp/443\nsession_lifetime = 1h\n"
+                           "[honeynet]\nmax = 3\nfull = share\n[ssh]\nmax_sessions = 5\n",
+                           err, sizeof(err)),
+                     0);
+    assert_int_equal(c.containment.negress, 3);
+    assert_true(c.containment.egress[1].udp);
+    assert_int_equal(c.containment.egress[2].port, 443);
+    assert_int_equal(c.containment.session_lifetime_s, 3600);
+    assert_int_equal(c.honeynet.max, 3);
+    assert_true(c.honeynet.full_share);
+    assert_int_equal(c.ssh.max_sessions, 5);
+    f = fmemopen(out, sizeof(out), "w");
+    assert_int_equal(config_write(&c, f), 0);
+    fclose(f);
+    assert_non_null(strstr(out, "egress = tcp/80,udp/53,tcp/443\n"));
+    assert_non_null(strstr(out, "full = share\n"));
     config_free(&c);
 }
 
@@ -147,6 +167,10 @@ static void test_errors(void **state)
     expect_error("[containment]\ncpus = .5\n", "expected a number of CPUs");
     expect_error("[containment]\ncpus = 1.\n", "expected a number of CPUs");
     expect_error("[containment]\ncpus = 0.001\n", "from 0.010");
+    expect_error("[containment]\negress = http\n", "expected none, or up to 16 of tcp/PORT");
+    expect_error("[containment]\negress = tcp/0\n", "tcp/PORT or udp/PORT");
+    expect_error("[containment]\negress = ,\n", "tcp/PORT or udp/PORT");
+    expect_error("[honeynet]\nfull = maybe\n", "expected refuse or share");
 }
 
 static void test_nul_and_long_line(void **state)

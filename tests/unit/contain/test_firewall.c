@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "config/config.h"
 #include "contain/firewall.h"
 
 #include <errno.h>
@@ -33,12 +34,39 @@ static size_t pos(const char *haystack, const char *needle)
     return (size_t)(p - haystack);
 }
 
+static struct config cfg;
+
+static int setup(void **state)
+{
+    (void)state;
+    config_init(&cfg);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    config_free(&cfg);
+    return 0;
+}
+
+/* Every rule carries the label. */
+static void all_labelled(const char *r)
+{
+    for (const char *line = r; (line = strstr(line, "\n-A ")); line++) {
+        const char *end = strchr(line + 1, '\n');
+        assert_non_null(end);
+        if (!memmem(line, (size_t)(end - line), "--comment karakuri", 18))
+            fail_msg("unlabelled: %.*s", (int)(end - line), line);
+    }
+}
+
 static void test_ipv4(void **state)
 {
     (void)state;
     struct buf b;
     buf_init(&b, 1 << 16);
-    assert_int_equal(contain_fw_ruleset(AF_INET, &b), 0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), 0);
     const char *r = b.data;
     assert_int_equal(pos(r, "*filter\n"), 0);
     /* Chains declared (and so emptied) before anything goes in them. */
@@ -54,14 +82,47 @@ static void test_ipv4(void **state)
     size_t fdrop = pos(r, "-A KARAKURI-FORWARD -m comment --comment karakuri -j DROP");
     assert_true(bridged < routed && routed < fdrop);
     assert_true(pos(r, "--nflog-group 3113") > 0);
-    assert_true(pos(r, "COMMIT\n") + 7 == strlen(r));
-    /* Every rule is labelled. */
-    for (const char *line = r; (line = strstr(line, "\n-A ")); line++) {
-        const char *end = strchr(line + 1, '\n');
-        assert_non_null(end);
-        assert_non_null(memmem(line, (size_t)(end - line), "--comment karakuri", 18));
-    }
+    /* Egress none: nothing is let out or translated. */
+    assert_null(strstr(r, "-j KARAKURI-EGRESS"));
+    assert_null(strstr(r, "MASQUERADE"));
+    assert_null(strstr(r, "-A KARAKURI-FORWARD -o kk-+"));
+    assert_true(pos(r, "*nat\n:KARAKURI-NAT - [0:0]\nCOMMIT\n") > pos(r, "COMMIT\n"));
+    all_labelled(r);
     buf_free(&b);
+}
+
+static void test_egress(void **state)
+{
+    (void)state;
+    struct buf b;
+    char err[128];
+    buf_init(&b, 1 << 16);
+    assert_int_equal(
+        config_parse(&cfg, "[containment]\negress = tcp/80, udp/53\n", 38, "t", err, sizeof(err)),
+        0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), 0);
+    const char *r = b.data;
+    /* Replies in, then the allowed ports out through the quotas, before the
+     * final log and drop; never to another honeynet. */
+    size_t in = pos(r, "-A KARAKURI-FORWARD -o kk-+ -m conntrack --ctstate ESTABLISHED,RELATED");
+    size_t est = pos(r, "-A KARAKURI-FORWARD -i kk-+ ! -d 10.13.0.0/16 -m conntrack --ctstate "
+                        "ESTABLISHED,RELATED -m comment --comment karakuri -j KARAKURI-EGRESS");
+    size_t log80 = pos(r, "-A KARAKURI-FORWARD -i kk-+ ! -d 10.13.0.0/16 -p tcp --dport 80 -m "
+                          "comment --comment karakuri -j NFLOG");
+    size_t tcp80 = pos(r, "-A KARAKURI-FORWARD -i kk-+ ! -d 10.13.0.0/16 -p tcp --dport 80 -m "
+                          "comment --comment karakuri -j KARAKURI-EGRESS");
+    size_t udp53 = pos(r, "-p udp --dport 53 -m comment --comment karakuri -j KARAKURI-EGRESS");
+    size_t routed = pos(r, "--nflog-prefix \"karakuri routed\"");
+    assert_true(in < est && est < log80 && log80 < tcp80 && tcp80 < udp53 && udp53 < routed);
+    size_t cap = pos(r, "-A KARAKURI-EGRESS -m comment --comment karakuri -j NFLOG");
+    assert_true(cap < pos(r, "-A KARAKURI-EGRESS -m comment --comment karakuri -j DROP"));
+    assert_true(pos(r, "--nflog-prefix \"karakuri egress-cap\"") > 0);
+    assert_true(pos(r, "-A KARAKURI-NAT -s 10.13.0.0/16 -m comment --comment karakuri -j "
+                       "MASQUERADE") > 0);
+    all_labelled(r);
+    buf_free(&b);
+    config_free(&cfg);
+    config_init(&cfg);
 }
 
 static void test_ipv6(void **state)
@@ -69,7 +130,7 @@ static void test_ipv6(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 1 << 16);
-    assert_int_equal(contain_fw_ruleset(AF_INET6, &b), 0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET6, &b), 0);
     /* No replies to let in and nothing bridged to let through. */
     assert_null(strstr(b.data, "ESTABLISHED"));
     assert_null(strstr(b.data, "-j RETURN"));
@@ -82,17 +143,16 @@ static void test_small_buffer(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 64);
-    assert_int_equal(contain_fw_ruleset(AF_INET, &b), -ENOBUFS);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), -ENOBUFS);
     buf_free(&b);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bridge_name),
-        cmocka_unit_test(test_ipv4),
-        cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_bridge_name),  cmocka_unit_test(test_ipv4),
+        cmocka_unit_test(test_egress),       cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_small_buffer),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,6 +23,9 @@ static void test_host_config(void **state)
     json_t *u = json_array_get(json_object_get(hc, "Ulimits"), 0);
     assert_string_equal(json_string_value(json_object_get(u, "Name")), "nofile");
     assert_int_equal(json_integer_value(json_object_get(u, "Hard")), 4096);
+    u = json_array_get(json_object_get(hc, "Ulimits"), 1);
+    assert_string_equal(json_string_value(json_object_get(u, "Name")), "fsize");
+    assert_int_equal(json_integer_value(json_object_get(u, "Hard")), 2LL << 30);
     assert_true(json_array_size(json_object_get(hc, "CapDrop")) > 0);
     assert_string_equal(json_string_value(json_array_get(json_object_get(hc, "SecurityOpt"), 0)),
                         "no-new-privileges");
