@@ -492,7 +492,7 @@ static const struct key KEYS[] = {
      set_lan_pool, get_lan_pool, 0, 8, 24},
     {"honeynet", "retention", "7d",
      "how long a source's honeynet is kept for it to come back to, files and all", set_duration,
-     get_duration, OFF(honeynet.retention_s), 60, 10LL * 366 * 86400},
+     get_duration, OFF(honeynet.retention_s), 10, 10LL * 366 * 86400},
     {"honeynet", "max", "64",
      "honeynets at once (per-source mode); what a new source gets past "
      "it is [honeynet] full",

@@ -98,6 +98,33 @@ int lan_honeynet_count(struct docker *d, const char *name, unsigned *count, bool
     return 0;
 }
 
+int lan_honeynet_remove(struct docker *d, const char *name, char *err, size_t errlen)
+{
+    json_t *f = label_filter(name, NULL), *list = NULL, *it;
+    size_t i;
+    int rc = docker_container_list(d, true, f, &list);
+    json_array_foreach(list, i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "Id"));
+        if (id && docker_container_remove(d, id, true, true) < 0 && rc == 0)
+            rc = -EIO;
+    }
+    json_decref(list);
+    list = NULL;
+    if (rc == 0 && (rc = docker_network_list(d, f, &list)) == 0)
+        json_array_foreach(list, i, it)
+        {
+            const char *id = json_string_value(json_object_get(it, "Id"));
+            if (id && docker_network_remove(d, id) < 0)
+                rc = -EIO;
+        }
+    if (rc < 0)
+        snprintf(err, errlen, "removing honeynet %s: %s", name, docker_last_error(d));
+    json_decref(list);
+    json_decref(f);
+    return rc;
+}
+
 /* Finds the honeynet's network, or makes one on the first free /24. */
 static int ensure_network(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
                           uint32_t *base, char *err, size_t errlen)

@@ -42,6 +42,11 @@ int lan_honeynet_ensure(struct docker *d, const struct config *cfg, const char *
 int lan_honeynet_count(struct docker *d, const char *name, unsigned *count, bool *exists, char *err,
                        size_t errlen) __attribute__((warn_unused_result));
 
+/* Removes honeynet `name`: its containers (whatever their state) and its
+ * network. */
+int lan_honeynet_remove(struct docker *d, const char *name, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
 /* Creates user (home, /bin/bash, no sudo) with password in the gateway, or
  * sets the password of an existing one. -EINVAL for a name or password the
  * system refuses (as its sshd would never accept them). */

@@ -672,6 +672,38 @@ static void housekeep(struct lan_responder *r)
 
 /* ---- threads ---- */
 
+/* A honeynet whose bridge is gone (removed at the end of its lifetime): its
+ * decoys are stopped, its capture stored, and it is forgotten, so that its
+ * source, should it come back, has its new LAN answered. Lock held. */
+static void net_drop(struct lan_responder *r, size_t idx)
+{
+    struct net *n = r->nets[idx];
+    for (size_t k = 0; k < n->nhosts; k++) {
+        struct host *h = &n->hosts[k];
+        if (h->st == HOST_PENDING)
+            drop_held(h);
+        if (h->st != HOST_LIVE)
+            continue;
+        if (lan_netns_unplug(h->host_if) < 0) {
+            /* Gone with the bridge already. */
+        }
+        stop_job(r, n, h, "honeynet removed");
+    }
+    r->live_total -= n->live;
+    for (size_t i = 0; i < r->nechoes;) {
+        if (r->echoes[i]->n == n) {
+            free(r->echoes[i]);
+            r->echoes[i] = r->echoes[--r->nechoes];
+        } else {
+            i++;
+        }
+    }
+    capture_rotate(r, n, true);
+    pcap_close(n->pc);
+    free(n);
+    r->nets[idx] = r->nets[--r->nnets];
+}
+
 static void *capture_main(void *arg)
 {
     struct lan_responder *r = arg;
@@ -711,6 +743,12 @@ static void *capture_main(void *arg)
                          pcap_geterr(which[i]->pc));
                 which[i]->fd = -1;
             }
+        }
+        for (size_t i = 0; i < r->nnets;) {
+            if (r->nets[i]->fd < 0)
+                net_drop(r, i);
+            else
+                i++;
         }
         if (util_mono_us() >= r->next_housekeep) {
             housekeep(r);

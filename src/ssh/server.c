@@ -86,6 +86,7 @@ struct kssh_server {
     struct kssh_policy policy;
     struct docker *d;   /* NULL while the engine is unreachable */
     json_t *files_seen; /* "container path" → sha256 of what was last recorded */
+    json_t *last_used;  /* honeynet → unix time its last session ended */
     int lfd, wake[2];
     uint16_t port;
     pthread_t th;
@@ -96,6 +97,7 @@ struct kssh_server {
     size_t nconns;
     struct source *sources; /* MAX_SOURCES */
     size_t nsources;
+    long long next_sweep_us; /* of honeynets past retention */
 };
 
 static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
@@ -547,6 +549,8 @@ static void closed_event(struct kssh_server *s, struct conn *c, int status)
 static void session_ended(struct kssh_server *s, size_t i, int status)
 {
     struct conn *c = &s->conns[i];
+    if (*c->honeynet)
+        json_object_set_new(s->last_used, c->honeynet, json_integer(util_now_us() / 1000000));
     /* Last words may still be queued on the socket. */
     while (c->mon >= 0) {
         struct pollfd p = {.fd = c->mon, .events = POLLIN};
@@ -599,6 +603,56 @@ static void expire(struct kssh_server *s)
         emit(s, c, ev);
         kill(c->pid, SIGTERM);
     }
+}
+
+/* Honeynets made or last used longer than [honeynet] retention ago, with
+ * no session open on them, are removed: their lifetime is over (contain.expired). The
+ * decoys' responder notices its bridge gone. */
+static void sweep_honeynets(struct kssh_server *s)
+{
+    long long now = util_now_us(), retention_s = s->cfg->honeynet.retention_s;
+    char err[512];
+    if (now < s->next_sweep_us)
+        return;
+    /* Often enough that a honeynet outlives its retention by a quarter. */
+    s->next_sweep_us = now + (retention_s < 240 ? retention_s : 240) * 250000LL;
+    if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0)
+        return; /* the engine is down: nothing to sweep */
+    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
+    size_t i;
+    int rc = docker_container_list(s->d, true, f, &list);
+    json_decref(f);
+    json_array_foreach(list, i, it)
+    {
+        const char *hn =
+            json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+        /* Kept for retention since it was made or, if later, last used. */
+        long long created = json_integer_value(json_object_get(it, "Created"));
+        long long used = hn ? json_integer_value(json_object_get(s->last_used, hn)) : 0;
+        if (used > created)
+            created = used;
+        bool busy = false;
+        for (size_t k = 0; k < s->nconns && hn; k++)
+            busy |= strcmp(s->conns[k].honeynet, hn) == 0;
+        if (!hn || busy || now / 1000000 - created < retention_s)
+            continue;
+        const char *id = json_string_value(json_object_get(it, "Id"));
+        if (id)
+            monitor_exec_unwatch(s->mon, id);
+        if (lan_honeynet_remove(s->d, hn, err, sizeof(err)) < 0) {
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: %s", err);
+            continue;
+        }
+        json_t *ev = event_new(EVENT_CONTAIN_EXPIRED);
+        json_object_set_new(ev, "what", json_string("honeynet"));
+        json_object_set_new(ev, "honeynet", json_string(hn));
+        json_object_set_new(ev, "lifetime_s", json_integer(retention_s));
+        if (event_emit(s->p, ev) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
+    }
+    if (rc < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: listing gateways: %s", docker_last_error(s->d));
+    json_decref(list);
 }
 
 static void new_session_id(char out[25])
@@ -719,6 +773,7 @@ static void *server_main(void *arg)
             on_accept(s);
         reap(s, false);
         expire(s);
+        sweep_honeynets(s);
     }
     free(pfd);
     return NULL;
@@ -793,6 +848,7 @@ static void server_free(struct kssh_server *s)
     if (s->d)
         docker_close(s->d);
     json_decref(s->files_seen);
+    json_decref(s->last_used);
     free(s->empty_dir);
     free(s->conns);
     free(s->sources);
@@ -814,6 +870,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
     s->sources = xcalloc(MAX_SOURCES, sizeof(*s->sources));
     s->files_seen = json_object();
+    s->last_used = json_object();
     char perr[256] = "";
     if ((rc = kssh_policy_init(&s->policy, cfg->ssh.auth, cfg->ssh.allow_root, perr,
                                sizeof(perr))) < 0) {

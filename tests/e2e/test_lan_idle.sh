@@ -7,7 +7,7 @@
 e2e_start_ssh_frontend 10.227.0.0/16 "[honeynet]
 pool = 1
 decoy_idle = 5s
-retention = 60s"
+retention = 20s"
 
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
 ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
@@ -39,6 +39,6 @@ e2e_assert_eq 2 "$(started | wc -l)" "decoys started for $target"
 
 # Past the retention the stopped one is removed.
 gone() { [[ $(e2e_api GET "/containers/$dc/json" | jq -r '.State.Status // "gone"') == gone ]]; }
-e2e_wait_for 90 gone || e2e_fail "the stopped decoy is still there after the retention"
+e2e_wait_for 60 gone || e2e_fail "the stopped decoy is still there after the retention"
 kill -0 "$KK_PID" || e2e_fail "karakuri died"
 e2e_log "ok"

@@ -12,6 +12,15 @@ e2e_start_ssh_frontend 10.219.0.0/16 "auth = list:$userdb
 max_unauth_per_source = 64
 login_grace = 4s"
 
+# The honeynet made and its decoy pool filled first: their start-up (key
+# generation in four containers) would otherwise compete with hydra's 16
+# key exchanges for the CPU, and hydra gives up on slow ones.
+e2e_as_attacker sshpass -p letmein ssh "${SSHO[@]}" -p $port admin@"$ATT_HOST_IP" true || e2e_fail "first login"
+pool_ready() {
+  [[ $(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length) -ge 3 ]]
+}
+e2e_wait_for 90 pool_ready || e2e_fail "the decoy pool did not fill"
+
 # hydra: 3 users x 4 passwords, 16 tasks.
 printf 'root\nadmin\nguest\n' >"$E2E_TMP/users"
 printf '123456\nletmein\npassword\ntoor\n' >"$E2E_TMP/passwords"

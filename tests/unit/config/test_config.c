@@ -155,7 +155,7 @@ static void test_errors(void **state)
     expect_error("[honeynet]\nmode = all\n", "expected per-source or shared");
     expect_error("[honeynet]\nlan_pool = 10.13.1.0/16\n", "host bits set");
     expect_error("[honeynet]\nlan_pool = 10.0.0.0/28\n", "prefix from /8 to /24");
-    expect_error("[honeynet]\nretention = 10\n", "[honeynet] retention: '10': expected a duration");
+    expect_error("[honeynet]\nretention = 5\n", "[honeynet] retention: '5': expected a duration");
     expect_error("[karakuri]\nlog_level = loud\n", "expected error, warn, info or debug");
     expect_error("[images]\ngateway_image = Karakuri/GW\n", "'K' not allowed");
     expect_error("[images]\nmirror = ftp://x\n", "expected an http://");
