@@ -550,6 +550,9 @@ static const struct key KEYS[] = {
     {"containment", "egress_rate", "128k",
      "with egress: bytes per second each container may send (tc tbf on its link)", set_size,
      get_size, OFF(containment.egress_rate), 1024, 1LL << 30},
+    {"containment", "honeynet_lifetime", "30d",
+     "a honeynet is removed this long after it was made, used or not (its sessions ended first)",
+     set_duration, get_duration, OFF(containment.honeynet_lifetime_s), 10, 10LL * 366 * 86400},
     {"containment", "no_new_privileges", "yes",
      "set-user-ID programs (su, sudo, passwd) gain nothing in a container: a root shell can only "
      "come from the credentials karakuri accepts",

@@ -82,6 +82,7 @@ struct config {
         unsigned nofile;
         bool no_new_privileges;
         long long session_lifetime_s;
+        long long honeynet_lifetime_s;
         struct config_egress egress[CONFIG_EGRESS_MAX];
         size_t negress;         /* 0: egress none */
         long long egress_bytes; /* per container */

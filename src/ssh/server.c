@@ -605,17 +605,59 @@ static void expire(struct kssh_server *s)
     }
 }
 
-/* Honeynets made or last used longer than [honeynet] retention ago, with
- * no session open on them, are removed: their lifetime is over (contain.expired). The
- * decoys' responder notices its bridge gone. */
+/* Ends the sessions open on honeynet hn (SIGTERM, recorded when reaped).
+ * Returns how many there were. */
+static unsigned end_sessions(struct kssh_server *s, const char *hn, const char *why)
+{
+    unsigned n = 0;
+    for (size_t k = 0; k < s->nconns; k++) {
+        struct conn *c = &s->conns[k];
+        if (strcmp(c->honeynet, hn) != 0)
+            continue;
+        n++;
+        if (!c->expired && c->pid > 0) {
+            c->expired = true;
+            snprintf(c->reason, sizeof(c->reason), "%s", why);
+            kill(c->pid, SIGTERM);
+        }
+    }
+    return n;
+}
+
+/* Whether honeynet hn, whose gateway was made at `created` (unix seconds),
+ * is over: unused (no session open, none ended) for [honeynet] retention,
+ * or older than [containment] honeynet_lifetime, whose sessions are then
+ * ended first. *why says which. */
+static bool honeynet_over(struct kssh_server *s, const char *hn, long long created, long long now_s,
+                          const char **why)
+{
+    long long used = json_integer_value(json_object_get(s->last_used, hn));
+    long long life = s->cfg->containment.honeynet_lifetime_s;
+    if (life && now_s - created >= life) {
+        *why = "lifetime";
+        /* Removed at the next sweep, once its sessions are recorded. */
+        return end_sessions(s, hn, "honeynet lifetime reached") == 0;
+    }
+    *why = "retention";
+    bool busy = false;
+    for (size_t k = 0; k < s->nconns; k++)
+        busy |= strcmp(s->conns[k].honeynet, hn) == 0;
+    return !busy && now_s - (used > created ? used : created) >= s->cfg->honeynet.retention_s;
+}
+
+/* Honeynets past their retention or lifetime are removed, decoys and all
+ * (the responder notices its bridge gone): contain.expired. */
 static void sweep_honeynets(struct kssh_server *s)
 {
-    long long now = util_now_us(), retention_s = s->cfg->honeynet.retention_s;
+    long long now = util_now_us(), every = s->cfg->honeynet.retention_s,
+              life = s->cfg->containment.honeynet_lifetime_s;
     char err[512];
     if (now < s->next_sweep_us)
         return;
-    /* Often enough that a honeynet outlives its retention by a quarter. */
-    s->next_sweep_us = now + (retention_s < 240 ? retention_s : 240) * 250000LL;
+    /* Often enough that a honeynet outlives either by a quarter at most. */
+    if (life && life < every)
+        every = life;
+    s->next_sweep_us = now + (every < 240 ? every : 240) * 250000LL;
     if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0)
         return; /* the engine is down: nothing to sweep */
     json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
@@ -626,19 +668,11 @@ static void sweep_honeynets(struct kssh_server *s)
     {
         const char *hn =
             json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
-        /* Kept for retention since it was made or, if later, last used. */
+        const char *id = json_string_value(json_object_get(it, "Id")), *why = "";
         long long created = json_integer_value(json_object_get(it, "Created"));
-        long long used = hn ? json_integer_value(json_object_get(s->last_used, hn)) : 0;
-        if (used > created)
-            created = used;
-        bool busy = false;
-        for (size_t k = 0; k < s->nconns && hn; k++)
-            busy |= strcmp(s->conns[k].honeynet, hn) == 0;
-        if (!hn || busy || now / 1000000 - created < retention_s)
+        if (!hn || !id || !honeynet_over(s, hn, created, now / 1000000, &why))
             continue;
-        const char *id = json_string_value(json_object_get(it, "Id"));
-        if (id)
-            monitor_exec_unwatch(s->mon, id);
+        monitor_exec_unwatch(s->mon, id);
         if (lan_honeynet_remove(s->d, hn, err, sizeof(err)) < 0) {
             LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: %s", err);
             continue;
@@ -646,7 +680,10 @@ static void sweep_honeynets(struct kssh_server *s)
         json_t *ev = event_new(EVENT_CONTAIN_EXPIRED);
         json_object_set_new(ev, "what", json_string("honeynet"));
         json_object_set_new(ev, "honeynet", json_string(hn));
-        json_object_set_new(ev, "lifetime_s", json_integer(retention_s));
+        json_object_set_new(ev, "reason", json_string(why));
+        json_object_set_new(
+            ev, "lifetime_s",
+            json_integer(strcmp(why, "lifetime") == 0 ? life : s->cfg->honeynet.retention_s));
         if (event_emit(s->p, ev) < 0)
             LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
     }
