@@ -700,15 +700,40 @@ static void new_session_id(char out[25])
     util_hex(r, sizeof(r), out);
 }
 
-/* In the child: only the connection and the monitor socket stay open. */
-static void child(struct kssh_server *s, int fd, int mon, const char *ip, pid_t parent)
+/* The session program's argv (session.h), made before the fork: the child
+ * may only make async-signal-safe calls until it execs. */
+static char **session_argv(struct kssh_server *s, const char *ip, pid_t parent)
 {
-    /* A session must not outlive the daemon that records it (kill -9):
-     * ended with the thread that forked it. */
+    char **argv = xcalloc(11, sizeof(*argv));
+    argv[0] = xstrdup("karakuri");
+    argv[1] = xstrdup(KSSH_SESSION_COMMAND);
+    argv[2] = xstrdup(s->cfg->ssh.version);
+    argv[3] = xasprintf("%lld", s->cfg->ssh.login_grace_s);
+    argv[4] = xasprintf("%s/hostkeys/%s", s->cfg->store.dir,
+                        s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
+    argv[5] = xstrdup(s->empty_dir);
+    argv[6] = xasprintf("%u", (unsigned)s->uid);
+    argv[7] = xasprintf("%u", (unsigned)s->gid);
+    argv[8] = xasprintf("%d", (int)parent);
+    argv[9] = xasprintf("%d", (int)s->cfg->general.log_level);
+    return argv;
+}
+
+static void free_argv(char **argv)
+{
+    for (size_t i = 0; argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+/* In the child: only the connection and the monitor socket stay open, and
+ * the session program replaces the daemon's image. */
+static void child(int fd, int mon, char **argv, pid_t parent)
+{
+    /* A session must not outlive the daemon that records it (kill -9). The
+     * setting survives the exec. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
         _exit(1);
-    char *dir = xasprintf("%s/hostkeys/%s", s->cfg->store.dir,
-                          s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
     if (dup2(fd, 3) < 0 || dup2(mon, 4) < 0)
         _exit(1);
     close_range(5, ~0U, 0);
@@ -716,16 +741,8 @@ static void child(struct kssh_server *s, int fd, int mon, const char *ip, pid_t 
     sigset_t none;
     sigemptyset(&none);
     pthread_sigmask(SIG_SETMASK, &none, NULL);
-    struct kssh_session_args a = {.client_fd = 3,
-                                  .mon_fd = 4,
-                                  .version = s->cfg->ssh.version,
-                                  .login_grace_s = s->cfg->ssh.login_grace_s,
-                                  .hostkey_dir = dir,
-                                  .chroot_dir = s->empty_dir,
-                                  .uid = s->uid,
-                                  .gid = s->gid,
-                                  .parent = parent};
-    _exit(kssh_session_main(&a));
+    execv("/proc/self/exe", argv);
+    _exit(127);
 }
 
 static void refuse(struct kssh_server *s, struct conn *c, int fd, const char *why)
@@ -769,9 +786,11 @@ static void on_accept(struct kssh_server *s)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
         return refuse(s, &c, fd, "out of resources");
     pid_t self = getpid();
+    char **argv = session_argv(s, c.ip, self);
     c.pid = fork();
     if (c.pid == 0)
-        child(s, fd, pair[1], c.ip, self);
+        child(fd, pair[1], argv, self);
+    free_argv(argv);
     close(fd);
     close(pair[1]);
     if (c.pid < 0) {

@@ -9,6 +9,8 @@
  * reads the client's KEXINIT on the way for its name-lists and HASSH. */
 #include "ssh/session.h"
 
+#include "common/log.h"
+#include "common/util.h"
 #include "common/xalloc.h"
 #include "ssh/hostkeys.h"
 #include "ssh/monitor.h"
@@ -23,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,4 +454,28 @@ int kssh_session_main(const struct kssh_session_args *a)
                        (json_int_t)(sh.out + bl)));
     send_closed(reason);
     return 0;
+}
+
+int kssh_session_exec_main(int argc, char **argv)
+{
+    long long grace, uid, gid, parent, level;
+    if (argc != 9 || util_parse_ll(argv[2], 1, 86400, &grace) < 0 ||
+        util_parse_ll(argv[5], 0, UINT32_MAX, &uid) < 0 ||
+        util_parse_ll(argv[6], 0, UINT32_MAX, &gid) < 0 ||
+        util_parse_ll(argv[7], 1, INT32_MAX, &parent) < 0 ||
+        util_parse_ll(argv[8], LOG_LEVEL_ERROR, LOG_LEVEL_DEBUG, &level) < 0) {
+        fprintf(stderr, "karakuri: %s is started by karakuri run only\n", argv[0]);
+        return 2;
+    }
+    log_set_level((enum log_level)level);
+    struct kssh_session_args a = {.client_fd = 3,
+                                  .mon_fd = 4,
+                                  .version = argv[1],
+                                  .login_grace_s = grace,
+                                  .hostkey_dir = argv[3],
+                                  .chroot_dir = argv[4],
+                                  .uid = (uid_t)uid,
+                                  .gid = (gid_t)gid,
+                                  .parent = (pid_t)parent};
+    return kssh_session_main(&a);
 }

@@ -5,7 +5,8 @@
 # links, duplicated rules, open captures), the honeynet within retention is
 # adopted, and new sessions work.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
-e2e_start_ssh_frontend 10.229.0.0/16 "[honeynet]
+e2e_start_ssh_frontend 10.229.0.0/16 "max_unauth_per_source = 32
+[honeynet]
 pool = 2"
 
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
