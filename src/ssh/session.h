@@ -19,12 +19,11 @@ struct kssh_session_args {
 /* Runs in the forked child; returns its exit status. */
 int kssh_session_main(const struct kssh_session_args *a);
 
-/* The session as a program of its own: the daemon forks, puts the client on
- * fd 3 and the monitor socket on fd 4 and execs "karakuri __session
- * VERSION GRACE_S HOSTKEY_DIR CHROOT_DIR UID GID PARENT LOG_LEVEL" (argv
- * from "__session" on). A fresh image: nothing of the daemon's threads
- * (their locks, held at fork time, would hang the child) and its own
- * address-space layout. */
+/* The session from its arguments, with the client on fd 3 and the monitor
+ * socket on fd 4: "__session VERSION GRACE_S HOSTKEY_DIR CHROOT_DIR UID GID
+ * PARENT LOG_LEVEL". The forked child calls it; sanitizer builds exec
+ * "karakuri __session …" instead, since their allocator is not fork-safe
+ * with threads. */
 #define KSSH_SESSION_COMMAND "__session"
 int kssh_session_exec_main(int argc, char **argv);
 
