@@ -87,6 +87,7 @@ struct contain_limits {
     contain_container_fn who;
     void *ud;
     struct docker *d;
+    bool cgroup_v2; /* the layout of /sys/fs/cgroup, read once */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stopping;
@@ -125,12 +126,11 @@ static unsigned long long counter(const char *id, const char *const ctl[], const
     return 0;
 }
 
-static void read_counters(const char *id, struct contain_counters *c)
+static void read_counters(const char *id, bool is_v2, struct contain_counters *c)
 {
     static const char *const v2[] = {"", NULL}, *const mem1[] = {"memory", NULL},
                              *const pids1[] = {"pids", NULL},
                              *const cpu1[] = {"cpu", "cpu,cpuacct", NULL};
-    bool is_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
     c->oom_kills = is_v2 ? counter(id, v2, "memory.events", "oom_kill")
                          : counter(id, mem1, "memory.oom_control", "oom_kill");
     c->pids_refused = counter(id, is_v2 ? v2 : pids1, "pids.events", "max");
@@ -220,7 +220,7 @@ static void check_one(struct contain_limits *l, struct tracked *t, long long now
 {
     const struct config *cfg = l->cfg;
     struct contain_counters c;
-    read_counters(t->id, &c);
+    read_counters(t->id, l->cgroup_v2, &c);
     if (c.oom_kills > t->c.oom_kills)
         limit_event(l, t, "memory", c.oom_kills - t->c.oom_kills,
                     json_integer(cfg->containment.memory_bytes));
@@ -302,6 +302,7 @@ int contain_limits_start(const struct config *cfg, struct event_pipeline *p,
     l->who = who;
     l->ud = ud;
     l->t = xcalloc(MAX_TRACKED, sizeof(*l->t));
+    l->cgroup_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
     if (docker_open(cfg->docker.host, &l->d, err, errlen) < 0) {
         free(l->t);
         free(l);

@@ -242,6 +242,13 @@ static void take_event(struct kssh_server *s, struct conn *c, json_t *in)
     emit(s, c, ev);
 }
 
+/* Where the host keys of a source's honeynet ("shared" for the shared one)
+ * live: the session shows them, the gateway's sshd has them. */
+static char *hostkey_dir(const struct kssh_server *s, const char *who)
+{
+    return xasprintf("%s/hostkeys/%s", s->cfg->store.dir, who);
+}
+
 /* The accepted login's honeynet and user: on success gw is the gateway to
  * log into; on failure why says what went wrong (the login is refused, as by
  * an overloaded server, and recorded). */
@@ -250,8 +257,7 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
 {
     char err[512] = "";
     bool shared = s->cfg->honeynet.mode == CONFIG_MODE_SHARED;
-    char *name = shared ? xstrdup("shared") : xasprintf("src-%s", c->ip);
-    char *keys = xasprintf("%s/hostkeys/%s", s->cfg->store.dir, shared ? "shared" : c->ip);
+    char *name = shared ? xstrdup("shared") : xasprintf("src-%s", c->ip), *keys = NULL;
     bool created = false, ok = false;
 
     if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0) {
@@ -260,11 +266,11 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
     }
     if (!shared && !honeynet_room(s, c, &name, why, whylen))
         goto out;
-    if (strcmp(name, "shared") == 0 && !shared) {
+    bool overflow = !shared && strcmp(name, "shared") == 0;
+    keys = hostkey_dir(s, shared || overflow ? "shared" : c->ip);
+    if (overflow) {
         /* The shared gateway's keys, made here if no session made them. */
         ssh_key k[KSSH_HOSTKEYS] = {0};
-        free(keys);
-        keys = xasprintf("%s/hostkeys/shared", s->cfg->store.dir);
         if (kssh_hostkeys_load(keys, k, err, sizeof(err)) < 0) {
             snprintf(why, whylen, "honeynet unavailable: %s", err);
             goto out;
@@ -709,8 +715,7 @@ static char **session_argv(struct kssh_server *s, const char *ip, pid_t parent)
     argv[1] = xstrdup(KSSH_SESSION_COMMAND);
     argv[2] = xstrdup(s->cfg->ssh.version);
     argv[3] = xasprintf("%lld", s->cfg->ssh.login_grace_s);
-    argv[4] = xasprintf("%s/hostkeys/%s", s->cfg->store.dir,
-                        s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
+    argv[4] = hostkey_dir(s, s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
     argv[5] = xstrdup(s->empty_dir);
     argv[6] = xasprintf("%u", (unsigned)s->uid);
     argv[7] = xasprintf("%u", (unsigned)s->gid);

@@ -86,6 +86,15 @@ e2e_docker_remove_label() {
   for id in $ids; do e2e_api DELETE "/networks/$id" >/dev/null; done
 }
 
+# Ids of the containers carrying every label given (key or key=value), one
+# a line; with --all first, stopped ones too.
+e2e_containers() {
+  local all=0
+  if [[ "${1:-}" == --all ]]; then all=1; shift; fi
+  e2e_api GET "/containers/json?all=$all&filters=$(jq -rn '{"label": $ARGS.positional}|tostring|@uri' --args "$@")" |
+    jq -r '.[].Id'
+}
+
 # A config file in $E2E_TMP with the store under $E2E_TMP/var; extra INI text
 # may be given as the first argument. Prints the path.
 e2e_config() {

@@ -12,10 +12,7 @@ pool = 2"
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
 ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
 all_events() { "$KARAKURI" -c "$conf" events --json | wc -l; }
-pool() {
-  e2e_api GET "/containers/json?all=1&filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" |
-    jq -r '.[].Id' | sort
-}
+pool() { e2e_containers --all karakuri.pool | sort; }
 
 login true || e2e_fail "first login"
 clients=()
@@ -34,8 +31,7 @@ sessions=$(ps -o pid= --ppid "$KK_PID" | tr -d ' ' | tr '\n' ' ')
 (($(wc -w <<<"$sessions") >= 20)) || e2e_fail "session processes: $sessions"
 old_pool=$(pool)
 sleep 2 # the capture is flushed to disk every second
-gw=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.role=gateway"]}|tostring|@uri')" |
-  jq -r '.[0].Id')
+gw=$(e2e_containers karakuri.role=gateway | head -n 1)
 
 kill -KILL "$KK_PID"
 wait "$KK_PID" 2>/dev/null || true

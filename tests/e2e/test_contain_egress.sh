@@ -19,8 +19,7 @@ e2e_outside_ns
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
 ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
 login true || e2e_fail "login"
-gw=$(e2e_api GET "/containers/json?filters=$(jq -rn --arg n "karakuri.honeynet=src-$ATT_IP" \
-  '{"label":[$n, "karakuri.role=gateway"]}|tostring|@uri')" | jq -r '.[0].Id')
+gw=$(e2e_containers "karakuri.honeynet=src-$ATT_IP" karakuri.role=gateway | head -n 1)
 pid=$(e2e_api GET "/containers/$gw/json" | jq -r .State.Pid)
 nsenter -t "$pid" -n tc qdisc show dev eth0 | grep -q tbf || e2e_fail "no tbf on the gateway's eth0"
 

@@ -18,8 +18,7 @@ e2e_outside_ns
 
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
 login true || e2e_fail "login"
-gw=$(e2e_api GET "/containers/json?filters=$(jq -rn --arg n "karakuri.honeynet=src-$ATT_IP" \
-  '{"label":[$n, "karakuri.role=gateway"]}|tostring|@uri')" | jq -r '.[0].Id')
+gw=$(e2e_containers "karakuri.honeynet=src-$ATT_IP" karakuri.role=gateway | head -n 1)
 hc=$(e2e_api GET "/containers/$gw/json" | jq -c .HostConfig)
 jq -e '.Memory == 100663296 and .MemorySwap == 100663296 and .NanoCpus == 250000000
   and .PidsLimit == 64 and (.CapDrop | index("MKNOD")) and (.SecurityOpt | index("no-new-privileges"))
@@ -58,13 +57,10 @@ ip netns exec "$OUT_NS" sshpass -p pw ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_I
   'dd if=/dev/zero of=$HOME/fill bs=1M count=2000 2>&1; sleep 30' >"$E2E_TMP/dd.txt" 2>&1 &
 filler=$!
 e2e_defer "kill $filler 2>/dev/null"
-gw_b() {
-  e2e_api GET "/containers/json?all=1&filters=$(jq -rn --arg n "karakuri.honeynet=src-$OUT_IP" \
-    '{"label":[$n, "karakuri.role=gateway"]}|tostring|@uri')" | jq -r '.[0] | "\(.Id) \(.State)"'
-}
-stopped() { [[ "$(gw_b)" == *" exited" ]]; }
-e2e_wait_for 60 stopped || e2e_fail "the disk filler's gateway was not stopped: $(gw_b)"
-gwb=$(gw_b | cut -d' ' -f1)
+gwb=$(e2e_containers --all "karakuri.honeynet=src-$OUT_IP" karakuri.role=gateway | head -n 1)
+state() { e2e_api GET "/containers/$gwb/json" | jq -r .State.Status; }
+stopped() { [[ "$(state)" == exited ]]; }
+e2e_wait_for 60 stopped || e2e_fail "the disk filler's gateway was not stopped: $gwb $(state)"
 used=$(du -sb "$(e2e_api GET "/containers/$gwb/json" | jq -r .GraphDriver.Data.UpperDir)" | cut -f1)
 e2e_log "written before the stop: $used bytes (disk = 64M)"
 ((used < 2 * 67108864)) || e2e_fail "$used bytes written, disk = 64M"

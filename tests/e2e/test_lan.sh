@@ -14,7 +14,7 @@ pool = 8"
 login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" "$@"; }
 pool_ready() {
   local n
-  n=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length)
+  n=$(e2e_containers karakuri.pool | wc -l)
   [[ "$n" -ge 8 ]]
 }
 login true || e2e_fail "login"
@@ -134,6 +134,6 @@ sha=$(ev capture.pcap | jq -r .artifact | head -n 1)
 n=$(tshark -r "$E2E_TMP/var/artifacts/$sha" -Y "ip.src == $gw_ip && ip.dst == $target && tcp.dstport == 22" 2>/dev/null | wc -l)
 e2e_assert_ge "$n" 1 "packets of the flow in the capture"
 
-n=$(e2e_api GET "/containers/json?all=1&filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length)
+n=$(e2e_containers --all karakuri.pool | wc -l)
 e2e_assert_eq 0 "$n" "decoys and pool left after stop"
 e2e_log "ok"

@@ -38,6 +38,6 @@ e2e_assert_eq 0 "$unplanned" "decoys at unplanned addresses of a sweep"
 caps=$("$KARAKURI" -c "$conf" events --json --type contain.cap_hit)
 jq -se 'any(.[]; .cap == "decoys_max" and .value == 3)' <<<"$caps" >/dev/null ||
   e2e_fail "no contain.cap_hit for decoys_max: $caps"
-n=$(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length)
+n=$(e2e_containers karakuri.pool | wc -l)
 (( n <= 5 )) || e2e_fail "$n decoy containers running (cap 3 + pool 2)"
 e2e_log "ok"

@@ -16,7 +16,7 @@ hn=$("$KARAKURI" -c "$conf" hosts --json | jq -c --arg n "src-$ATT_IP" 'select(.
 target=$(jq -r '.hosts[0].ip' <<<"$hn")
 started() { ev lan.decoy_started | jq -r --arg t "$target" 'select(.ip == $t) | .container'; }
 pool_ready() {
-  [[ $(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length) -ge 1 ]]
+  [[ $(e2e_containers karakuri.pool | wc -l) -ge 1 ]]
 }
 e2e_wait_for 60 pool_ready || e2e_fail "the pool did not fill"
 

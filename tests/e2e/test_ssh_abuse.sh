@@ -17,7 +17,7 @@ login_grace = 4s"
 # key exchanges for the CPU, and hydra gives up on slow ones.
 e2e_as_attacker sshpass -p letmein ssh "${SSHO[@]}" -p $port admin@"$ATT_HOST_IP" true || e2e_fail "first login"
 pool_ready() {
-  [[ $(e2e_api GET "/containers/json?filters=$(jq -rn '{"label":["karakuri.pool"]}|tostring|@uri')" | jq length) -ge 3 ]]
+  [[ $(e2e_containers karakuri.pool | wc -l) -ge 3 ]]
 }
 e2e_wait_for 90 pool_ready || e2e_fail "the decoy pool did not fill"
 
