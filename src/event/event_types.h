@@ -10,7 +10,8 @@
  *
  * Fields every event has: ts, type, sensor. Where they apply: session,
  * honeynet, src_ip, src_port, dst_ip, dst_port. The descriptions name the
- * other fields a type usually carries. */
+ * other fields a type usually carries. A field the attacker sent that was cut
+ * to fit (over 16 KiB, or a typed line over 4 KiB) comes with truncated: true. */
 #ifndef KARAKURI_EVENT_EVENT_TYPES_H
 #define KARAKURI_EVENT_EVENT_TYPES_H
 

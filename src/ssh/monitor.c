@@ -70,6 +70,26 @@ void kssh_set_b64(json_t *obj, const char *key, const void *bytes, size_t n)
     free(out);
 }
 
+void kssh_set_b64_capped(json_t *obj, const char *key, const void *bytes, size_t n)
+{
+    if (n > KSSH_FIELD_MAX) {
+        n = KSSH_FIELD_MAX;
+        json_object_set_new(obj, "truncated", json_true());
+    }
+    kssh_set_b64(obj, key, bytes, n);
+}
+
+void kssh_send_tty(void (*send)(json_t *msg), int ch, double t, const char *kind, const void *bytes,
+                   size_t n)
+{
+    for (size_t off = 0; off < n; off += KSSH_TTY_CHUNK) {
+        size_t len = n - off < KSSH_TTY_CHUNK ? n - off : KSSH_TTY_CHUNK;
+        json_t *m = json_pack("{s:i, s:f, s:s}", "ch", ch, "t", t, "k", kind);
+        kssh_set_b64(m, "data", (const char *)bytes + off, len);
+        send(json_pack("{s:o}", "tty", m));
+    }
+}
+
 char *kssh_get_b64(const json_t *obj, const char *key, size_t *n)
 {
     const char *s = json_string_value(json_object_get(obj, key));

@@ -20,6 +20,12 @@
 #include <stddef.h>
 
 #define KSSH_MSG_MAX 65536
+/* The most bytes of one string field a message carries: a longer one is sent
+ * cut, with "truncated": true (kssh_set_b64_capped); the daemon refuses more.
+ * Several such fields still fit in KSSH_MSG_MAX once in base64. */
+#define KSSH_FIELD_MAX 16384
+/* tty data is sent in messages of at most this many bytes each. */
+#define KSSH_TTY_CHUNK 16384
 
 /* Sends msg (taken, also on error). */
 int kssh_msg_send(int fd, json_t *msg) __attribute__((warn_unused_result));
@@ -28,6 +34,14 @@ int kssh_msg_recv(int fd, json_t **out) __attribute__((warn_unused_result));
 
 /* Sets key_b64 of obj to the base64 of bytes[0..n). */
 void kssh_set_b64(json_t *obj, const char *key, const void *bytes, size_t n);
+/* As kssh_set_b64, of at most KSSH_FIELD_MAX bytes; when bytes were left
+ * out, obj also gets "truncated": true. */
+void kssh_set_b64_capped(json_t *obj, const char *key, const void *bytes, size_t n);
+/* Sends bytes[0..n) of channel ch's terminal (kind "i" or "o", at t seconds)
+ * as {"tty": …} messages of at most KSSH_TTY_CHUNK bytes each, through send
+ * (which takes each message). */
+void kssh_send_tty(void (*send)(json_t *msg), int ch, double t, const char *kind, const void *bytes,
+                   size_t n);
 /* Decodes obj[key] (base64) into a new buffer of *n bytes plus a NUL; NULL if
  * absent or not base64. The caller frees. */
 char *kssh_get_b64(const json_t *obj, const char *key, size_t *n);

@@ -44,7 +44,8 @@ struct pair {
     struct timespec t0;
     char line[LINE_MAX_BYTES]; /* what is being typed on the tty */
     size_t line_len;
-    int esc; /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
+    bool line_cut; /* more was typed than line holds */
+    int esc;       /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
 };
 
 static void record(struct relay *r, const char *type, json_t *fields)
@@ -64,9 +65,7 @@ static double since(const struct timespec *t0)
 
 static void tty_data(struct pair *p, const char *kind, const void *data, size_t n)
 {
-    json_t *m = json_pack("{s:i, s:f, s:s}", "ch", p->id, "t", since(&p->t0), "k", kind);
-    kssh_set_b64(m, "data", data, n);
-    p->r->send(json_pack("{s:o}", "tty", m));
+    kssh_send_tty(p->r->send, p->id, since(&p->t0), kind, data, n);
 }
 
 static void tty_close(struct pair *p)
@@ -82,9 +81,12 @@ static void line_done(struct pair *p)
     if (p->line_len) {
         json_t *ev = json_object();
         kssh_set_b64(ev, "input", p->line, p->line_len);
+        if (p->line_cut)
+            json_object_set_new(ev, "truncated", json_true());
         record(p->r, "command.input", ev);
     }
     p->line_len = 0;
+    p->line_cut = false;
 }
 
 /* Follows what is typed well enough to record command lines: Enter ends a
@@ -108,8 +110,11 @@ static void typed(struct pair *p, const unsigned char *d, size_t n)
                 p->line_len--;
         } else if (c == 0x03 || c == 0x15) {
             p->line_len = 0;
+            p->line_cut = false;
         } else if ((c >= 0x20 || c == '\t') && p->line_len < sizeof(p->line)) {
             p->line[p->line_len++] = (char)c;
+        } else if (c >= 0x20 || c == '\t') {
+            p->line_cut = true;
         }
     }
 }
@@ -164,11 +169,11 @@ static int down_pty(ssh_session s, ssh_channel c, const char *term, int w, int h
     (void)pw;
     (void)ph;
     json_t *ev = json_pack("{s:i, s:i}", "width", w, "height", h);
-    kssh_set_b64(ev, "term", term, strlen(term));
+    kssh_set_b64_capped(ev, "term", term, strlen(term));
     record(p->r, "session.pty", ev);
     if (!p->tty) {
         json_t *m = json_pack("{s:i, s:i, s:i}", "ch", p->id, "width", w, "height", h);
-        kssh_set_b64(m, "term", term, strlen(term));
+        kssh_set_b64_capped(m, "term", term, strlen(term));
         p->r->send(json_pack("{s:o}", "tty_open", m));
         p->tty = true;
     }
@@ -200,7 +205,7 @@ static int down_exec(ssh_session s, ssh_channel c, const char *command, void *ud
     (void)s;
     (void)c;
     json_t *ev = json_object();
-    kssh_set_b64(ev, "command", command, strlen(command));
+    kssh_set_b64_capped(ev, "command", command, strlen(command));
     record(p->r, "command.exec", ev);
     return ssh_channel_request_exec(p->up, command) == SSH_OK ? 0 : -1;
 }
@@ -211,8 +216,8 @@ static int down_env(ssh_session s, ssh_channel c, const char *name, const char *
     (void)s;
     (void)c;
     json_t *ev = json_object();
-    kssh_set_b64(ev, "name", name, strlen(name));
-    kssh_set_b64(ev, "value", value, strlen(value));
+    kssh_set_b64_capped(ev, "name", name, strlen(name));
+    kssh_set_b64_capped(ev, "value", value, strlen(value));
     record(p->r, "session.env", ev);
     return ssh_channel_request_env(p->up, name, value) == SSH_OK ? 0 : -1;
 }
@@ -223,7 +228,7 @@ static int down_subsystem(ssh_session s, ssh_channel c, const char *name, void *
     (void)s;
     (void)c;
     json_t *ev = json_object();
-    kssh_set_b64(ev, "command", name, strlen(name));
+    kssh_set_b64_capped(ev, "command", name, strlen(name));
     json_object_set_new(ev, "subsystem", json_true());
     record(p->r, "command.exec", ev);
     return ssh_channel_request_subsystem(p->up, name) == SSH_OK ? 0 : -1;
@@ -356,7 +361,7 @@ int kssh_relay_open_forward(struct kssh_relay *relay, ssh_message msg)
                                                 oport) == SSH_OK;
     json_t *ev =
         json_pack("{s:i, s:i, s:b}", "dst_port", dport, "src_port_forwarded", oport, "opened", ok);
-    kssh_set_b64(ev, "dst_ip", dst, strlen(dst));
+    kssh_set_b64_capped(ev, "dst_ip", dst, strlen(dst));
     record(r, "tcpip.forward", ev);
     if (!ok || !(p->down = ssh_message_channel_request_open_reply_accept(msg))) {
         if (p->up)

@@ -17,6 +17,7 @@
 #include "monitor/exec.h"
 #include "monitor/files.h"
 #include "ssh/hostkeys.h"
+#include "ssh/intake.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
 #include "ssh/session.h"
@@ -180,17 +181,6 @@ static void add_client(const struct conn *c, json_t *ev)
         json_object_set_new(ev, "hassh", json_string(c->hassh));
 }
 
-static bool session_may_send(const char *type)
-{
-    static const char *const allowed[] = {
-        "session.version", "session.kex",  "login.publickey", "session.pty",   "session.env",
-        "session.window",  "command.exec", "command.exit",    "command.input", "tcpip.forward"};
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-        if (type && strcmp(type, allowed[i]) == 0)
-            return true;
-    return false;
-}
-
 /* What later events of the session carry: the client's version and HASSH. */
 static void remember_client(struct conn *c, enum event_type t, json_t *ev)
 {
@@ -204,40 +194,10 @@ static void remember_client(struct conn *c, enum event_type t, json_t *ev)
         add_client(c, ev);
 }
 
-/* Copies a session's event field by field: *_b64 strings decoded, plain
- * scalars as they are, the fields only the daemon sets left out. */
-static void take_event(struct kssh_server *s, struct conn *c, json_t *in)
+/* An event from the session (checked by kssh_intake_parse), recorded with
+ * the fields the daemon vouches for. Takes ev. */
+static void take_event(struct kssh_server *s, struct conn *c, enum event_type t, json_t *ev)
 {
-    const char *type = json_string_value(json_object_get(in, "type"));
-    enum event_type t;
-    if (!session_may_send(type) || event_type_from_name(type, &t) < 0)
-        return;
-    json_t *ev = event_new(t);
-    const char *key;
-    json_t *v;
-    json_object_foreach(in, key, v)
-    {
-        size_t kl = strlen(key);
-        if (kl > 4 && strcmp(key + kl - 4, "_b64") == 0) {
-            size_t n;
-            char *bytes = kssh_get_b64(in, key, &n);
-            char *name = xstrndup(key, kl - 4);
-            if (bytes)
-                event_set_str(ev, name, bytes, n);
-            free(name);
-            free(bytes);
-        } else if ((json_is_string(v) || json_is_integer(v) || json_is_boolean(v)) &&
-                   strcmp(key, "type") != 0 && strcmp(key, "ts") != 0 &&
-                   strcmp(key, "sensor") != 0 && !json_object_get(ev, key)) {
-            if (json_is_string(v))
-                event_set_str(ev, key, json_string_value(v), json_string_length(v));
-            else
-                json_object_set(ev, key, v);
-        }
-    }
-    json_object_del(ev, "session");
-    json_object_del(ev, "src_ip");
-    json_object_del(ev, "src_port");
     remember_client(c, t, ev);
     emit(s, c, ev);
 }
@@ -464,35 +424,52 @@ static void tty_finish(struct kssh_server *s, struct conn *c, struct tty_log *t)
     t->fd = -1;
 }
 
+/* A message the session process would never send (kssh_intake_parse) ends
+ * its session, as a protocol error does. */
 static void on_monitor(struct kssh_server *s, struct conn *c)
 {
     json_t *msg = NULL;
+    struct kssh_intake in;
     int rc = kssh_msg_recv(c->mon, &msg);
+    if (rc == 0 && msg)
+        rc = kssh_intake_parse(msg, &in);
     if (rc < 0 || !msg) {
         if (rc < 0 && !*c->reason)
             snprintf(c->reason, sizeof(c->reason), "protocol error from the session process");
+        json_decref(msg);
         close(c->mon);
         c->mon = -1;
         return;
     }
-    json_t *v;
-    if ((v = json_object_get(msg, "event")) && json_is_object(v))
-        take_event(s, c, v);
-    else if ((v = json_object_get(msg, "auth")) && json_is_object(v) && !c->authed)
-        take_auth(s, c, v);
-    else if ((v = json_object_get(msg, "tty")) && json_is_object(v))
-        tty_append(c, v);
-    else if ((v = json_object_get(msg, "tty_open")) && json_is_object(v) && c->authed)
-        tty_open(s, c, v);
-    else if ((v = json_object_get(msg, "tty_close")) && json_is_object(v)) {
-        struct tty_log *t = tty_of(c, v);
+    switch (in.req) {
+    case KSSH_REQ_EVENT:
+        take_event(s, c, in.type, in.event);
+        break;
+    case KSSH_REQ_AUTH:
+        if (!c->authed)
+            take_auth(s, c, in.body);
+        break;
+    case KSSH_REQ_TTY:
+        tty_append(c, in.body);
+        break;
+    case KSSH_REQ_TTY_OPEN:
+        if (c->authed)
+            tty_open(s, c, in.body);
+        break;
+    case KSSH_REQ_TTY_CLOSE: {
+        struct tty_log *t = tty_of(c, in.body);
         if (t)
             tty_finish(s, c, t);
-    } else if ((v = json_object_get(msg, "bytes")) && json_is_object(v)) {
-        c->bytes_in = json_integer_value(json_object_get(v, "in"));
-        c->bytes_out = json_integer_value(json_object_get(v, "out"));
-    } else if ((v = json_object_get(msg, "closed")) && json_is_string(v))
-        snprintf(c->reason, sizeof(c->reason), "%s", json_string_value(v));
+        break;
+    }
+    case KSSH_REQ_BYTES:
+        c->bytes_in = in.bytes_in;
+        c->bytes_out = in.bytes_out;
+        break;
+    case KSSH_REQ_CLOSED:
+        snprintf(c->reason, sizeof(c->reason), "%s", in.reason);
+        break;
+    }
     json_decref(msg);
 }
 

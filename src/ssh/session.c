@@ -226,8 +226,8 @@ static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_H
 static bool ask_auth(const char *user, const char *password, char *gw_ip, size_t gw_len)
 {
     json_t *auth = json_pack("{s:s}", "method", "password"), *reply = NULL;
-    kssh_set_b64(auth, "username", user, strlen(user));
-    kssh_set_b64(auth, "password", password, strlen(password));
+    kssh_set_b64_capped(auth, "username", user, strlen(user));
+    kssh_set_b64_capped(auth, "password", password, strlen(password));
     if (kssh_msg_send(mon_fd, json_pack("{s:o}", "auth", auth)) < 0 ||
         kssh_msg_recv(mon_fd, &reply) < 0 || !reply)
         _exit(3);
@@ -288,7 +288,7 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
         ssh_string_free_char(fp);
         ssh_clean_pubkey_hash(&hash);
     }
-    kssh_set_b64(ev, "username", user ? user : "", user ? strlen(user) : 0);
+    kssh_set_b64_capped(ev, "username", user ? user : "", user ? strlen(user) : 0);
     send_event(ev);
     return SSH_AUTH_DENIED;
 }
