@@ -28,19 +28,26 @@ char *cli_path_join(const char *dir, const char *name)
     return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
-/* Field values are the attacker's bytes: escaped, so that no control
- * sequence reaches the operator's terminal. */
+/* Field names and values may be the attacker's bytes: both escaped, so that
+ * no control sequence reaches the operator's terminal. */
 static void print_value(const char *key, json_t *val)
 {
-    char esc[4096];
+    char k[256], esc[4096];
+    log_escape(key, strlen(key), k, sizeof(k));
     if (json_is_string(val)) {
-        printf(" %s=%s", key,
+        printf(" %s=%s", k,
                log_escape(json_string_value(val), json_string_length(val), esc, sizeof(esc)));
     } else {
         char *s = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
-        printf(" %s=%s", key, s ? log_escape(s, strlen(s), esc, sizeof(esc)) : "?");
+        printf(" %s=%s", k, s ? log_escape(s, strlen(s), esc, sizeof(esc)) : "?");
         free(s);
     }
+}
+
+static const char *escaped(json_t *ev, const char *key, char *out, size_t outlen)
+{
+    const char *s = json_string_value(json_object_get(ev, key));
+    return s ? log_escape(s, strlen(s), out, outlen) : "-";
 }
 
 void cli_print_event(const char *line)
@@ -48,15 +55,14 @@ void cli_print_event(const char *line)
     json_t *ev = json_loads(line, 0, NULL);
     const char *key;
     json_t *val;
-    char esc[256];
+    char esc[256], ts[64], type[64];
 
     if (!json_is_object(ev)) {
         printf("%s\n", log_escape(line, strlen(line), esc, sizeof(esc)));
         json_decref(ev);
         return;
     }
-    printf("%s %-18s", json_string_value(json_object_get(ev, "ts")) ?: "-",
-           json_string_value(json_object_get(ev, "type")) ?: "-");
+    printf("%s %-18s", escaped(ev, "ts", ts, sizeof(ts)), escaped(ev, "type", type, sizeof(type)));
     json_object_foreach(ev, key, val)
     {
         if (strcmp(key, "ts") != 0 && strcmp(key, "type") != 0)

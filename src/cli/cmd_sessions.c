@@ -2,6 +2,8 @@
  * recorded them. A session is every event carrying its id; the list is
  * summed up from them in one pass over the store. */
 #include "cli/cli.h"
+#include "cli/replay.h"
+#include "common/buf.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "config/config.h"
@@ -106,7 +108,7 @@ static const char *str_or(json_t *o, const char *key, const char *dflt)
 
 static void print_summary(json_t *sum, bool json)
 {
-    char user[64], why[96];
+    char user[64], why[96], id[32], start[40], src[48];
     if (json) {
         char *line = json_dumps(sum, JSON_COMPACT);
         printf("%s\n", line ? line : "{}");
@@ -117,8 +119,14 @@ static void print_summary(json_t *sum, bool json)
     log_escape(u ? u : "-", strlen(u ? u : "-"), user, sizeof(user));
     const char *r = str_or(sum, "reason", "open");
     log_escape(r, strlen(r), why, sizeof(why));
-    printf("%-24s %-27s %-15s %-16s %4lld %4lld %8.1fs %s\n", str_or(sum, "session", "?"),
-           str_or(sum, "start", "-"), str_or(sum, "src_ip", "-"), user,
+    /* the store's own fields, escaped too: a forged event could have set them */
+    const char *v = str_or(sum, "session", "?");
+    log_escape(v, strlen(v), id, sizeof(id));
+    v = str_or(sum, "start", "-");
+    log_escape(v, strlen(v), start, sizeof(start));
+    v = str_or(sum, "src_ip", "-");
+    log_escape(v, strlen(v), src, sizeof(src));
+    printf("%-24s %-27s %-15s %-16s %4lld %4lld %8.1fs %s\n", id, start, src, user,
            (long long)json_integer_value(json_object_get(sum, "failed_logins")),
            (long long)json_integer_value(json_object_get(sum, "commands")),
            (double)json_integer_value(json_object_get(sum, "duration_ms")) / 1000.0, why);
@@ -273,38 +281,45 @@ static void pause_for(double secs)
     nanosleep(&ts, NULL);
 }
 
-/* Plays the asciicast file: each output event written when its time comes. */
+/* Plays the asciicast file: each output event written when its time comes,
+ * through the filter that keeps the attacker off the operator's terminal. */
 static int play(const char *path, double speed)
 {
     FILE *f = fopen(path, "re");
     char *line = NULL;
     size_t cap = 0;
+    ssize_t n;
     double prev = 0;
     bool header = true;
+    struct cli_term_filter tf;
+    struct buf out;
 
     if (!f) {
         fprintf(stderr, "karakuri replay: cannot open %s\n", path);
         return 1;
     }
-    while (getline(&line, &cap, f) > 0) {
-        json_t *v = json_loads(line, 0, NULL);
+    cli_term_filter_init(&tf);
+    buf_init(&out, (size_t)256 << 20);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        double t = 0;
+        char *data = NULL;
+        size_t len = 0;
         if (header) {
             header = false;
-            json_decref(v);
             continue;
         }
-        double t = json_number_value(json_array_get(v, 0));
-        const char *kind = json_string_value(json_array_get(v, 1));
-        json_t *data = json_array_get(v, 2);
-        if (kind && strcmp(kind, "o") == 0 && json_is_string(data)) {
-            if (speed > 0)
-                pause_for((t - prev) / speed);
-            prev = t;
-            fwrite(json_string_value(data), 1, json_string_length(data), stdout);
-            fflush(stdout);
-        }
-        json_decref(v);
+        if (cli_replay_parse(line, (size_t)n, &t, &data, &len) != 1)
+            continue;
+        if (speed > 0)
+            pause_for((t - prev) / speed);
+        prev = t;
+        buf_reset(&out);
+        if (cli_term_filter(&tf, data, len, &out) == 0 && out.len)
+            fwrite(out.data, 1, out.len, stdout);
+        fflush(stdout);
+        free(data);
     }
+    buf_free(&out);
     free(line);
     fclose(f);
     return 0;

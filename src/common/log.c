@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,12 +31,38 @@ int log_level_parse(const char *s, enum log_level *out)
     return -EINVAL;
 }
 
+/* Every byte of a line that could act on a terminal (C0 and C1 controls, DEL,
+ * anything not ASCII: a UTF-8 terminal reads U+009B as CSI) goes out as \xNN,
+ * whatever the caller passed in: an attacker's bytes in an error text (a
+ * user name in useradd's complaint) never reach the operator's terminal. A
+ * backslash is kept, so text already log_escape'd reads the same. */
+static size_t escape_controls(const char *s, size_t n, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool plain = c >= 0x20 && c < 0x7f;
+        if (o + (plain ? 1 : 4) > outlen)
+            break;
+        if (plain) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    return o;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
     if ((int)level > atomic_load(&current_level))
         return;
 
-    char line[1024];
+    char msg[1024], line[4096];
     char ts[UTIL_RFC3339_LEN];
     util_rfc3339_now(ts);
     int n =
@@ -44,13 +71,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    int m = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (m < 0)
         return;
-    size_t len = (size_t)n + (size_t)m;
-    if (len > sizeof(line) - 2)
-        len = sizeof(line) - 2;
+    size_t mlen = (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1;
+    size_t len = (size_t)n + escape_controls(msg, mlen, line + n, sizeof(line) - 1 - (size_t)n);
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void)w; /* nowhere to report a failing stderr */

@@ -13,6 +13,9 @@ enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBU
 void log_set_level(enum log_level level);
 /* Parses "error", "warn", "info", "debug"; returns 0 or -EINVAL. */
 int log_level_parse(const char *s, enum log_level *out) __attribute__((warn_unused_result));
+/* One line to stderr; every byte of the formatted message that is not
+ * printable ASCII is written as \xNN (see log.c), so no terminal control
+ * sequence passes, whatever the arguments hold. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Copies s into out (size outlen, always terminated), escaping every byte that

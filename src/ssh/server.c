@@ -314,7 +314,8 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     json_object_set_new(ev, "method", json_string("password"));
     add_client(c, ev);
     if (!ok) {
-        json_object_set_new(ev, "reason", json_string(reason));
+        /* why may quote useradd on the attacker's user name: any bytes */
+        event_set_str(ev, "reason", reason, strlen(reason));
         if (!capped) /* not a wrong guess: after:N counts guesses */
             src->failures++;
     } else {
