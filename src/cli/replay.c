@@ -81,7 +81,9 @@ static int esc(struct cli_term_filter *f, unsigned char c, struct buf *out)
         return 0; /* the first ESC is dropped */
     default: {
         f->state = S_GROUND;
-        int rc = put(out, ESC);
+        /* ESC and a control or a C1 byte: the ESC alone would join what
+         * comes out next ("ESC" then "]…" is an OSC), so it goes. */
+        int rc = c >= 0x20 && c < 0x7f ? put(out, ESC) : 0;
         return rc < 0 ? rc : ground(f, c, out);
     }
     }

@@ -116,6 +116,14 @@ static void test_dropped(void **state)
     check("a\x1bZ\x05"
           "b",
           "ab");
+    /* an ESC left alone must not join the text after a dropped sequence */
+    check("\x1b\x9d"
+          "0;t\x07]52;c;eA==\x07",
+          "]52;c;eA==\a");
+    check("\x1b\xc2\x9d"
+          "0;t\x07]0;x\x07",
+          "]0;x\a");
+    check("\x1b\n]0;x\x07", "\n]0;x\a");
     /* a CSI too long to be real */
     char longcsi[200] = "a\x1b[";
     memset(longcsi + 3, '1', 150);
