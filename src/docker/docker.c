@@ -153,21 +153,49 @@ struct request {
     struct buf *stat_header; /* gets X-Docker-Container-Path-Stat, if wanted */
 };
 
+bool docker_path_stat_header(const char *line, size_t n, const char **value, size_t *vlen)
+{
+    static const char name[] = "x-docker-container-path-stat:";
+    if (n <= sizeof(name) - 1 || strncasecmp(line, name, sizeof(name) - 1) != 0)
+        return false;
+    const char *v = line + sizeof(name) - 1;
+    size_t vl = n - (sizeof(name) - 1);
+    while (vl && (*v == ' ' || *v == '\t')) {
+        v++;
+        vl--;
+    }
+    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
+        vl--;
+    *value = v;
+    *vlen = vl;
+    return true;
+}
+
+int docker_path_stat_parse(const char *b64, size_t n, json_t **out)
+{
+    if (n > DOCKER_PATH_STAT_MAX)
+        return -EPROTO;
+    unsigned char *json = xmalloc(n + 4);
+    int got = n ? EVP_DecodeBlock(json, (const unsigned char *)b64, (int)n) : -1;
+    json_t *v =
+        got > 0 ? json_loadb((const char *)json, strnlen((const char *)json, (size_t)got), 0, NULL)
+                : NULL;
+    free(json);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return -EPROTO;
+    }
+    *out = v;
+    return 0;
+}
+
 /* Keeps the value of the one header a HEAD of an archive path answers with. */
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
-    static const char name[] = "x-docker-container-path-stat:";
     struct buf *b = ud;
-    size_t n = size * nmemb;
-    if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-        const char *v = p + sizeof(name) - 1;
-        size_t vl = n - (sizeof(name) - 1);
-        while (vl && (*v == ' ' || *v == '\t')) {
-            v++;
-            vl--;
-        }
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-            vl--;
+    size_t n = size * nmemb, vl;
+    const char *v;
+    if (docker_path_stat_header(p, n, &v, &vl)) {
         buf_reset(b);
         if (buf_append(b, v, vl) < 0)
             return 0;
@@ -485,26 +513,12 @@ int docker_container_stat_path(struct docker *d, const char *id, const char *pat
     long status = 0;
 
     buf_init(&s.mem, ERROR_BODY_CAP_BYTES);
-    buf_init(&hdr, 8192);
+    buf_init(&hdr, DOCKER_PATH_STAT_MAX);
     int rc = perform(d, &r, &s, &status);
     if (rc == 0 && (rc = docker_status_errno(status)) < 0)
         docker_set_error(d, "%s: HTTP %ld", r.what, status);
-    if (rc == 0) {
-        /* base64 of a JSON object: {"name", "size", "mode", "mtime", "linkTarget"} */
-        unsigned char *json = xmalloc(hdr.len + 4);
-        int n = hdr.len ? EVP_DecodeBlock(json, (const unsigned char *)hdr.data, (int)hdr.len) : -1;
-        json_t *v =
-            n > 0 ? json_loadb((const char *)json, strnlen((const char *)json, (size_t)n), 0, NULL)
-                  : NULL;
-        free(json);
-        if (!json_is_object(v)) {
-            json_decref(v);
-            docker_set_error(d, "%s: no readable stat header", r.what);
-            rc = -EPROTO;
-        } else {
-            *out = v;
-        }
-    }
+    if (rc == 0 && (rc = docker_path_stat_parse(hdr.data, hdr.len, out)) < 0)
+        docker_set_error(d, "%s: no readable stat header", r.what);
     buf_free(&hdr);
     buf_free(&s.mem);
     free(full);

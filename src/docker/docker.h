@@ -85,11 +85,25 @@ int docker_container_archive_put(struct docker *d, const char *id, const char *p
  * directory, 27 symlink), "mtime", "linkTarget"}. -ENOENT if absent. */
 int docker_container_stat_path(struct docker *d, const char *id, const char *path,
                                json_t **out) WUR;
+/* The most bytes of the X-Docker-Container-Path-Stat value taken. */
+#define DOCKER_PATH_STAT_MAX 8192
+/* One header line of that reply (line[0..n), not NUL-terminated): true with
+ * the value (blanks and CR/LF trimmed) when it is the path-stat header.
+ * Pure; fuzzed. */
+bool docker_path_stat_header(const char *line, size_t n, const char **value, size_t *vlen);
+/* The value, base64 of a JSON object: 0 and *out (the caller owns it), or
+ * -EPROTO. Pure; fuzzed. */
+int docker_path_stat_parse(const char *b64, size_t n, json_t **out) WUR;
 /* Commits the container's filesystem as repo:tag; image_id_out may be NULL. */
 int docker_container_commit(struct docker *d, const char *id, const char *repo, const char *tag,
                             char **image_id_out) WUR;
 
 /* ---- exec ---- */
+
+/* The status of the reply header to an exec start (hdr[0..len), NUL at len,
+ * "HTTP/1.1 101 UPGRADED\r\n…"): 0 and *status in 100..599, or -EPROTO.
+ * Pure; fuzzed. */
+int docker_hijack_status(const char *hdr, size_t len, long *status) WUR;
 
 struct docker_exec_options {
     const char *const *argv; /* NULL-terminated */

@@ -106,6 +106,17 @@ static int unix_connect(struct docker *d, int *fd_out)
     return 0;
 }
 
+int docker_hijack_status(const char *hdr, size_t len, long *status)
+{
+    /* "HTTP/1.1 101 UPGRADED" */
+    char *end = NULL;
+    long st = strncmp(hdr, "HTTP/1.", 7) == 0 && len > 12 ? strtol(hdr + 9, &end, 10) : 0;
+    if (!end || (*end != ' ' && *end != '\r') || st < 100 || st > 599)
+        return -EPROTO;
+    *status = st;
+    return 0;
+}
+
 /* Reads the reply header (up to the blank line) into hdr; returns its length. */
 static ssize_t read_header(int fd, char *hdr, size_t cap)
 {
@@ -161,10 +172,8 @@ static int exec_start(struct docker *d, const char *exec_id, bool tty, int *fd_o
         rc = (int)hl;
         goto io_error;
     }
-    /* "HTTP/1.1 101 UPGRADED" */
-    char *end = NULL;
-    long status = strncmp(hdr, "HTTP/1.", 7) == 0 && hl > 12 ? strtol(hdr + 9, &end, 10) : 0;
-    if (!end || (*end != ' ' && *end != '\r') || status < 100 || status > 599) {
+    long status = 0;
+    if (docker_hijack_status(hdr, (size_t)hl, &status) < 0) {
         docker_set_error(d, "POST /exec/{id}/start: malformed reply from the engine");
         rc = -EPROTO;
         goto out;

@@ -48,6 +48,17 @@ static const char *field(const char *line, int i)
     }
 }
 
+bool lan_tcp_listener_parse(const char *line, unsigned *port, unsigned long *inode)
+{
+    /* local address:port, state, …, inode (fields 1, 3, 9) */
+    const char *colon = strchr(field(line, 1), ':');
+    if (!colon || strtoul(field(line, 3), NULL, 16) != 0x0A)
+        return false;
+    *port = (unsigned)strtoul(colon + 1, NULL, 16);
+    *inode = strtoul(field(line, 9), NULL, 10);
+    return true;
+}
+
 /* The listening sockets of pid's network namespace, from lines like
  * "  0: 00000000:0016 00000000:0000 0A … 0 12345 …" of its /proc/net/tcp.
  * Returns how many were written to out (at most max). */
@@ -58,12 +69,9 @@ static size_t listeners(pid_t pid, struct listener *out, size_t max)
     FILE *f = fopen(path, "re");
     size_t n = 0;
     while (f && n < max && fgets(line, sizeof(line), f)) {
-        /* local address:port, state, …, inode (fields 1, 3, 9) */
-        const char *colon = strchr(field(line, 1), ':');
-        if (!colon || strtoul(field(line, 3), NULL, 16) != 0x0A)
-            continue;
-        out[n++] = (struct listener){(unsigned)strtoul(colon + 1, NULL, 16),
-                                     strtoul(field(line, 9), NULL, 10)};
+        struct listener l;
+        if (lan_tcp_listener_parse(line, &l.port, &l.inode))
+            out[n++] = l;
     }
     if (f)
         fclose(f);

@@ -47,4 +47,10 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
                     const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
                     size_t errlen) __attribute__((warn_unused_result));
 
+/* One line of /proc/net/tcp ("  0: 00000000:0016 00000000:0000 0A … 12345 …",
+ * NUL-terminated): true with the local port and the socket's inode when the
+ * socket listens (state 0A). Pure; fuzzed. */
+bool lan_tcp_listener_parse(const char *line, unsigned *port, unsigned long *inode)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -133,6 +133,16 @@ static void extract_one(struct docker *d, const char *container,
     close(fd);
 }
 
+bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
+{
+    const char *path = json_string_value(json_object_get(entry, "Path"));
+    json_int_t kind = json_integer_value(json_object_get(entry, "Kind"));
+    if (!path || kind == 2 || is_ignored(path))
+        return false; /* 2: deleted */
+    *f = (struct monitor_file){.path = path, .kind = kind == 1 ? "added" : "modified"};
+    return true;
+}
+
 int monitor_extract_changes(struct docker *d, const char *container,
                             const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
 {
@@ -143,11 +153,9 @@ int monitor_extract_changes(struct docker *d, const char *container,
         return rc;
     json_array_foreach(diff, i, it)
     {
-        const char *path = json_string_value(json_object_get(it, "Path"));
-        json_int_t kind = json_integer_value(json_object_get(it, "Kind"));
-        if (!path || kind == 2 || is_ignored(path))
-            continue; /* 2: deleted */
-        struct monitor_file f = {.path = path, .kind = kind == 1 ? "added" : "modified"};
+        struct monitor_file f;
+        if (!monitor_diff_entry(it, &f))
+            continue;
         if (total >= o->max_total_bytes)
             f.skipped = "session cap";
         else

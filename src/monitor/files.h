@@ -33,6 +33,13 @@ struct monitor_files_options {
 json_t *monitor_file_event(const struct monitor_file *f, const char *honeynet)
     __attribute__((returns_nonnull));
 
+/* One entry of the container's diff (GET /containers/{id}/changes: {"Path",
+ * "Kind": 0 modified, 1 added, 2 deleted}): true with f set (path borrowed
+ * from entry, nothing stored yet) when it is to be extracted: not deleted,
+ * not ignored. Pure; fuzzed. */
+bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
+    __attribute__((warn_unused_result));
+
 /* Walks the container's diff. Returns 0 or a negative errno (Docker). */
 int monitor_extract_changes(struct docker *d, const char *container,
                             const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
