@@ -47,6 +47,11 @@ char *cli_path_join(const char *dir, const char *name);
  * then the other fields as k=v, every value escaped. */
 void cli_print_event(const char *json_line);
 
+/* Prints a JSON line as it is but for the characters a terminal takes as
+ * controls that JSON leaves raw (DEL, U+0080..U+009F: C1, such as CSI and
+ * OSC), which are written as \u escapes: the same JSON, inert on a terminal. */
+void cli_print_json(const char *json_line);
+
 /* True when argv holds -h or --help; prints help to stdout then. */
 bool cli_wants_help(int argc, char **argv, const char *help);
 

@@ -50,6 +50,24 @@ static const char *escaped(json_t *ev, const char *key, char *out, size_t outlen
     return s ? log_escape(s, strlen(s), out, outlen) : "-";
 }
 
+void cli_print_json(const char *line)
+{
+    const unsigned char *p = (const unsigned char *)line;
+    /* In valid JSON these bytes are inside strings, where \u00XX means the
+     * same character. */
+    for (; *p; p++) {
+        if (*p == 0x7f) {
+            fputs("\\u007f", stdout);
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            printf("\\u00%02x", p[1]);
+            p++;
+        } else {
+            putchar(*p);
+        }
+    }
+    putchar('\n');
+}
+
 void cli_print_event(const char *line)
 {
     json_t *ev = json_loads(line, 0, NULL);

@@ -43,7 +43,7 @@ static int print_event(long long id, const char *json_line, void *ud)
 {
     struct events_opts *o = ud;
     if (o->json)
-        printf("%s\n", json_line);
+        cli_print_json(json_line);
     else
         cli_print_event(json_line);
     o->filter.after_id = id;

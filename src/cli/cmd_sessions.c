@@ -111,7 +111,7 @@ static void print_summary(json_t *sum, bool json)
     char user[64], why[96], id[32], start[40], src[48];
     if (json) {
         char *line = json_dumps(sum, JSON_COMPACT);
-        printf("%s\n", line ? line : "{}");
+        cli_print_json(line ? line : "{}");
         free(line);
         return;
     }
@@ -259,7 +259,7 @@ int cli_session(const struct config *cfg, int argc, char **argv)
     {
         char *line = json_dumps(ev, JSON_COMPACT);
         if (json)
-            printf("%s\n", line ? line : "{}");
+            cli_print_json(line ? line : "{}");
         else if (line)
             cli_print_event(line);
         free(line);

@@ -8,18 +8,19 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-/* What cli_print_event writes to stdout for line. */
-static void printed(const char *line, char *got, size_t cap)
+/* What print writes to stdout for line. */
+static void printed_by(void (*print)(const char *), const char *line, char *got, size_t cap)
 {
     int p[2], saved = dup(STDOUT_FILENO);
     assert_int_equal(pipe(p), 0);
     fflush(stdout);
     assert_int_equal(dup2(p[1], STDOUT_FILENO), STDOUT_FILENO);
-    cli_print_event(line);
+    print(line);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
@@ -28,6 +29,30 @@ static void printed(const char *line, char *got, size_t cap)
     close(p[0]);
     assert_true(n > 0);
     got[n] = '\0';
+}
+
+static void printed(const char *line, char *got, size_t cap)
+{
+    printed_by(cli_print_event, line, got, cap);
+}
+
+/* --json: the same JSON, with the C1 controls and DEL JSON leaves raw
+ * written as \u escapes. */
+static void test_json_inert(void **state)
+{
+    char got[4096];
+    (void)state;
+    const char line[] = "{\"input\":\"a\xc2\x9d"
+                        "52;c;eA==\\u0007\xc2\x9b"
+                        "2J\x7f\xc3\xa9\"}";
+    printed_by(cli_print_json, line, got, sizeof(got));
+    assert_string_equal(got, "{\"input\":\"a\\u009d52;c;eA==\\u0007\\u009b2J\\u007f\xc3\xa9\"}\n");
+    json_t *a = json_loads(line, 0, NULL), *b = json_loads(got, 0, NULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
 }
 
 static void test_keys_escaped(void **state)
@@ -51,6 +76,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_escaped),
+        cmocka_unit_test(test_json_inert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
