@@ -319,6 +319,10 @@ static int play(const char *path, double speed)
         fflush(stdout);
         free(data);
     }
+    /* What the session left set that would outlast it: colours, a hidden
+     * cursor. */
+    if (isatty(STDOUT_FILENO))
+        fputs("\x1b[0m\x1b[?25h", stdout);
     buf_free(&out);
     free(line);
     fclose(f);

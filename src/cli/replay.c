@@ -39,12 +39,36 @@ static int put(struct buf *out, unsigned char c)
     return buf_append(out, &c, 1);
 }
 
+/* True when a parameter of the private mode set CSI ? … h (s[3..len-1))
+ * turns on reports the terminal would send later: mouse, focus, bracketed
+ * paste (left on, the operator's clicks would type into the next program). */
+static bool sets_reports(const char *s, size_t len)
+{
+    static const unsigned reports[] = {9,    1000, 1001, 1002, 1003, 1004,
+                                       1005, 1006, 1015, 1016, 2004};
+    unsigned v = 0;
+    for (size_t i = 3; i < len; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            v = v < 100000 ? v * 10 + (unsigned)(s[i] - '0') : v;
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(reports) / sizeof(reports[0]); k++)
+            if (v == reports[k])
+                return true;
+        v = 0;
+    }
+    return false;
+}
+
 /* A complete CSI (held[0..len), ESC [ … final): may it reach the terminal? */
 static bool csi_allowed(const char *s, size_t len)
 {
     char final = s[len - 1];
     bool marker = len > 3 && strchr("<=>?", s[2]);
     bool query = memchr(s, '$', len) || memchr(s, '*', len);
+    /* reports turned on; key encodings changed (XTMODKEYS) */
+    if ((final == 'h' && s[2] == '?' && sets_reports(s, len)) || (final == 'm' && s[2] == '>'))
+        return false;
     /* DA, DSR, window operations and reports, media copy, DECREQTPARM */
     if (strchr("cnitx", final))
         return false;

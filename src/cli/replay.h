@@ -9,7 +9,9 @@
  * clipboard with OSC 52, palette, hyperlinks, notifications), DCS, SOS, PM and
  * APC string with its payload, CSI that make the terminal answer or act on
  * its window (device attributes and status reports, window operations,
- * printing, mode and version queries), DECID and ENQ. C1 controls, 8-bit
+ * printing, mode and version queries), that turn on reports it would send
+ * later (mouse, focus, bracketed paste) or change what keys send
+ * (XTMODKEYS), DECID and ENQ. C1 controls, 8-bit
  * or UTF-8 encoded (U+0080..U+009F), are read as their ESC forms and filtered
  * the same way. Sequences may be split anywhere across calls. */
 #ifndef KARAKURI_CLI_REPLAY_H

@@ -124,6 +124,10 @@ static void test_dropped(void **state)
           "0;t\x07]0;x\x07",
           "]0;x\a");
     check("\x1b\n]0;x\x07", "\n]0;x\a");
+    /* reports the terminal would send later, key encodings */
+    check("a\x1b[?1000h\x1b[?1006;1000h\x1b[?2004h\x1b[?1004h\x1b[?9h\x1b[>4;2mb", "ab");
+    check("\x1b[?1000l\x1b[?2004l\x1b[?25h\x1b[?1h\x1b[?10000h",
+          "\x1b[?1000l\x1b[?2004l\x1b[?25h\x1b[?1h\x1b[?10000h");
     /* a CSI too long to be real */
     char longcsi[200] = "a\x1b[";
     memset(longcsi + 3, '1', 150);
