@@ -23,6 +23,7 @@
 #ifndef KARAKURI_STORE_STORE_H
 #define KARAKURI_STORE_STORE_H
 
+#include "event/budget.h"
 #include "event/event.h"
 
 #include <stdbool.h>
@@ -31,6 +32,8 @@
 #define STORE_DB_NAME "karakuri.db"
 #define STORE_JSONL_NAME "karakuri.json"
 #define STORE_ARTIFACTS_DIR "artifacts"
+/* Events accepted vs. written, kept across a crash (writer.c). */
+#define STORE_COUNTS_NAME "events.count"
 
 /* Defaults for the zero values of store_options. */
 #define STORE_DEFAULT_QUEUE_EVENTS 65536u
@@ -53,11 +56,15 @@ struct store_options {
      * quick and must not call event_emit. */
     void (*on_commit)(long long last_id, size_t n, void *ud);
     void *on_commit_ud;
+    /* Event budgets per source and honeynet (event/budget.h); NULL: the
+     * defaults. */
+    const struct event_budget_options *budget;
 };
 
 struct event_pipeline_stats {
     unsigned long long emitted;       /* queued by event_emit */
     unsigned long long dropped;       /* refused by event_emit: queue full */
+    unsigned long long suppressed;    /* over budget: counted in contain.budget events */
     unsigned long long committed;     /* committed to the back end */
     unsigned long long jsonl_written; /* appended to karakuri.json */
     unsigned long long failed_writes; /* failed batch writes, any sink (each retry counts) */

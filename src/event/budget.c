@@ -1,0 +1,259 @@
+/* budget: see budget.h. One open-addressing table of token buckets under a
+ * mutex; a slot is taken over (its count sent on first) only when every
+ * slot it could go to is in use, oldest first. */
+#include "event/budget.h"
+#include "common/xalloc.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS 8192u /* a power of two */
+#define PROBE 16u
+#define KEY_MAX 200
+
+struct entry {
+    char key[KEY_MAX]; /* "" when free */
+    json_t *fields;    /* what a summary says the key is, owned */
+    bool net;          /* a honeynet's bucket, not a source's */
+    double tokens;
+    long long refill_us, last_us;
+    unsigned long long count; /* refused since since_us */
+    long long since_us;
+};
+
+struct event_budget {
+    struct event_budget_options o;
+    pthread_mutex_t mu;
+    struct entry *slots; /* SLOTS */
+    json_t *pending;     /* summaries of slots taken over, not yet sent */
+};
+
+/* The fields that say what was tried, per budgeted type; the rest count as
+ * one key per source. */
+static const struct {
+    enum event_type t;
+    const char *fields[2];
+} sub_keys[] = {
+    {EVENT_CONTAIN_BLOCKED, {"rule", "proto"}},
+    {EVENT_LAN_ARP, {"target", NULL}},
+};
+
+struct event_budget *event_budget_new(const struct event_budget_options *o)
+{
+    struct event_budget *b = xcalloc(1, sizeof(*b));
+    b->o = o ? *o : (struct event_budget_options){0};
+    if (!b->o.src_burst)
+        b->o.src_burst = EVENT_BUDGET_SRC_BURST;
+    if (!b->o.src_per_s)
+        b->o.src_per_s = EVENT_BUDGET_SRC_PER_S;
+    if (!b->o.net_burst)
+        b->o.net_burst = EVENT_BUDGET_NET_BURST;
+    if (!b->o.net_per_s)
+        b->o.net_per_s = EVENT_BUDGET_NET_PER_S;
+    if (!b->o.window_ms)
+        b->o.window_ms = EVENT_BUDGET_WINDOW_MS;
+    pthread_mutex_init(&b->mu, NULL);
+    b->slots = xcalloc(SLOTS, sizeof(*b->slots));
+    b->pending = json_array();
+    return b;
+}
+
+void event_budget_free(struct event_budget *b)
+{
+    if (!b)
+        return;
+    for (unsigned i = 0; i < SLOTS; i++)
+        json_decref(b->slots[i].fields);
+    free(b->slots);
+    json_decref(b->pending);
+    pthread_mutex_destroy(&b->mu);
+    free(b);
+}
+
+bool event_budget_exempt(enum event_type t)
+{
+    static const char *const groups[] = {"sensor", "session", "login", "command", "tty", "file"};
+    if (t == EVENT_CONTAIN_BUDGET)
+        return true;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        if (event_type_matches(t, groups[i]))
+            return true;
+    return false;
+}
+
+/* ev[name] as text for a key ("" when absent or neither string nor integer). */
+static const char *field_text(const json_t *ev, const char *name, char *buf, size_t n)
+{
+    const json_t *v = json_object_get(ev, name);
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+        return buf;
+    }
+    return "";
+}
+
+static uint32_t hash_of(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The key and the summary's fields of ev's source (net false) or honeynet
+ * bucket; false when the key does not fit (then it is not budgeted). */
+static bool key_of(const json_t *ev, enum event_type t, bool net, char key[KEY_MAX],
+                   json_t **fields)
+{
+    char b1[24], b2[24], b3[24];
+    const char *hn = field_text(ev, "honeynet", b1, sizeof(b1));
+    const char *src = net ? "" : field_text(ev, "src_ip", b2, sizeof(b2));
+    int len = snprintf(key, KEY_MAX, "%d\x1f%s\x1f%s\x1f%d", (int)t, hn, src, (int)net);
+    json_t *f = json_pack("{s:s}", "event_type", event_type_name(t));
+    if (*hn)
+        json_object_set(f, "honeynet", json_object_get(ev, "honeynet"));
+    if (*src)
+        json_object_set(f, "src_ip", json_object_get(ev, "src_ip"));
+    for (size_t i = 0; !net && i < sizeof(sub_keys) / sizeof(sub_keys[0]); i++) {
+        if (sub_keys[i].t != t)
+            continue;
+        for (size_t k = 0; k < 2 && sub_keys[i].fields[k] && len > 0 && len < KEY_MAX; k++) {
+            const char *name = sub_keys[i].fields[k];
+            const char *v = field_text(ev, name, b3, sizeof(b3));
+            len += snprintf(key + len, KEY_MAX - (size_t)len, "\x1f%s", v);
+            if (*v)
+                json_object_set(f, name, json_object_get(ev, name));
+        }
+    }
+    json_object_set_new(f, "scope", json_string(net ? "honeynet" : "source"));
+    if (len <= 0 || len >= KEY_MAX) {
+        json_decref(f);
+        return false;
+    }
+    *fields = f;
+    return true;
+}
+
+static json_t *summary_of(const struct entry *e, long long now_us)
+{
+    json_t *ev = event_new(EVENT_CONTAIN_BUDGET);
+    json_object_update(ev, e->fields);
+    json_object_set_new(ev, "count", json_integer((json_int_t)e->count));
+    json_object_set_new(ev, "window_ms", json_integer((now_us - e->since_us) / 1000));
+    return ev;
+}
+
+/* Which slot goes first: a free one, then one with no count, then the
+ * oldest (its count is sent on). */
+static int rank(const struct entry *e)
+{
+    return !e->key[0] ? 0 : !e->count ? 1 : 2;
+}
+
+/* The slot of key, made (full bucket) when there is none. */
+static struct entry *slot_for(struct event_budget *b, const char *key, json_t *fields, bool net,
+                              long long now_us)
+{
+    uint32_t h = hash_of(key);
+    struct entry *victim = NULL;
+    for (unsigned i = 0; i < PROBE; i++) {
+        struct entry *e = &b->slots[(h + i) & (SLOTS - 1)];
+        if (e->key[0] && strcmp(e->key, key) == 0) {
+            json_decref(fields);
+            return e;
+        }
+        if (!victim || rank(e) < rank(victim) ||
+            (rank(e) == rank(victim) && e->last_us < victim->last_us))
+            victim = e;
+    }
+    if (victim->key[0] && victim->count)
+        json_array_append_new(b->pending, summary_of(victim, now_us));
+    json_decref(victim->fields);
+    *victim = (struct entry){.fields = fields, .net = net, .refill_us = now_us};
+    victim->tokens = net ? b->o.net_burst : b->o.src_burst;
+    snprintf(victim->key, KEY_MAX, "%s", key);
+    return victim;
+}
+
+static void refill(const struct event_budget *b, struct entry *e, long long now_us)
+{
+    double burst = e->net ? b->o.net_burst : b->o.src_burst;
+    double rate = e->net ? b->o.net_per_s : b->o.src_per_s;
+    if (now_us > e->refill_us)
+        e->tokens += rate * (double)(now_us - e->refill_us) / 1e6;
+    if (e->tokens > burst)
+        e->tokens = burst;
+    e->refill_us = now_us;
+    e->last_us = now_us;
+}
+
+static void refuse(struct entry *e, long long now_us)
+{
+    if (!e->count++)
+        e->since_us = now_us;
+}
+
+bool event_budget_take(struct event_budget *b, const json_t *ev, long long now_us)
+{
+    enum event_type t;
+    char skey[KEY_MAX], nkey[KEY_MAX];
+    json_t *sf = NULL, *nf = NULL;
+    bool ok = true;
+
+    if (event_type_from_name(json_string_value(json_object_get(ev, "type")), &t) < 0 ||
+        event_budget_exempt(t))
+        return true;
+    if (!key_of(ev, t, false, skey, &sf))
+        return true;
+    if (!key_of(ev, t, true, nkey, &nf)) {
+        json_decref(sf);
+        return true;
+    }
+    pthread_mutex_lock(&b->mu);
+    struct entry *s = slot_for(b, skey, sf, false, now_us);
+    refill(b, s, now_us);
+    if (s->tokens < 1.0) {
+        refuse(s, now_us);
+        json_decref(nf);
+        ok = false;
+    } else {
+        struct entry *n = slot_for(b, nkey, nf, true, now_us);
+        refill(b, n, now_us);
+        if (n->tokens < 1.0) {
+            refuse(n, now_us);
+            ok = false;
+        } else {
+            n->tokens -= 1.0;
+            s->tokens -= 1.0;
+        }
+    }
+    pthread_mutex_unlock(&b->mu);
+    return ok;
+}
+
+size_t event_budget_due(struct event_budget *b, long long now_us, bool all, json_t **out,
+                        size_t max)
+{
+    size_t n = 0;
+    long long window_us = (long long)b->o.window_ms * 1000;
+
+    pthread_mutex_lock(&b->mu);
+    while (n < max && json_array_size(b->pending)) {
+        out[n++] = json_incref(json_array_get(b->pending, 0));
+        json_array_remove(b->pending, 0);
+    }
+    for (unsigned i = 0; i < SLOTS && n < max; i++) {
+        struct entry *e = &b->slots[i];
+        if (!e->key[0] || !e->count || (!all && now_us - e->since_us < window_us))
+            continue;
+        out[n++] = summary_of(e, now_us);
+        e->count = 0;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return n;
+}
