@@ -73,15 +73,22 @@ void event_budget_free(struct event_budget *b)
     free(b);
 }
 
-bool event_budget_exempt(enum event_type t)
+static bool exempt[EVENT_TYPE_COUNT];
+static pthread_once_t exempt_once = PTHREAD_ONCE_INIT;
+
+static void exempt_init(void)
 {
     static const char *const groups[] = {"sensor", "session", "login", "command", "tty", "file"};
-    if (t == EVENT_CONTAIN_BUDGET)
-        return true;
-    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-        if (event_type_matches(t, groups[i]))
-            return true;
-    return false;
+    for (int t = 0; t < EVENT_TYPE_COUNT; t++)
+        for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+            exempt[t] |= event_type_matches((enum event_type)t, groups[i]);
+    exempt[EVENT_CONTAIN_BUDGET] = true;
+}
+
+bool event_budget_exempt(enum event_type t)
+{
+    pthread_once(&exempt_once, exempt_init);
+    return (unsigned)t < EVENT_TYPE_COUNT && exempt[t];
 }
 
 /* ev[name] as text for a key ("" when absent or neither string nor integer). */
@@ -105,38 +112,43 @@ static uint32_t hash_of(const char *s)
     return h;
 }
 
-/* The key and the summary's fields of ev's source (net false) or honeynet
- * bucket; false when the key does not fit (then it is not budgeted). */
-static bool key_of(const json_t *ev, enum event_type t, bool net, char key[KEY_MAX],
-                   json_t **fields)
+static const char *const *sub_fields(enum event_type t)
+{
+    for (size_t i = 0; i < sizeof(sub_keys) / sizeof(sub_keys[0]); i++)
+        if (sub_keys[i].t == t)
+            return sub_keys[i].fields;
+    return NULL;
+}
+
+/* The key of ev's source (net false) or honeynet bucket; false when it does
+ * not fit (then ev is not budgeted). */
+static bool key_of(const json_t *ev, enum event_type t, bool net, char key[KEY_MAX])
 {
     char b1[24], b2[24], b3[24];
     const char *hn = field_text(ev, "honeynet", b1, sizeof(b1));
     const char *src = net ? "" : field_text(ev, "src_ip", b2, sizeof(b2));
     int len = snprintf(key, KEY_MAX, "%d\x1f%s\x1f%s\x1f%d", (int)t, hn, src, (int)net);
-    json_t *f = json_pack("{s:s}", "event_type", event_type_name(t));
-    if (*hn)
-        json_object_set(f, "honeynet", json_object_get(ev, "honeynet"));
-    if (*src)
-        json_object_set(f, "src_ip", json_object_get(ev, "src_ip"));
-    for (size_t i = 0; !net && i < sizeof(sub_keys) / sizeof(sub_keys[0]); i++) {
-        if (sub_keys[i].t != t)
-            continue;
-        for (size_t k = 0; k < 2 && sub_keys[i].fields[k] && len > 0 && len < KEY_MAX; k++) {
-            const char *name = sub_keys[i].fields[k];
-            const char *v = field_text(ev, name, b3, sizeof(b3));
-            len += snprintf(key + len, KEY_MAX - (size_t)len, "\x1f%s", v);
-            if (*v)
-                json_object_set(f, name, json_object_get(ev, name));
-        }
-    }
-    json_object_set_new(f, "scope", json_string(net ? "honeynet" : "source"));
-    if (len <= 0 || len >= KEY_MAX) {
-        json_decref(f);
-        return false;
-    }
-    *fields = f;
-    return true;
+    const char *const *sub = net ? NULL : sub_fields(t);
+    for (size_t k = 0; sub && k < 2 && sub[k] && len > 0 && len < KEY_MAX; k++)
+        len += snprintf(key + len, KEY_MAX - (size_t)len, "\x1f%s",
+                        field_text(ev, sub[k], b3, sizeof(b3)));
+    return len > 0 && len < KEY_MAX;
+}
+
+/* What a summary of the key says it is: made once per slot. */
+static json_t *fields_of(const json_t *ev, enum event_type t, bool net)
+{
+    static const char *const common[] = {"honeynet", "src_ip"};
+    json_t *f = json_pack("{s:s, s:s}", "event_type", event_type_name(t), "scope",
+                          net ? "honeynet" : "source");
+    for (size_t k = 0; k < (net ? 1u : 2u); k++)
+        if (json_object_get(ev, common[k]))
+            json_object_set(f, common[k], json_object_get(ev, common[k]));
+    const char *const *sub = net ? NULL : sub_fields(t);
+    for (size_t k = 0; sub && k < 2 && sub[k]; k++)
+        if (json_object_get(ev, sub[k]))
+            json_object_set(f, sub[k], json_object_get(ev, sub[k]));
+    return f;
 }
 
 static json_t *summary_of(const struct entry *e, long long now_us)
@@ -155,18 +167,19 @@ static int rank(const struct entry *e)
     return !e->key[0] ? 0 : !e->count ? 1 : 2;
 }
 
-/* The slot of key, made (full bucket) when there is none. */
-static struct entry *slot_for(struct event_budget *b, const char *key, json_t *fields, bool net,
+/* The slot of key, made (full bucket) when there is none; never keep. */
+static struct entry *slot_for(struct event_budget *b, const char *key, const json_t *ev,
+                              enum event_type t, bool net, const struct entry *keep,
                               long long now_us)
 {
     uint32_t h = hash_of(key);
     struct entry *victim = NULL;
     for (unsigned i = 0; i < PROBE; i++) {
         struct entry *e = &b->slots[(h + i) & (SLOTS - 1)];
-        if (e->key[0] && strcmp(e->key, key) == 0) {
-            json_decref(fields);
+        if (e->key[0] && strcmp(e->key, key) == 0)
             return e;
-        }
+        if (e == keep)
+            continue; /* the source's slot, in use by this very take */
         if (!victim || rank(e) < rank(victim) ||
             (rank(e) == rank(victim) && e->last_us < victim->last_us))
             victim = e;
@@ -174,7 +187,7 @@ static struct entry *slot_for(struct event_budget *b, const char *key, json_t *f
     if (victim->key[0] && victim->count)
         json_array_append_new(b->pending, summary_of(victim, now_us));
     json_decref(victim->fields);
-    *victim = (struct entry){.fields = fields, .net = net, .refill_us = now_us};
+    *victim = (struct entry){.fields = fields_of(ev, t, net), .net = net, .refill_us = now_us};
     victim->tokens = net ? b->o.net_burst : b->o.src_burst;
     snprintf(victim->key, KEY_MAX, "%s", key);
     return victim;
@@ -202,27 +215,19 @@ bool event_budget_take(struct event_budget *b, const json_t *ev, long long now_u
 {
     enum event_type t;
     char skey[KEY_MAX], nkey[KEY_MAX];
-    json_t *sf = NULL, *nf = NULL;
     bool ok = true;
 
     if (event_type_from_name(json_string_value(json_object_get(ev, "type")), &t) < 0 ||
-        event_budget_exempt(t))
+        event_budget_exempt(t) || !key_of(ev, t, false, skey) || !key_of(ev, t, true, nkey))
         return true;
-    if (!key_of(ev, t, false, skey, &sf))
-        return true;
-    if (!key_of(ev, t, true, nkey, &nf)) {
-        json_decref(sf);
-        return true;
-    }
     pthread_mutex_lock(&b->mu);
-    struct entry *s = slot_for(b, skey, sf, false, now_us);
+    struct entry *s = slot_for(b, skey, ev, t, false, NULL, now_us);
     refill(b, s, now_us);
     if (s->tokens < 1.0) {
         refuse(s, now_us);
-        json_decref(nf);
         ok = false;
     } else {
-        struct entry *n = slot_for(b, nkey, nf, true, now_us);
+        struct entry *n = slot_for(b, nkey, ev, t, true, s, now_us);
         refill(b, n, now_us);
         if (n->tokens < 1.0) {
             refuse(n, now_us);
