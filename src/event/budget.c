@@ -18,6 +18,7 @@ struct entry {
     char key[KEY_MAX]; /* "" when free */
     json_t *fields;    /* what a summary says the key is, owned */
     bool net;          /* a honeynet's bucket, not a source's */
+    unsigned scale;    /* of the budget (type_rule) */
     double tokens;
     long long refill_us, last_us;
     unsigned long long count; /* refused since since_us */
@@ -31,15 +32,28 @@ struct event_budget {
     json_t *pending;     /* summaries of slots taken over, not yet sent */
 };
 
-/* The fields that say what was tried, per budgeted type; the rest count as
- * one key per source. */
-static const struct {
+/* Types whose source is another field, whose key says what was tried, or
+ * whose budget is larger (scale: times the defaults; a build in a container
+ * runs hundreds of programs a second). */
+static const struct type_rule {
     enum event_type t;
+    const char *src;
     const char *fields[2];
-} sub_keys[] = {
-    {EVENT_CONTAIN_BLOCKED, {"rule", "proto"}},
-    {EVENT_LAN_ARP, {"target", NULL}},
+    unsigned scale;
+} rules[] = {
+    {EVENT_CONTAIN_BLOCKED, "src_ip", {"rule", "proto"}, 1},
+    {EVENT_LAN_ARP, "src_ip", {"target", NULL}, 1},
+    {EVENT_PROC_EXEC, "host_ip", {NULL, NULL}, 10},
 };
+static const struct type_rule default_rule = {0, "src_ip", {NULL, NULL}, 1};
+
+static const struct type_rule *rule_of(enum event_type t)
+{
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (rules[i].t == t)
+            return &rules[i];
+    return &default_rule;
+}
 
 struct event_budget *event_budget_new(const struct event_budget_options *o)
 {
@@ -112,23 +126,16 @@ static uint32_t hash_of(const char *s)
     return h;
 }
 
-static const char *const *sub_fields(enum event_type t)
-{
-    for (size_t i = 0; i < sizeof(sub_keys) / sizeof(sub_keys[0]); i++)
-        if (sub_keys[i].t == t)
-            return sub_keys[i].fields;
-    return NULL;
-}
-
 /* The key of ev's source (net false) or honeynet bucket; false when it does
  * not fit (then ev is not budgeted). */
 static bool key_of(const json_t *ev, enum event_type t, bool net, char key[KEY_MAX])
 {
     char b1[24], b2[24], b3[24];
     const char *hn = field_text(ev, "honeynet", b1, sizeof(b1));
-    const char *src = net ? "" : field_text(ev, "src_ip", b2, sizeof(b2));
+    const struct type_rule *r = rule_of(t);
+    const char *src = net ? "" : field_text(ev, r->src, b2, sizeof(b2));
     int len = snprintf(key, KEY_MAX, "%d\x1f%s\x1f%s\x1f%d", (int)t, hn, src, (int)net);
-    const char *const *sub = net ? NULL : sub_fields(t);
+    const char *const *sub = net ? NULL : r->fields;
     for (size_t k = 0; sub && k < 2 && sub[k] && len > 0 && len < KEY_MAX; k++)
         len += snprintf(key + len, KEY_MAX - (size_t)len, "\x1f%s",
                         field_text(ev, sub[k], b3, sizeof(b3)));
@@ -138,13 +145,14 @@ static bool key_of(const json_t *ev, enum event_type t, bool net, char key[KEY_M
 /* What a summary of the key says it is: made once per slot. */
 static json_t *fields_of(const json_t *ev, enum event_type t, bool net)
 {
-    static const char *const common[] = {"honeynet", "src_ip"};
+    const struct type_rule *r = rule_of(t);
+    const char *const common[] = {"honeynet", r->src};
     json_t *f = json_pack("{s:s, s:s}", "event_type", event_type_name(t), "scope",
                           net ? "honeynet" : "source");
     for (size_t k = 0; k < (net ? 1u : 2u); k++)
         if (json_object_get(ev, common[k]))
             json_object_set(f, common[k], json_object_get(ev, common[k]));
-    const char *const *sub = net ? NULL : sub_fields(t);
+    const char *const *sub = net ? NULL : r->fields;
     for (size_t k = 0; sub && k < 2 && sub[k]; k++)
         if (json_object_get(ev, sub[k]))
             json_object_set(f, sub[k], json_object_get(ev, sub[k]));
@@ -187,16 +195,19 @@ static struct entry *slot_for(struct event_budget *b, const char *key, const jso
     if (victim->key[0] && victim->count)
         json_array_append_new(b->pending, summary_of(victim, now_us));
     json_decref(victim->fields);
-    *victim = (struct entry){.fields = fields_of(ev, t, net), .net = net, .refill_us = now_us};
-    victim->tokens = net ? b->o.net_burst : b->o.src_burst;
+    *victim = (struct entry){.fields = fields_of(ev, t, net),
+                             .net = net,
+                             .scale = rule_of(t)->scale,
+                             .refill_us = now_us};
+    victim->tokens = (double)(net ? b->o.net_burst : b->o.src_burst) * victim->scale;
     snprintf(victim->key, KEY_MAX, "%s", key);
     return victim;
 }
 
 static void refill(const struct event_budget *b, struct entry *e, long long now_us)
 {
-    double burst = e->net ? b->o.net_burst : b->o.src_burst;
-    double rate = e->net ? b->o.net_per_s : b->o.src_per_s;
+    double burst = (double)(e->net ? b->o.net_burst : b->o.src_burst) * e->scale;
+    double rate = (double)(e->net ? b->o.net_per_s : b->o.src_per_s) * e->scale;
     if (now_us > e->refill_us)
         e->tokens += rate * (double)(now_us - e->refill_us) / 1e6;
     if (e->tokens > burst)
@@ -205,10 +216,14 @@ static void refill(const struct event_budget *b, struct entry *e, long long now_
     e->last_us = now_us;
 }
 
-static void refuse(struct entry *e, long long now_us)
+/* A refused event counts as what it stands for: a contain.blocked that
+ * reports repeats is that many attempts. */
+static void refuse(struct entry *e, const json_t *ev, long long now_us)
 {
-    if (!e->count++)
+    json_int_t repeats = json_integer_value(json_object_get(ev, "repeats"));
+    if (!e->count)
         e->since_us = now_us;
+    e->count += repeats > 0 ? (unsigned long long)repeats : 1;
 }
 
 bool event_budget_take(struct event_budget *b, const json_t *ev, long long now_us)
@@ -224,13 +239,13 @@ bool event_budget_take(struct event_budget *b, const json_t *ev, long long now_u
     struct entry *s = slot_for(b, skey, ev, t, false, NULL, now_us);
     refill(b, s, now_us);
     if (s->tokens < 1.0) {
-        refuse(s, now_us);
+        refuse(s, ev, now_us);
         ok = false;
     } else {
         struct entry *n = slot_for(b, nkey, ev, t, true, s, now_us);
         refill(b, n, now_us);
         if (n->tokens < 1.0) {
-            refuse(n, now_us);
+            refuse(n, ev, now_us);
             ok = false;
         } else {
             n->tokens -= 1.0;

@@ -5,11 +5,13 @@
  * event is charged to two token buckets: its source's, keyed by (type,
  * honeynet, src_ip, and for a few types the fields that say what was tried:
  * contain.blocked's rule and proto, lan.arp's target), and its honeynet's,
- * keyed by (type, honeynet). An event either bucket refuses is counted, not
- * queued; each count goes out as one contain.budget event per window (or at
- * the end, or when its slot is needed), so nothing is dropped silently. A
- * source refused by its own bucket takes nothing from its honeynet's, so one
- * flooding host cannot spend another's share.
+ * keyed by (type, honeynet). proc.exec's source is its host_ip, and its
+ * budget ten times the others' (a build runs hundreds of programs a
+ * second). An event either bucket refuses is counted, not queued (a
+ * contain.blocked with repeats as that many); each count goes out as one contain.budget event per
+ * window (or at the end, or when its slot is needed), so nothing is dropped silently. A source
+ * refused by its own bucket takes nothing from its honeynet's, so one flooding host cannot spend
+ * another's share.
  *
  * Exempt: the sensor's own health (sensor.*), what a session records
  * (session.*, login.*, command.*, tty.*, file.*) and contain.budget itself.

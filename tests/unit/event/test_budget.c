@@ -173,6 +173,31 @@ static void test_blocked_key(void **state)
     event_budget_free(b);
 }
 
+/* proc.exec: keyed by the host that ran it, with ten times the budget; a
+ * refused contain.blocked with repeats counts them all. */
+static void test_type_rules(void **state)
+{
+    (void)state;
+    struct event_budget *b = event_budget_new(&(struct event_budget_options){
+        .src_burst = 2, .src_per_s = 1, .net_burst = 1000, .net_per_s = 1});
+    json_t *ex = event_new(EVENT_PROC_EXEC);
+    json_object_set_new(ex, "honeynet", json_string("hn1"));
+    json_object_set_new(ex, "host_ip", json_string("10.0.0.5"));
+    assert_int_equal(take_n(b, ex, 100, 0), 20);
+    json_t *out[4];
+    assert_int_equal(event_budget_due(b, 0, true, out, 4), 1);
+    assert_string_equal(json_string_value(json_object_get(out[0], "host_ip")), "10.0.0.5");
+    assert_int_equal(json_integer_value(json_object_get(out[0], "count")), 80);
+    json_decref(out[0]);
+
+    assert_int_equal(take_n(b, blocked("hn1", "10.0.0.2", "tcp", 1), 2, 0), 2);
+    json_t *rep = blocked("hn1", "10.0.0.2", "tcp", 1);
+    json_object_set_new(rep, "repeats", json_integer(41));
+    assert_int_equal(take_n(b, rep, 1, 0), 0);
+    assert_int_equal(drain(b, 0, true, NULL), 41);
+    event_budget_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_honeynet_bucket),
         cmocka_unit_test(test_eviction_keeps_counts),
         cmocka_unit_test(test_blocked_key),
+        cmocka_unit_test(test_type_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
