@@ -574,8 +574,10 @@ static unsigned long long open_counts(struct event_pipeline *p)
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
     struct stat st;
     void *m = MAP_FAILED;
-    if (fd >= 0 && fstat(fd, &st) == 0 &&
-        (st.st_size >= (off_t)sizeof(struct counts) || ftruncate(fd, sizeof(struct counts)) == 0))
+    /* Blocks allocated, not a hole: a store on a full disk must not make a
+     * write to the mapping a SIGBUS. */
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        posix_fallocate(fd, 0, sizeof(struct counts)) == 0)
         m = mmap(NULL, sizeof(struct counts), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (fd >= 0)
         close(fd);
