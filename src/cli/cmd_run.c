@@ -133,6 +133,10 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     LOG_INFO("karakuri %s running (sensor %s, state in %s)", KARAKURI_VERSION, cfg->general.sensor,
              cfg->store.dir);
     emit_start(p, cfg);
+    int recovered = store_tty_recover(cfg->store.dir, p);
+    if (recovered != 0)
+        LOG_WARN("tty logs left by the last run: %d stored%s", recovered > 0 ? recovered : 0,
+                 recovered < 0 ? ", some could not be" : "");
     reconcile(p, cfg);
     /* Without its firewall a honeynet is a way into this machine and out
      * of it: better no honeypot at all. */

@@ -536,6 +536,9 @@ static const struct key KEYS[] = {
      "bytes a container may write to its file system; past it the container is stopped (its "
      "files kept for extraction)",
      set_size, get_size, OFF(containment.disk_bytes), 1LL << 20, 1LL << 40},
+    {"containment", "inodes", "200000",
+     "files a container may make (empty ones use no disk, but host inodes); past it it is stopped",
+     set_uint, get_uint, OFF(containment.inodes), 100, 100000000},
     {"containment", "nofile", "4096", "open files per process in a container", set_uint, get_uint,
      OFF(containment.nofile), 64, 1048576},
     {"containment", "session_lifetime", "4h", "an SSH session is closed after this long",

@@ -77,6 +77,7 @@ struct config {
         long long memory_bytes; /* per container */
         long long swap_bytes;   /* on top of memory */
         long long disk_bytes;   /* written to its file system */
+        unsigned inodes;        /* files and directories made in its file system */
         unsigned cpu_millis;    /* thousandths of a CPU */
         unsigned pids;
         unsigned nofile;

@@ -78,7 +78,7 @@ struct tracked {
     struct contain_counters c;
     long long cpu_event_us;
     bool seen;        /* in this round's list */
-    bool disk_killed; /* stopped for its disk use */
+    bool disk_killed; /* stopped for its disk or inode use */
 };
 
 struct contain_limits {
@@ -173,10 +173,11 @@ static struct tracked *track(struct contain_limits *l, const char *id)
     return t;
 }
 
-/* Bytes under a directory, counting stops past limit (the walk is bounded by
- * what it is looking for). nftw passes no context: these are the watcher
- * thread's own. */
+/* Bytes and inodes under a directory; the walk stops past either limit (it
+ * is bounded by what it is looking for): 1 for bytes, 2 for inodes. nftw
+ * passes no context: these are the watcher thread's own. */
 static long long disk_walked, disk_limit;
+static unsigned long long inodes_walked, inodes_limit;
 
 static int add_size(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -184,12 +185,14 @@ static int add_size(const char *path, const struct stat *st, int flag, struct FT
     (void)flag;
     (void)ftw;
     disk_walked += (long long)st->st_blocks * 512;
-    return disk_walked > disk_limit ? 1 : 0;
+    inodes_walked++; /* empty files, directories and whiteouts take no blocks, but an inode */
+    return disk_walked > disk_limit ? 1 : inodes_walked > inodes_limit ? 2 : 0;
 }
 
-/* The writable layer past [containment] disk: the container is killed, since
- * the engine's disk is what it fills (overlay2 on this file system has no
- * per-container size). Its files stay, for extraction. */
+/* The writable layer past [containment] disk or inodes: the container is
+ * killed, since the engine's disk is what it fills (overlay2 on this file
+ * system has no per-container size or inode quota). Its files stay, for
+ * extraction. */
 static void check_disk(struct contain_limits *l, struct tracked *t)
 {
     if (t->disk_killed)
@@ -207,13 +210,19 @@ static void check_disk(struct contain_limits *l, struct tracked *t)
         return; /* not a layered driver: nothing to measure */
     disk_walked = 0;
     disk_limit = l->cfg->containment.disk_bytes;
-    if (nftw(t->upper, add_size, 16, FTW_PHYS | FTW_MOUNT) != 1)
+    inodes_walked = 0;
+    inodes_limit = l->cfg->containment.inodes;
+    int over = nftw(t->upper, add_size, 16, FTW_PHYS | FTW_MOUNT);
+    if (over != 1 && over != 2)
         return;
     t->disk_killed = true;
-    limit_event(l, t, "disk", 1, json_integer(disk_limit));
+    if (over == 1)
+        limit_event(l, t, "disk", 1, json_integer(disk_limit));
+    else
+        limit_event(l, t, "inodes", 1, json_integer((json_int_t)inodes_limit));
     if (docker_container_kill(l->d, t->id, "KILL") < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: container past its disk not stopped: %s",
-                        docker_last_error(l->d));
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: container past its %s not stopped: %s",
+                        over == 1 ? "disk" : "inodes", docker_last_error(l->d));
 }
 
 static void check_one(struct contain_limits *l, struct tracked *t, long long now)

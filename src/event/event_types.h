@@ -22,6 +22,8 @@
       "writing to a store sink started failing (sink, error); events are kept and retried")        \
     X(SENSOR_STORE_RECOVERED, "sensor.store_recovered",                                            \
       "a store sink writes again (sink, failed_writes, dropped, outage_ms)")                       \
+    X(SENSOR_EVENTS_LOST, "sensor.events_lost",                                                    \
+      "the previous run ended (killed, crashed) with events accepted and never written (lost)")    \
     X(SENSOR_DOCKER_DOWN, "sensor.docker_down", "the Docker engine stopped answering (error)")     \
     X(SENSOR_DOCKER_UP, "sensor.docker_up", "the Docker engine answers again (version)")           \
     X(SESSION_CONNECT, "session.connect", "a TCP connection reached the SSH front end")            \
@@ -83,6 +85,9 @@
     X(CONTAIN_BLOCKED, "contain.blocked",                                                          \
       "a honeynet host tried to reach what it must not (rule: host, honeynet or outside; proto, "  \
       "src_ip, dst_ip, dst_port or icmp_type, honeynet, host, repeats)")                           \
+    X(CONTAIN_BUDGET, "contain.budget",                                                            \
+      "events over a source's or a honeynet's budget were counted, not stored (event_type, "       \
+      "count, window_ms, scope: source or honeynet; honeynet, src_ip and the key fields)")         \
     X(CONTAIN_EGRESS, "contain.egress",                                                            \
       "a honeynet host opened a connection off the machine that [containment] egress allows "      \
       "(proto, src_ip, dst_ip, dst_port, honeynet, host)")                                         \

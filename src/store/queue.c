@@ -67,23 +67,31 @@ void store_queue_free(struct store_queue *q)
 
 int store_queue_push(struct store_queue *q, struct event_record *r, unsigned wait_ms)
 {
+    return store_queue_push_below(q, r, wait_ms, q->cap);
+}
+
+int store_queue_push_below(struct store_queue *q, struct event_record *r, unsigned wait_ms,
+                           unsigned limit)
+{
     int rc = 0;
     bool timed_out = false;
 
+    if (limit > q->cap)
+        limit = q->cap;
     pthread_mutex_lock(&q->mu);
-    if (q->held >= q->cap && wait_ms > 0 && !q->nowait && !q->closed) {
+    if (q->held >= limit && wait_ms > 0 && !q->nowait && !q->closed) {
         struct timespec dl = mono_deadline(util_mono_us() + (long long)wait_ms * 1000);
         q->room_waiters++;
-        while (q->held >= q->cap && !q->nowait && !q->closed && !timed_out)
+        while (q->held >= limit && !q->nowait && !q->closed && !timed_out)
             timed_out = pthread_cond_timedwait(&q->room, &q->mu, &dl) == ETIMEDOUT;
         q->room_waiters--;
     }
     if (q->closed) {
         rc = -ESHUTDOWN;
-    } else if (q->held >= q->cap) {
+    } else if (q->held >= limit) {
         rc = -ENOBUFS;
     } else {
-        /* count ≤ held < cap, so the slot is free. */
+        /* count ≤ held < limit ≤ cap, so the slot is free. */
         q->ring[(q->head + q->count) % q->cap] = r;
         q->count++;
         q->held++;

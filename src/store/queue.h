@@ -28,6 +28,10 @@ void store_queue_free(struct store_queue *q);
  * (closed; r is still the caller's). */
 int store_queue_push(struct store_queue *q, struct event_record *r, unsigned wait_ms)
     __attribute__((warn_unused_result));
+/* The same, with the queue counted full once limit records are held (limit
+ * ≤ the bound): the room above limit stays for other pushes. */
+int store_queue_push_below(struct store_queue *q, struct event_record *r, unsigned wait_ms,
+                           unsigned limit) __attribute__((warn_unused_result));
 
 /* Moves up to max records to out (the caller owns them, and their room stays
  * taken until store_queue_release). Waits until there is at least one, the

@@ -23,6 +23,7 @@
 #ifndef KARAKURI_STORE_STORE_H
 #define KARAKURI_STORE_STORE_H
 
+#include "event/budget.h"
 #include "event/event.h"
 
 #include <stdbool.h>
@@ -31,6 +32,11 @@
 #define STORE_DB_NAME "karakuri.db"
 #define STORE_JSONL_NAME "karakuri.json"
 #define STORE_ARTIFACTS_DIR "artifacts"
+/* Terminal recordings being written, one file per channel:
+ * <dir>/spool/tty/<session>-<channel>.cast (a kill -9 leaves them there). */
+#define STORE_TTY_SPOOL_DIR "spool/tty"
+/* Events accepted vs. written, kept across a crash (writer.c). */
+#define STORE_COUNTS_NAME "events.count"
 
 /* Defaults for the zero values of store_options. */
 #define STORE_DEFAULT_QUEUE_EVENTS 65536u
@@ -53,11 +59,15 @@ struct store_options {
      * quick and must not call event_emit. */
     void (*on_commit)(long long last_id, size_t n, void *ud);
     void *on_commit_ud;
+    /* Event budgets per source and honeynet (event/budget.h); NULL: the
+     * defaults. */
+    const struct event_budget_options *budget;
 };
 
 struct event_pipeline_stats {
     unsigned long long emitted;       /* queued by event_emit */
     unsigned long long dropped;       /* refused by event_emit: queue full */
+    unsigned long long suppressed;    /* over budget: counted in contain.budget events */
     unsigned long long committed;     /* committed to the back end */
     unsigned long long jsonl_written; /* appended to karakuri.json */
     unsigned long long failed_writes; /* failed batch writes, any sink (each retry counts) */
@@ -133,5 +143,17 @@ int store_artifact_put_file(const char *dir, const char *path, char sha256_hex[6
                             unsigned long long *size_out) __attribute__((warn_unused_result));
 /* "<dir>/artifacts/<sha256_hex>", newly allocated: the caller frees it. */
 char *store_artifact_path(const char *dir, const char *sha256_hex);
+
+/* The tty spool. open: creates (truncates) the file of session's channel
+ * ch, read-write; *fd is the caller's. session is our own id (no '/').
+ * done: the file was stored, it goes. recover: stores every file a killed
+ * run left as an artifact, each a tty.log event (session, channel, artifact,
+ * size, recovered: true) on p, and removes it; returns how many, or a
+ * negative errno. Files that cannot be stored stay for the next try. */
+int store_tty_spool_open(const char *dir, const char *session, int ch, int *fd)
+    __attribute__((warn_unused_result));
+void store_tty_spool_done(const char *dir, const char *session, int ch);
+int store_tty_recover(const char *dir, struct event_pipeline *p)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
+#include "event/budget.h"
 #include "store/backend.h"
 #include "store/fsutil.h"
 #include "store/jsonl.h"
@@ -28,12 +29,15 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +45,16 @@
 #define BACKOFF_MAX_US 2000000LL
 #define BACKOFF_STOPPING_MAX_US 250000LL
 #define MAX_QUEUE_EVENTS (1u << 24)
+#define BUDGET_SWEEP_US 1000000LL
+#define COUNT_MAGIC 0x6b6b65766e747331ULL /* "kkevnts1" */
+
+/* <dir>/events.count, mapped shared: it outlives a kill -9, so the next
+ * start knows how many accepted events were never written. */
+struct counts {
+    unsigned long long magic;
+    atomic_ullong accepted; /* queued (counted before the push) */
+    atomic_ullong settled;  /* committed by the back end, or given up (and reported) */
+};
 
 enum { SINK_BACKEND, SINK_JSONL, SINK_MAX };
 
@@ -73,9 +87,13 @@ struct event_pipeline {
     const struct store_backend *be;
     pthread_t thread;
 
+    struct event_budget *budget;
+    struct counts *counts; /* mapped; NULL when the file could not be made */
+
     /* Producers. */
     atomic_ullong emitted;
     atomic_ullong dropped;
+    atomic_ullong suppressed;
 
     /* The writer thread's own. */
     void *be_ctx;
@@ -86,12 +104,42 @@ struct event_pipeline {
     struct batch *head, *tail, *spare;
     struct event_record **popped;
     bool stopping;
+    long long next_sweep_us;
 
     /* Shared with event_pipeline_stats, under mu. */
     pthread_mutex_t mu;
     struct event_pipeline_stats st;
     unsigned long long lost_at_stop;
 };
+
+/* Events the writer records about the store itself: never waits (the writer
+ * waiting for room only it can make would be a deadlock). */
+static void count_accepted(struct event_pipeline *p, long long n)
+{
+    if (p->counts)
+        atomic_fetch_add(&p->counts->accepted, (unsigned long long)n);
+}
+
+static void count_settled(struct event_pipeline *p, size_t n)
+{
+    if (p->counts)
+        atomic_fetch_add(&p->counts->settled, n);
+}
+
+/* Counted as accepted before the push, so a kill between the two never
+ * hides a loss. */
+static int push(struct event_pipeline *p, struct event_record *r, unsigned wait_ms)
+{
+    /* Budgeted types leave the last quarter of the queue to the exempt ones:
+     * no flood keeps a login out. */
+    unsigned cap = store_queue_cap(p->q);
+    unsigned limit = event_budget_exempt(r->type) ? cap : cap - cap / 4;
+    count_accepted(p, 1);
+    int rc = store_queue_push_below(p->q, r, wait_ms, limit);
+    if (rc < 0)
+        count_accepted(p, -1);
+    return rc;
+}
 
 /* Events the writer records about the store itself: never waits (the writer
  * waiting for room only it can make would be a deadlock). */
@@ -102,12 +150,24 @@ static void emit_internal(struct event_pipeline *p, json_t *ev)
     json_decref(ev);
     if (rc < 0)
         return;
-    if (store_queue_push(p->q, r, 0) < 0) {
+    if (push(p, r, 0) < 0) {
         event_record_free(r);
         atomic_fetch_add(&p->dropped, 1);
         return;
     }
     atomic_fetch_add(&p->emitted, 1);
+}
+
+/* The budget's summaries that are due (all of them when all is set). */
+static void emit_summaries(struct event_pipeline *p, bool all)
+{
+    json_t *due[64];
+    size_t n;
+    do {
+        n = event_budget_due(p->budget, util_mono_us(), all, due, 64);
+        for (size_t i = 0; i < n; i++)
+            emit_internal(p, due[i]);
+    } while (n == 64);
 }
 
 int event_emit(struct event_pipeline *p, json_t *ev)
@@ -118,13 +178,18 @@ int event_emit(struct event_pipeline *p, json_t *ev)
         json_decref(ev);
         return 0;
     }
+    if (json_is_object(ev) && !event_budget_take(p->budget, ev, util_mono_us())) {
+        json_decref(ev); /* counted: a contain.budget event says so */
+        atomic_fetch_add(&p->suppressed, 1);
+        return 0;
+    }
     int rc = event_encode(ev, p->sensor, util_now_us(), &r);
     json_decref(ev);
     if (rc < 0) {
         LOG_RATELIMITED(LOG_LEVEL_WARN, "event not recorded: it does not encode (%d)", rc);
         return rc;
     }
-    rc = store_queue_push(p->q, r, p->emit_wait_ms);
+    rc = push(p, r, p->emit_wait_ms);
     if (rc < 0) {
         event_record_free(r);
         if (rc == -ENOBUFS) {
@@ -177,6 +242,8 @@ static void abandon_head(struct event_pipeline *p, const char *why)
     struct batch *b = p->head;
     unsigned long long lost = (unsigned long long)b->n * popcount(b->todo);
 
+    if (b->todo & (1u << SINK_BACKEND))
+        count_settled(p, b->n);
     pthread_mutex_lock(&p->mu);
     p->st.abandoned += lost;
     if (p->stopping)
@@ -230,6 +297,7 @@ static int sink_write(struct event_pipeline *p, int i, struct batch *b, char *er
         rc = p->be->append_batch(p->be_ctx, b->recs, b->n, &last_id, err, errlen);
         if (rc < 0)
             return rc;
+        count_settled(p, b->n);
         pthread_mutex_lock(&p->mu);
         p->st.committed += b->n;
         p->st.last_id = last_id;
@@ -414,8 +482,15 @@ static void *writer_main(void *arg)
     for (;;) {
         size_t room = tail_mergeable(p) ? p->batch_events - p->tail->n : p->batch_events;
         size_t n = 0;
+        long long wake = next_retry(p);
+        if (wake < 0 || wake > p->next_sweep_us)
+            wake = p->next_sweep_us;
         if (!drained)
-            n = store_queue_pop(p->q, p->popped, room, next_retry(p), &drained);
+            n = store_queue_pop(p->q, p->popped, room, wake, &drained);
+        if (!drained && util_mono_us() >= p->next_sweep_us) {
+            emit_summaries(p, false);
+            p->next_sweep_us = util_mono_us() + BUDGET_SWEEP_US;
+        }
         if (n)
             enqueue(p, p->popped, n);
         write_pending(p);
@@ -458,12 +533,17 @@ static int configure(struct event_pipeline *p, const struct store_options *o, ch
     p->on_commit = o->on_commit;
     p->on_commit_ud = o->on_commit_ud;
     p->q = store_queue_new(queue);
+    p->budget = event_budget_new(o->budget);
+    p->next_sweep_us = util_mono_us() + BUDGET_SWEEP_US;
     p->popped = xmalloc(p->batch_events * sizeof(struct event_record *));
     return 0;
 }
 
 static void pipeline_free(struct event_pipeline *p)
 {
+    if (p->counts)
+        munmap(p->counts, sizeof(*p->counts));
+    event_budget_free(p->budget);
     if (p->be_ctx)
         p->be->close(p->be_ctx);
     store_jsonl_close(p->jsonl);
@@ -481,6 +561,40 @@ static void pipeline_free(struct event_pipeline *p)
     free(p->sensor);
     free(p->dir);
     free(p);
+}
+
+/* Maps <dir>/events.count; returns how many events the previous run
+ * accepted and never settled, and starts the counts from zero. A file that
+ * cannot be made costs only the record of a crash's loss (logged). */
+static unsigned long long open_counts(struct event_pipeline *p)
+{
+    char path[4096];
+    unsigned long long lost = 0;
+    snprintf(path, sizeof(path), "%s/%s", p->dir, STORE_COUNTS_NAME);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    struct stat st;
+    void *m = MAP_FAILED;
+    /* Blocks allocated, not a hole: a store on a full disk must not make a
+     * write to the mapping a SIGBUS. */
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        posix_fallocate(fd, 0, sizeof(struct counts)) == 0)
+        m = mmap(NULL, sizeof(struct counts), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fd >= 0)
+        close(fd);
+    if (m == MAP_FAILED) {
+        LOG_WARN("store: cannot map %s: events lost in a crash will not be counted", path);
+        return 0;
+    }
+    p->counts = m;
+    if (p->counts->magic == COUNT_MAGIC) {
+        unsigned long long a = atomic_load(&p->counts->accepted);
+        unsigned long long d = atomic_load(&p->counts->settled);
+        lost = a > d ? a - d : 0;
+    }
+    p->counts->magic = COUNT_MAGIC;
+    atomic_store(&p->counts->accepted, 0);
+    atomic_store(&p->counts->settled, 0);
+    return lost;
 }
 
 static int open_sinks(struct event_pipeline *p, bool jsonl, char *err, size_t errlen)
@@ -503,6 +617,13 @@ static int open_sinks(struct event_pipeline *p, bool jsonl, char *err, size_t er
         p->nsinks = 2;
     }
     p->all_mask = (1u << p->nsinks) - 1;
+    unsigned long long lost = open_counts(p);
+    if (lost) {
+        LOG_ERROR("store: the previous run ended with %llu events not written", lost);
+        json_t *ev = event_new(EVENT_SENSOR_EVENTS_LOST);
+        json_object_set_new(ev, "lost", json_integer((json_int_t)lost));
+        emit_internal(p, ev);
+    }
     return 0;
 }
 
@@ -518,6 +639,7 @@ int event_pipeline_start_backend(const struct store_options *o, const struct sto
     pthread_mutex_init(&p->mu, NULL);
     atomic_init(&p->emitted, 0);
     atomic_init(&p->dropped, 0);
+    atomic_init(&p->suppressed, 0);
     int rc = configure(p, o, err, errlen);
     if (rc == 0)
         rc = open_sinks(p, o->jsonl, err, errlen);
@@ -558,6 +680,7 @@ void event_pipeline_stats(struct event_pipeline *p, struct event_pipeline_stats 
     pthread_mutex_unlock(&p->mu);
     st->emitted = atomic_load(&p->emitted);
     st->dropped = atomic_load(&p->dropped);
+    st->suppressed = atomic_load(&p->suppressed);
     st->queued = store_queue_held(p->q);
 }
 
@@ -565,6 +688,7 @@ int event_pipeline_stop(struct event_pipeline *p)
 {
     if (!p)
         return 0;
+    emit_summaries(p, true); /* counts still open go out with the rest */
     store_queue_close(p->q);
     pthread_join(p->thread, NULL);
     int rc = 0;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Resource limits, from an SSH session on a gateway: a memory hog is killed at
 # [containment] memory, a CPU spin gets no more than [containment] cpus, a
-# fork bomb stops at [containment] pids, a disk fill (on another honeynet)
-# stops its container at [containment] disk; each is a contain.limit event;
+# fork bomb stops at [containment] pids, empty files (on another honeynet)
+# stop their container at [containment] inodes, a disk fill (there too, on a
+# new gateway) at [containment] disk; each is a contain.limit event;
 # while they run, a login from another address through karakuri completes
 # within 5 s. The container runs without the capabilities it does not need and with
 # no_new_privileges.
@@ -12,6 +13,7 @@ memory = 96M
 cpus = 0.25
 pids = 64
 disk = 64M
+inodes = 5000
 [honeynet]
 responder = no"
 e2e_outside_ns
@@ -52,14 +54,35 @@ e2e_log "login during the fork bomb: $ms ms"
 n=$(awk '{print $1}' "/sys/fs/cgroup/pids/docker/$gw/pids.current" 2>/dev/null || echo 0)
 ((n <= 64)) || e2e_fail "$n processes in the gateway (pids = 64)"
 
+# Empty files, on the other source's honeynet: no blocks, but inodes; past
+# [containment] inodes its gateway is stopped.
+gwb=$(e2e_containers --all "karakuri.honeynet=src-$OUT_IP" karakuri.role=gateway | head -n 1)
+state() { e2e_api GET "/containers/$gwb/json" | jq -r .State.Status; }
+stopped() { [[ "$(state)" == exited ]]; }
+ip netns exec "$OUT_NS" sshpass -p pw ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_IP" \
+  'mkdir -p $HOME/many && cd $HOME/many && seq 20000 | xargs touch; sleep 30' >"$E2E_TMP/touch.txt" 2>&1 &
+toucher=$!
+e2e_defer "kill $toucher 2>/dev/null"
+e2e_wait_for 60 stopped || e2e_fail "the file maker's gateway was not stopped: $gwb $(state)"
+inode_event() {
+  "$KARAKURI" -c "$conf" events --json --type contain.limit | jq -se --arg c "$gwb" \
+    'any(.[]; .limit == "inodes" and .container == $c and .value == 5000)'
+}
+e2e_wait_for 10 inode_event || e2e_fail "no contain.limit for inodes"
+kill $toucher 2>/dev/null || true
+# The disk fill gets a gateway of its own.
+e2e_api DELETE "/containers/$gwb?force=true" >/dev/null
+
 # A disk fill, on the other source's honeynet: its gateway is stopped.
 ip netns exec "$OUT_NS" sshpass -p pw ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_IP" \
   'dd if=/dev/zero of=$HOME/fill bs=1M count=2000 2>&1; sleep 30' >"$E2E_TMP/dd.txt" 2>&1 &
 filler=$!
 e2e_defer "kill $filler 2>/dev/null"
-gwb=$(e2e_containers --all "karakuri.honeynet=src-$OUT_IP" karakuri.role=gateway | head -n 1)
-state() { e2e_api GET "/containers/$gwb/json" | jq -r .State.Status; }
-stopped() { [[ "$(state)" == exited ]]; }
+new_gw() {
+  gwb=$(e2e_containers --all "karakuri.honeynet=src-$OUT_IP" karakuri.role=gateway | head -n 1)
+  [[ -n "$gwb" ]]
+}
+e2e_wait_for 60 new_gw || e2e_fail "no new gateway for the disk fill"
 e2e_wait_for 60 stopped || e2e_fail "the disk filler's gateway was not stopped: $gwb $(state)"
 used=$(du -sb "$(e2e_api GET "/containers/$gwb/json" | jq -r .GraphDriver.Data.UpperDir)" | cut -f1)
 e2e_log "written before the stop: $used bytes (disk = 64M)"

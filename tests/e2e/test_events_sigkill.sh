@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SIGKILL in the middle of a burst of events: every event the store said it
 # committed is still there, the database passes integrity_check, the JSON
-# lines are whole, and a new pipeline opens the same store and appends.
+# lines are whole, and a new pipeline opens the same store and appends, first
+# recording how many events the killed run accepted and never wrote
+# (sensor.events_lost).
 #
 # The helper prints "committed ID" after each batch the back end committed;
 # ids start at 1 and have no gaps, so "every committed event is there" is
@@ -33,6 +35,8 @@ kill -0 "$pid" || e2e_fail "the helper exited by itself: $(tail -n 3 "$E2E_TMP/b
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 last=$(last_committed)
+# Accepted by the killed run: at least what its last stats line counted.
+emitted=$(awk '$1 == "stats" { for (i = 2; i <= NF; i++) if ($i ~ /^emitted=/) { sub("emitted=", "", $i); v = $i } } END { print v + 0 }' "$out")
 e2e_log "killed after $last committed events"
 
 e2e_assert_eq ok "$(sqlite3 "$db" 'PRAGMA integrity_check')" "integrity_check after SIGKILL"
@@ -52,11 +56,18 @@ head -n "$(wc -l <"$json")" "$json" | jq -c . >/dev/null || e2e_fail "karakuri.j
 # A new pipeline opens the store and appends after what is there.
 "$burst" --count 1000 "$dir" >"$E2E_TMP/again.out" 2>"$E2E_TMP/again.log" ||
   e2e_fail "a new pipeline could not append: $(tail -n 3 "$E2E_TMP/again.log")"
-grep -q '^final .*committed=1000 .*failed_writes=0 ' "$E2E_TMP/again.out" ||
+# The 1000, and the new run's sensor.events_lost when the kill lost any.
+nlost=$(sqlite3 "$db" "SELECT count(*) FROM events WHERE type = 'sensor.events_lost'")
+grep -q "^final .*committed=$((1000 + nlost)) .*failed_writes=0 " "$E2E_TMP/again.out" ||
   e2e_fail "second run: $(tail -n 1 "$E2E_TMP/again.out")"
 e2e_assert_eq ok "$(sqlite3 "$db" 'PRAGMA integrity_check')" "integrity_check after appending"
 read -r count2 max2 < <(sqlite3 -separator ' ' "$db" 'SELECT count(*), max(id) FROM events')
-e2e_assert_eq $((count + 1000)) "$count2" "rows after appending"
+e2e_assert_eq $((count + 1000 + nlost)) "$count2" "rows after appending"
+lost=$(sqlite3 "$db" "SELECT coalesce(sum(json_extract(data, '\$.lost')), 0) FROM events WHERE type = 'sensor.events_lost'")
+((nlost <= 1)) || e2e_fail "$nlost sensor.events_lost for one kill"
+e2e_log "the killed run: $emitted accepted at its last stats line, $count written, $lost lost"
+e2e_assert_ge $((count + lost)) "$emitted" "written + lost against accepted"
+((lost <= 65536 + 1024)) || e2e_fail "$lost lost: more than the queue holds"
 e2e_assert_eq "$max2" "$count2" "ids without gaps after appending"
 # Every line of the JSON lines parses now: a partial line was cut off.
 jq -c . "$json" >/dev/null || e2e_fail "karakuri.json has a broken line after the restart"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -30,6 +31,8 @@ static struct fake {
     size_t appended; /* events */
     size_t failed_calls;
     unsigned store_failed_seen, store_recovered_seen;
+    unsigned blocked_seen, logins_seen;
+    long long budget_counted, lost;
     long long last_seq[4]; /* per producer, to check order */
     bool out_of_order;
 } fk = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -49,6 +52,14 @@ static void fake_note(const struct event_record *r)
         fk.store_failed_seen++;
     if (r->type == EVENT_SENSOR_STORE_RECOVERED)
         fk.store_recovered_seen++;
+    fk.blocked_seen += r->type == EVENT_CONTAIN_BLOCKED;
+    fk.logins_seen += r->type == EVENT_LOGIN_SUCCESS;
+    if (r->type == EVENT_CONTAIN_BUDGET || r->type == EVENT_SENSOR_EVENTS_LOST) {
+        json_t *ev = json_loadb(r->line, r->len, 0, NULL);
+        fk.budget_counted += json_integer_value(json_object_get(ev, "count"));
+        fk.lost += json_integer_value(json_object_get(ev, "lost"));
+        json_decref(ev);
+    }
     if (r->type == EVENT_COMMAND_INPUT && r->session && r->honeynet) {
         int prod = (int)strtol(r->session, NULL, 10);
         long long seq = strtoll(r->honeynet, NULL, 10);
@@ -112,6 +123,8 @@ static int setup(void **state)
     fk.next_id = 0;
     fk.appended = fk.failed_calls = 0;
     fk.store_failed_seen = fk.store_recovered_seen = 0;
+    fk.blocked_seen = fk.logins_seen = 0;
+    fk.budget_counted = fk.lost = 0;
     memset(fk.last_seq, 0, sizeof(fk.last_seq));
     pthread_mutex_unlock(&fk.mu);
     *state = tmpdir_new();
@@ -457,6 +470,98 @@ static void test_default_sensor_and_real_sqlite(void **state)
     assert_int_equal(count_lines(tmpdir_path(dir, STORE_JSONL_NAME)), 500);
 }
 
+static int emit_blocked(struct event_pipeline *p, int src, int port)
+{
+    char ip[32];
+    snprintf(ip, sizeof(ip), "10.1.%d.%d", src >> 8 & 255, src & 255);
+    json_t *ev = event_new(EVENT_CONTAIN_BLOCKED);
+    json_object_set_new(ev, "honeynet", json_string("hn1"));
+    json_object_set_new(ev, "src_ip", json_string(ip));
+    json_object_set_new(ev, "rule", json_string("outside"));
+    json_object_set_new(ev, "proto", json_string("udp"));
+    json_object_set_new(ev, "dst_port", json_integer(port));
+    return event_emit(p, ev);
+}
+
+static int emit_login(struct event_pipeline *p)
+{
+    json_t *ev = event_new(EVENT_LOGIN_SUCCESS);
+    json_object_set_new(ev, "src_ip", json_string("198.51.100.9"));
+    return event_emit(p, ev);
+}
+
+/* A flood of budgeted events, each within its source's budget, fills the
+ * queue only to three quarters: logins still get in. */
+static void test_flood_leaves_room_for_logins(void **state)
+{
+    struct store_options o = {.queue_events = 8, .batch_events = 8, .emit_wait_ms = 1};
+    struct event_pipeline *p = start(*state, &o);
+
+    fake_set(0, false, true);
+    int queued = 0;
+    for (int i = 0; i < 20; i++)
+        queued += emit_blocked(p, i, 1) == 0;
+    assert_int_equal(queued, 6);
+    assert_int_equal(emit_login(p), 0);
+    assert_int_equal(emit_login(p), 0);
+    assert_int_equal(emit_login(p), -ENOBUFS);
+    fake_set(0, false, false);
+    assert_int_equal(event_pipeline_flush(p, 5000), 0);
+    assert_int_equal(event_pipeline_stop(p), 0);
+    assert_int_equal(fk.logins_seen, 2);
+}
+
+/* One source's flood: a bounded number stored, the rest counted in
+ * contain.budget events that add up exactly. */
+static void test_flood_is_summarised(void **state)
+{
+    struct store_options o = {0};
+    struct event_pipeline *p = start(*state, &o);
+    for (int i = 0; i < 20000; i++)
+        assert_int_equal(emit_blocked(p, 1, i), 0);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(emit_login(p), 0);
+    struct event_pipeline_stats st = stats_of(p);
+    assert_true(st.suppressed >= 20000 - 2 * EVENT_BUDGET_SRC_BURST);
+    assert_int_equal(event_pipeline_stop(p), 0);
+    assert_int_equal(fk.logins_seen, 100);
+    assert_true(fk.blocked_seen <= 2 * EVENT_BUDGET_SRC_BURST);
+    assert_int_equal(fk.blocked_seen + fk.budget_counted, 20000);
+}
+
+/* A run that ends without stopping (a kill) leaves its count of events
+ * accepted and not written; the next start records it, once. */
+static void test_crash_loss_counted(void **state)
+{
+    const char *dir = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store_options o = {.dir = dir, .sensor = "unit"};
+        struct event_pipeline *p = NULL;
+        char err[256];
+        fake_set(0, false, true); /* nothing is ever written */
+        if (event_pipeline_start_backend(&o, &fake_backend, &p, err, sizeof(err)) < 0)
+            _exit(2);
+        for (int i = 1; i <= 37; i++)
+            if (emit_cmd(p, 1, i) != 0)
+                _exit(3);
+        _exit(0); /* as if killed: no stop */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    struct store_options o = {0};
+    struct event_pipeline *p = start(dir, &o);
+    assert_int_equal(emit_cmd(p, 1, 1), 0);
+    assert_int_equal(event_pipeline_stop(p), 0);
+    assert_int_equal(fk.lost, 37);
+    p = start(dir, &o); /* a clean stop loses nothing */
+    assert_int_equal(event_pipeline_stop(p), 0);
+    assert_int_equal(fk.lost, 37);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +574,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_emit_edge_cases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_sensor_and_real_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flood_leaves_room_for_logins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flood_is_summarised, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_loss_counted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
