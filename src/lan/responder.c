@@ -272,25 +272,61 @@ static void started_event(struct lan_responder *r, struct net *n, struct host *h
     emit(r, ev);
 }
 
+/* Forgets pool decoy i, whose container died (killed, or its engine
+ * restarted): its init's pid may be another process's by now. */
+static void pool_drop(struct lan_responder *r, size_t i)
+{
+    struct job j = {.kind = JOB_REMOVE};
+    LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: pool decoy %.12s is gone; not used", r->pool[i].id);
+    snprintf(j.container, sizeof(j.container), "%s", r->pool[i].id);
+    queue_job(r, &j);
+    lan_decoy_close(&r->pool[i]);
+    r->pool[i] = r->pool[--r->npool];
+}
+
+/* Drops the pool decoys that died. */
+static void pool_prune(struct lan_responder *r)
+{
+    for (size_t i = 0; i < r->npool;)
+        if (!lan_decoy_alive(&r->pool[i]))
+            pool_drop(r, i);
+        else
+            i++;
+}
+
+/* A live decoy from the pool into dc, if there is one. */
+static bool pool_take(struct lan_responder *r, struct lan_decoy *dc)
+{
+    while (r->npool) {
+        if (!lan_decoy_alive(&r->pool[r->npool - 1])) {
+            pool_drop(r, r->npool - 1);
+            continue;
+        }
+        *dc = r->pool[--r->npool];
+        pthread_cond_signal(&r->cv); /* refill */
+        return true;
+    }
+    return false;
+}
+
 /* Gives a pending host a decoy from the pool, if there is one. */
 static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
 {
     char err[256] = "", ip[UTIL_IPV4_LEN];
-    if (!r->npool)
+    if (!pool_take(r, &h->dc))
         return;
-    h->dc = r->pool[--r->npool];
-    pthread_cond_signal(&r->cv); /* refill */
     util_ipv4_format(h->h.ip, ip);
     int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, h->h.role->ports, n->users, n->nusers, err,
                              sizeof(err));
     if (rc == 0)
-        rc = lan_netns_plug(h->dc.pid, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
+        rc = lan_netns_plug(&h->dc.init, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
                             sizeof(err));
     if (rc < 0) {
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", ip, n->name, err);
         struct job j = {.kind = JOB_REMOVE};
         snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
         queue_job(r, &j);
+        lan_decoy_close(&h->dc);
         json_t *ev = net_event(n, EVENT_LAN_DECOY_STOPPED);
         json_object_set_new(ev, "ip", json_string(ip));
         json_object_set_new(ev, "reason", json_string("failed"));
@@ -306,7 +342,7 @@ static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
     h->last_us = util_mono_us();
     /* Watched before anyone can reach it: its first exec is the intruder's. */
     struct monitor_exec_target t = {h->dc.id, n->name, ip, h->h.hostname};
-    if ((rc = monitor_exec_watch(r->mon, h->dc.pid, &t)) < 0)
+    if ((rc = monitor_exec_watch(r->mon, h->dc.init.pid, &t)) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", ip,
                         util_strerror(-rc, err, sizeof(err)));
     /* The first packets again, now that someone is there to answer them. */
@@ -318,7 +354,7 @@ static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
     /* With egress, what leaves is capped in bytes and shaped in rate (after
      * the replay: the first SYN is not kept waiting for iptables). */
     if (r->cfg->containment.negress &&
-        (lan_netns_shape(h->dc.pid, r->cfg->containment.egress_rate) < 0 ||
+        (lan_netns_shape_in(h->dc.init.dirfd, r->cfg->containment.egress_rate) < 0 ||
          contain_fw_egress_allow(r->cfg, ip, err, sizeof(err)) < 0))
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", ip,
                         *err ? err : "tc failed");
@@ -631,6 +667,7 @@ static void stop_job(struct lan_responder *r, struct net *n, struct host *h, con
     util_ipv4_format(h->h.ip, j.ip);
     snprintf(j.reason, sizeof(j.reason), "%s", reason);
     queue_job(r, &j);
+    lan_decoy_close(&h->dc);
 }
 
 /* Claims that waited for the pool, as far as it has decoys. */
@@ -645,6 +682,7 @@ static void finish_waiting(struct lan_responder *r)
 static void housekeep(struct lan_responder *r)
 {
     long long now = util_mono_us(), wall = util_now_us();
+    pool_prune(r);
     finish_waiting(r);
     for (size_t i = 0; i < r->nnets; i++) {
         struct net *n = r->nets[i];
@@ -1179,14 +1217,17 @@ void lan_responder_stop(struct lan_responder *r)
             util_ipv4_format(h->h.ip, j.ip);
             snprintf(j.reason, sizeof(j.reason), "shutdown");
             run_stop(r, &j, true);
+            lan_decoy_close(&h->dc);
         }
         capture_rotate(r, n, true);
         pcap_close(n->pc);
         free(n);
     }
-    for (size_t i = 0; i < r->npool; i++)
+    for (size_t i = 0; i < r->npool; i++) {
         if (docker_container_remove(r->d, r->pool[i].id, true, true) < 0)
             LOG_WARN("lan: pool decoy not removed: %s", docker_last_error(r->d));
+        lan_decoy_close(&r->pool[i]);
+    }
     remove_stopped(r, true);
     for (size_t i = 0; i < r->nechoes; i++)
         free(r->echoes[i]);
