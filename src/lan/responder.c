@@ -11,7 +11,9 @@
 #include "contain/firewall.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "lan/capture.h"
 #include "lan/decoy.h"
+#include "lan/flows.h"
 #include "lan/honeynet.h"
 #include "lan/netns.h"
 #include "lan/packet.h"
@@ -38,7 +40,6 @@
 #define MAX_USERS 16
 #define MAX_HELD 8
 #define MAX_STOPPED 256 /* idle-stopped decoys kept */
-#define FLOW_SLOTS 4096
 #define ARP_RING 64
 #define MAX_ECHOES 512
 #define SWEEP_WINDOW_US 5000000LL
@@ -68,27 +69,18 @@ struct host {
     bool cap_reported;
 };
 
-struct flow {
-    uint32_t src, dst;
-    uint16_t port;
-    uint8_t proto; /* 0: empty slot */
-};
-
 struct net {
     char name[64], bridge[IF_NAMESIZE], gw_name[64];
     uint32_t base, gw_ip;
     pcap_t *pc;
     int fd;
-    pcap_dumper_t *dump;
-    char dump_path[PATH_MAX];
-    long long dump_start_us;
-    unsigned long long dump_pkts;
+    struct lan_capture cap;
+    unsigned drops_reported; /* pcap_stats' count of frames the kernel dropped */
     struct host hosts[MAX_HOSTS];
     size_t nhosts;
     struct lan_user users[MAX_USERS];
     size_t nusers;
-    struct flow flows[FLOW_SLOTS];
-    size_t nflows;
+    struct lan_flows flows;
     struct {
         uint32_t src, target;
         long long t;
@@ -534,24 +526,11 @@ static long long send_echoes(struct lan_responder *r)
 
 static void on_flow(struct lan_responder *r, struct net *n, const struct lan_pkt *p)
 {
-    struct flow f = {.src = p->src_ip, .dst = p->dst_ip};
+    struct lan_flow_key f = {.src = p->src_ip, .dst = p->dst_ip};
     f.proto = p->kind == LAN_PKT_TCP ? 6 : p->kind == LAN_PKT_UDP ? 17 : 1;
     f.port = f.proto == 1 ? 0 : p->dst_port;
-    uint32_t hash = (f.src * 2654435761u) ^ (f.dst * 40503u) ^ ((uint32_t)f.port << 8 | f.proto);
-    size_t i = hash % FLOW_SLOTS;
-    for (size_t k = 0; k < FLOW_SLOTS; k++, i = (i + 1) % FLOW_SLOTS) {
-        struct flow *s = &n->flows[i];
-        if (!s->proto)
-            break;
-        if (s->src == f.src && s->dst == f.dst && s->port == f.port && s->proto == f.proto)
-            return; /* seen */
-    }
-    if (n->nflows >= FLOW_SLOTS * 3 / 4) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: flow table of %s is full", n->name);
-        return;
-    }
-    n->flows[i] = f;
-    n->nflows++;
+    if (lan_flows_see(&n->flows, &f, util_mono_us()) != LAN_FLOW_NEW)
+        return; /* seen, or counted (lan.flows_dropped) */
     json_t *ev = net_event(n, EVENT_LAN_FLOW);
     json_object_set_new(ev, "src_ip", ip_json(f.src));
     json_object_set_new(ev, "dst_ip", ip_json(f.dst));
@@ -570,6 +549,28 @@ static void on_flow(struct lan_responder *r, struct net *n, const struct lan_pkt
     emit(r, ev);
 }
 
+struct dropped_ctx {
+    struct lan_responder *r;
+    struct net *n;
+};
+
+static void flows_dropped(uint32_t src, uint32_t dst, unsigned long long count, void *ud)
+{
+    struct dropped_ctx *x = ud;
+    json_t *ev = net_event(x->n, EVENT_LAN_FLOWS_DROPPED);
+    if (src) {
+        const char *sh = host_name(x->n, src), *dh = host_name(x->n, dst);
+        json_object_set_new(ev, "src_ip", ip_json(src));
+        json_object_set_new(ev, "dst_ip", ip_json(dst));
+        if (sh)
+            json_object_set_new(ev, "src_host", json_string(sh));
+        if (dh)
+            json_object_set_new(ev, "dst_host", json_string(dh));
+    }
+    json_object_set_new(ev, "count", json_integer((json_int_t)count));
+    emit(x->r, ev);
+}
+
 /* ---- frames ---- */
 
 struct frame_ctx {
@@ -584,10 +585,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
     struct net *n = x->n;
     struct lan_pkt p;
 
-    if (n->dump) {
-        pcap_dump((u_char *)n->dump, hdr, bytes);
-        n->dump_pkts++;
-    }
+    lan_capture_frame(&n->cap, hdr, bytes);
     if (lan_pkt_parse(bytes, hdr->caplen, &p) < 0)
         return;
     if (p.kind == LAN_PKT_ARP_REQUEST) {
@@ -619,42 +617,44 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
 
 /* ---- captures ---- */
 
-static int capture_open(struct lan_responder *r, struct net *n)
-{
-    snprintf(n->dump_path, sizeof(n->dump_path), "%s/.capture-%s.pcap", r->cfg->store.dir, n->name);
-    n->dump = pcap_dump_open(n->pc, n->dump_path);
-    n->dump_start_us = util_now_us();
-    n->dump_pkts = 0;
-    return n->dump ? 0 : -EIO;
-}
-
 /* Stores the current capture (when it holds anything) and starts a new one
- * unless final. */
+ * unless final. One that cannot be stored stays on disk: the next rotation
+ * (or the next start's recovery) stores it. */
 static void capture_rotate(struct lan_responder *r, struct net *n, bool final)
 {
-    char sha[65], start[UTIL_RFC3339_LEN], end[UTIL_RFC3339_LEN];
-    unsigned long long size = 0;
-    if (!n->dump)
+    bool kept;
+    json_t *ev = lan_capture_rotate(&n->cap, r->cfg->store.dir, final, &kept);
+    if (kept)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s not stored yet; kept in %s", n->name,
+                        n->cap.path);
+    if (!ev)
         return;
-    pcap_dump_close(n->dump);
-    n->dump = NULL;
-    if (n->dump_pkts && store_artifact_put_file(r->cfg->store.dir, n->dump_path, sha, &size) == 0) {
-        util_rfc3339(n->dump_start_us, start);
-        util_rfc3339(util_now_us(), end);
-        json_t *ev = net_event(n, EVENT_CAPTURE_PCAP);
-        json_object_set_new(ev, "artifact", json_string(sha));
-        json_object_set_new(ev, "packets", json_integer((json_int_t)n->dump_pkts));
-        json_object_set_new(ev, "size", json_integer((json_int_t)size));
-        json_object_set_new(ev, "bridge", json_string(n->bridge));
-        json_object_set_new(ev, "start", json_string(start));
-        json_object_set_new(ev, "end", json_string(end));
-        emit(r, ev);
-    } else if (n->dump_pkts) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s not stored", n->name);
-    }
-    unlink(n->dump_path);
-    if (!final && capture_open(r, n) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: cannot write a capture for %s", n->name);
+    json_object_set_new(ev, "honeynet", json_string(n->name));
+    json_object_set_new(ev, "bridge", json_string(n->bridge));
+    emit(r, ev);
+}
+
+/* A capture.dropped event for the frames the kernel dropped on n's bridge
+ * (its capture buffer full) since the last. */
+static void capture_drops(struct lan_responder *r, struct net *n)
+{
+    struct pcap_stat st;
+    if (pcap_stats(n->pc, &st) < 0 || st.ps_drop <= n->drops_reported)
+        return;
+    json_t *ev = net_event(n, EVENT_CAPTURE_DROPPED);
+    json_object_set_new(ev, "bridge", json_string(n->bridge));
+    json_object_set_new(ev, "count", json_integer((json_int_t)(st.ps_drop - n->drops_reported)));
+    json_object_set_new(ev, "total", json_integer((json_int_t)st.ps_drop));
+    n->drops_reported = st.ps_drop;
+    emit(r, ev);
+}
+
+/* What n's capture and flow table could not record since the last call. */
+static void report_drops(struct lan_responder *r, struct net *n)
+{
+    struct dropped_ctx x = {r, n};
+    capture_drops(r, n);
+    (void)lan_flows_take_dropped(&n->flows, flows_dropped, &x);
 }
 
 /* ---- housekeeping ---- */
@@ -699,11 +699,13 @@ static void housekeep(struct lan_responder *r)
             n->live--;
             r->live_total--;
         }
-        if (n->dump && (wall - n->dump_start_us >= r->cfg->honeynet.pcap_rotate_s * 1000000LL ||
-                        (long long)pcap_dump_ftell(n->dump) >=
-                            (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
+        report_drops(r, n);
+        pcap_dumper_t *dump = n->cap.dump;
+        if (dump &&
+            (wall - n->cap.start_us >= r->cfg->honeynet.pcap_rotate_s * 1000000LL ||
+             (long long)pcap_dump_ftell(dump) >= (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
             capture_rotate(r, n, false);
-        else if (n->dump && pcap_dump_flush(n->dump) < 0) /* on disk, should the daemon die */
+        else if (dump && pcap_dump_flush(dump) < 0) /* on disk, should the daemon die */
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s: write failed", n->name);
     }
 }
@@ -736,6 +738,7 @@ static void net_drop(struct lan_responder *r, size_t idx)
             i++;
         }
     }
+    report_drops(r, n);
     capture_rotate(r, n, true);
     pcap_close(n->pc);
     free(n);
@@ -949,8 +952,9 @@ static void recover_captures(struct lan_responder *r)
         unsigned long long size = 0;
         struct stat st;
         /* More than the file header: something was captured. */
-        if (stat(path, &st) == 0 && st.st_size > 24 &&
-            store_artifact_put_file(r->cfg->store.dir, path, sha, &size) == 0) {
+        bool content = stat(path, &st) == 0 && st.st_size > 24;
+        int rc = content ? store_artifact_put_file(r->cfg->store.dir, path, sha, &size) : 0;
+        if (content && rc == 0) {
             json_t *ev = event_new(EVENT_CAPTURE_PCAP);
             json_object_set_new(ev, "honeynet", json_stringn(de->d_name + 9, len - 14));
             json_object_set_new(ev, "artifact", json_string(sha));
@@ -958,7 +962,12 @@ static void recover_captures(struct lan_responder *r)
             json_object_set_new(ev, "recovered", json_true());
             emit(r, ev);
         }
-        unlink(path);
+        /* Not stored (a full disk): kept, continued by its honeynet's next
+         * capture and stored with it. */
+        if (rc < 0)
+            LOG_WARN("lan: %s not stored; kept", path);
+        else
+            unlink(path);
         free(path);
     }
     if (dir)
@@ -1067,7 +1076,8 @@ static struct net *net_open(struct lan_responder *r, struct docker *d, const str
         free(n);
         return NULL;
     }
-    if (capture_open(r, n) < 0)
+    if (lan_capture_open(&n->cap, n->pc, r->cfg->store.dir, n->name,
+                         (unsigned long long)r->cfg->honeynet.pcap_max_mb << 20) < 0)
         LOG_WARN("lan: cannot write a capture for %s: %s", n->name, pcap_geterr(n->pc));
     return n;
 }
@@ -1100,9 +1110,8 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
         }
         pthread_mutex_unlock(&r->mu);
         if (fresh) {
-            if (fresh->dump)
-                pcap_dump_close(fresh->dump);
-            unlink(fresh->dump_path);
+            /* Not unlinked: the same file is the other one's. */
+            lan_capture_close(&fresh->cap);
             pcap_close(fresh->pc);
             free(fresh);
         }
@@ -1219,6 +1228,7 @@ void lan_responder_stop(struct lan_responder *r)
             run_stop(r, &j, true);
             lan_decoy_close(&h->dc);
         }
+        report_drops(r, n);
         capture_rotate(r, n, true);
         pcap_close(n->pc);
         free(n);
