@@ -1,7 +1,9 @@
 /* lan responder: sweeps answered, decoys claimed, flows and captures
  * recorded (see responder.h). One mutex guards all state; the capture thread
- * holds it while it handles a batch of frames, which takes microseconds
- * unless a decoy is being claimed (a few milliseconds). */
+ * holds it while it handles a batch of frames, which takes microseconds. A
+ * claim's slow part (the decoy's files, netlink, the wait for its link,
+ * iptables) runs on the claimer thread without it, so every LAN is answered
+ * meanwhile; its held packets are replayed when it is published. */
 #include "lan/responder.h"
 
 #include "common/log.h"
@@ -67,6 +69,7 @@ struct host {
     struct held held[MAX_HELD];
     size_t nheld;
     bool cap_reported;
+    bool claiming; /* pending, its decoy being set up by the claimer */
 };
 
 struct net {
@@ -113,7 +116,8 @@ struct lan_responder {
     struct event_pipeline *p;
     struct monitor_exec *mon; /* borrowed; NULL: no proc.exec */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* the worker's: jobs or pool space */
+    pthread_cond_t cv;       /* the worker's: jobs or pool space */
+    pthread_cond_t claim_cv; /* the claimer's: pending hosts or pool decoys */
     struct net *nets[MAX_NETS];
     size_t nnets;
     unsigned live_total;
@@ -126,7 +130,7 @@ struct lan_responder {
     bool stopping;
     unsigned seed;
     long long next_housekeep;
-    pthread_t capture, worker;
+    pthread_t capture, worker, claimer;
     struct docker *d; /* the worker's */
     /* Idle-stopped decoys, kept for [honeynet] retention, then removed; the
      * worker's own (no lock). */
@@ -301,55 +305,149 @@ static bool pool_take(struct lan_responder *r, struct lan_decoy *dc)
     return false;
 }
 
-/* Gives a pending host a decoy from the pool, if there is one. */
-static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
+/* A claim in progress on the claimer thread: what it needs of its host,
+ * copied under the lock, so that the slow part (file writes, netlink, the
+ * wait for the link) runs without it and every LAN is answered meanwhile. */
+struct claim {
+    char net[64], bridge[IF_NAMESIZE], host_if[IF_NAMESIZE], ip_text[UTIL_IPV4_LEN];
+    struct lan_host h;
+    struct lan_user users[MAX_USERS];
+    size_t nusers;
+    struct lan_decoy dc;
+    char err[256];
+};
+
+/* The pending host with no claim in progress, if any (lock held). */
+static struct host *next_pending(struct lan_responder *r, struct net **np)
 {
-    char err[256] = "", ip[UTIL_IPV4_LEN];
-    if (!pool_take(r, &h->dc))
-        return;
-    util_ipv4_format(h->h.ip, ip);
-    int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, h->h.role->ports, n->users, n->nusers, err,
-                             sizeof(err));
+    for (size_t i = 0; i < r->nnets; i++)
+        for (size_t k = 0; k < r->nets[i]->nhosts; k++) {
+            struct host *h = &r->nets[i]->hosts[k];
+            if (h->st == HOST_PENDING && !h->claiming) {
+                *np = r->nets[i];
+                return h;
+            }
+        }
+    return NULL;
+}
+
+/* The slow part of a claim, without the lock: the decoy's names and users,
+ * then its link. The new decoy is watched before anyone can reach it: its
+ * first exec is the intruder's. */
+static int claim_prepare(struct lan_responder *r, struct claim *c)
+{
+    int rc = lan_decoy_setup(&c->dc, c->h.hostname, c->ip_text, c->h.role->ports, c->users,
+                             c->nusers, c->err, sizeof(c->err));
     if (rc == 0)
-        rc = lan_netns_plug(&h->dc.init, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
-                            sizeof(err));
+        rc = lan_netns_plug(&c->dc.init, c->bridge, c->h.mac, c->h.ip, 24, c->host_if, c->err,
+                            sizeof(c->err));
+    if (rc < 0)
+        return rc;
+    char eb[128];
+    struct monitor_exec_target t = {c->dc.id, c->net, c->ip_text, c->h.hostname};
+    int wrc = monitor_exec_watch(r->mon, c->dc.init.pid, &t);
+    if (wrc < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", c->ip_text,
+                        util_strerror(-wrc, eb, sizeof(eb)));
+    /* With egress, what it sends is shaped (netlink: fast) before the replay. */
+    if (r->cfg->containment.negress &&
+        lan_netns_shape_in(c->dc.init.dirfd, r->cfg->containment.egress_rate) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not shaped", c->ip_text);
+    return 0;
+}
+
+/* The claim's outcome made visible (lock held): the host live and its held
+ * packets replayed, or empty again. A honeynet dropped meanwhile gets
+ * nothing: the decoy goes. Returns whether the host went live. */
+static bool claim_publish(struct lan_responder *r, struct claim *c, int rc)
+{
+    struct net *n = NULL;
+    struct host *h = NULL;
+    for (size_t i = 0; i < r->nnets && !n; i++)
+        if (strcmp(r->nets[i]->name, c->net) == 0)
+            n = r->nets[i];
+    h = n ? host_find(n, c->h.ip) : NULL;
+    if (!h || !h->claiming) {
+        monitor_exec_unwatch(r->mon, c->dc.id);
+        if (rc == 0 && lan_netns_unplug(c->host_if) < 0) {
+            /* Gone with the bridge already. */
+        }
+        rc = -ENOENT;
+    }
     if (rc < 0) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", ip, n->name, err);
         struct job j = {.kind = JOB_REMOVE};
-        snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
+        snprintf(j.container, sizeof(j.container), "%s", c->dc.id);
         queue_job(r, &j);
-        lan_decoy_close(&h->dc);
+        lan_decoy_close(&c->dc);
+    }
+    if (!h || !h->claiming)
+        return false;
+    h->claiming = false;
+    if (rc < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", c->ip_text, n->name,
+                        c->err);
         json_t *ev = net_event(n, EVENT_LAN_DECOY_STOPPED);
-        json_object_set_new(ev, "ip", json_string(ip));
+        json_object_set_new(ev, "ip", json_string(c->ip_text));
         json_object_set_new(ev, "reason", json_string("failed"));
-        json_object_set_new(ev, "error", json_string(err));
+        json_object_set_new(ev, "error", json_string(c->err));
         emit(r, ev);
         h->st = HOST_EMPTY;
         n->live--;
         r->live_total--;
         drop_held(h);
-        return;
+        return false;
     }
+    h->dc = c->dc;
+    memcpy(h->host_if, c->host_if, sizeof(h->host_if));
     h->st = HOST_LIVE;
     h->last_us = util_mono_us();
-    /* Watched before anyone can reach it: its first exec is the intruder's. */
-    struct monitor_exec_target t = {h->dc.id, n->name, ip, h->h.hostname};
-    if ((rc = monitor_exec_watch(r->mon, h->dc.init.pid, &t)) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", ip,
-                        util_strerror(-rc, err, sizeof(err)));
     /* The first packets again, now that someone is there to answer them. */
     for (size_t i = 0; i < h->nheld; i++)
         if (pcap_inject(n->pc, h->held[i].data, h->held[i].len) < 0)
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: replay on %s: %s", n->bridge, pcap_geterr(n->pc));
     drop_held(h);
     started_event(r, n, h);
-    /* With egress, what leaves is capped in bytes and shaped in rate (after
-     * the replay: the first SYN is not kept waiting for iptables). */
-    if (r->cfg->containment.negress &&
-        (lan_netns_shape_in(h->dc.init.dirfd, r->cfg->containment.egress_rate) < 0 ||
-         contain_fw_egress_allow(r->cfg, ip, err, sizeof(err)) < 0))
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", ip,
-                        *err ? err : "tc failed");
+    return true;
+}
+
+/* The claimer thread: gives pending hosts decoys from the pool, one at a
+ * time, holding the lock only to take and to publish. */
+static void *claimer_main(void *arg)
+{
+    struct lan_responder *r = arg;
+    struct claim *c = xmalloc(sizeof(*c));
+    pthread_mutex_lock(&r->mu);
+    while (!r->stopping) {
+        struct net *n = NULL;
+        struct host *h = next_pending(r, &n);
+        if (!h || !pool_take(r, &c->dc)) {
+            pthread_cond_wait(&r->claim_cv, &r->mu);
+            continue;
+        }
+        h->claiming = true;
+        snprintf(c->net, sizeof(c->net), "%s", n->name);
+        snprintf(c->bridge, sizeof(c->bridge), "%s", n->bridge);
+        c->h = h->h;
+        util_ipv4_format(h->h.ip, c->ip_text);
+        memcpy(c->users, n->users, sizeof(c->users));
+        c->nusers = n->nusers;
+        c->err[0] = '\0';
+        pthread_mutex_unlock(&r->mu);
+        int rc = claim_prepare(r, c);
+        pthread_mutex_lock(&r->mu);
+        if (!claim_publish(r, c, rc) || !r->cfg->containment.negress)
+            continue;
+        /* What leaves is capped in bytes (after the replay and without the
+         * lock: iptables may wait for its own lock for seconds). */
+        pthread_mutex_unlock(&r->mu);
+        if (contain_fw_egress_allow(r->cfg, c->ip_text, c->err, sizeof(c->err)) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", c->ip_text,
+                            c->err);
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    free(c);
+    return NULL;
 }
 
 static void describe(const struct lan_pkt *p, char *out, size_t len)
@@ -392,7 +490,7 @@ static void claim(struct lan_responder *r, struct net *n, struct host *h, const 
             LOG_RATELIMITED(LOG_LEVEL_DEBUG, "lan: held frame to %s not checksummed", n->name);
         h->held[h->nheld++].len = len;
     }
-    finish_claim(r, n, h);
+    pthread_cond_signal(&r->claim_cv);
 }
 
 /* ---- ARP ---- */
@@ -670,20 +768,11 @@ static void stop_job(struct lan_responder *r, struct net *n, struct host *h, con
     lan_decoy_close(&h->dc);
 }
 
-/* Claims that waited for the pool, as far as it has decoys. */
-static void finish_waiting(struct lan_responder *r)
-{
-    for (size_t i = 0; i < r->nnets && r->npool; i++)
-        for (size_t k = 0; k < r->nets[i]->nhosts && r->npool; k++)
-            if (r->nets[i]->hosts[k].st == HOST_PENDING)
-                finish_claim(r, r->nets[i], &r->nets[i]->hosts[k]);
-}
-
 static void housekeep(struct lan_responder *r)
 {
     long long now = util_mono_us(), wall = util_now_us();
     pool_prune(r);
-    finish_waiting(r);
+    pthread_cond_signal(&r->claim_cv); /* claims that waited for the pool */
     for (size_t i = 0; i < r->nnets; i++) {
         struct net *n = r->nets[i];
         for (size_t k = 0; k < n->nhosts; k++) {
@@ -771,7 +860,6 @@ static void *capture_main(void *arg)
             if (read(r->wake, &v, sizeof(v)) < 0) {
                 /* Nothing to read: another wake-up was merged into this one. */
             }
-            finish_waiting(r);
         }
         for (size_t i = 1; ready > 0 && i < nfds; i++) {
             if (!(fds[i].revents & (POLLIN | POLLERR)))
@@ -917,7 +1005,7 @@ static void *worker_main(void *arg)
             }
             failures = 0;
             r->pool[r->npool++] = dc;
-            wake(r);
+            pthread_cond_signal(&r->claim_cv);
             continue;
         }
         pthread_mutex_unlock(&r->mu);
@@ -988,6 +1076,7 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     recover_captures(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
+    pthread_cond_init(&r->claim_cv, NULL);
     if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0) {
         if (r->wake < 0)
             snprintf(err, errlen, "eventfd failed");
@@ -997,13 +1086,17 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
         snprintf(err, errlen, "cannot start the capture thread");
         goto fail;
     }
-    if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
+    bool worker = pthread_create(&r->worker, NULL, worker_main, r) == 0;
+    if (!worker || pthread_create(&r->claimer, NULL, claimer_main, r) != 0) {
         pthread_mutex_lock(&r->mu);
         r->stopping = true;
+        pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
         wake(r);
         pthread_join(r->capture, NULL);
-        snprintf(err, errlen, "cannot start the decoy pool thread");
+        if (worker)
+            pthread_join(r->worker, NULL);
+        snprintf(err, errlen, "cannot start the decoy threads");
         goto fail;
     }
     *out = r;
@@ -1014,6 +1107,7 @@ fail:
     if (r->wake >= 0)
         close(r->wake);
     pthread_cond_destroy(&r->cv);
+    pthread_cond_destroy(&r->claim_cv);
     pthread_mutex_destroy(&r->mu);
     free(r);
     return -EIO;
@@ -1202,10 +1296,12 @@ void lan_responder_stop(struct lan_responder *r)
     pthread_mutex_lock(&r->mu);
     r->stopping = true;
     pthread_cond_broadcast(&r->cv);
+    pthread_cond_broadcast(&r->claim_cv);
     pthread_mutex_unlock(&r->mu);
     wake(r);
     pthread_join(r->capture, NULL);
     pthread_join(r->worker, NULL);
+    pthread_join(r->claimer, NULL);
     /* Only this thread is left: no lock needed. */
     for (struct job *j = r->jobs, *next; j; j = next) {
         next = j->next;
@@ -1244,6 +1340,7 @@ void lan_responder_stop(struct lan_responder *r)
     docker_close(r->d);
     close(r->wake);
     pthread_cond_destroy(&r->cv);
+    pthread_cond_destroy(&r->claim_cv);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
