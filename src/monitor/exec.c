@@ -199,18 +199,21 @@ static void unwatch(struct monitor_exec *m, struct watch *w)
 }
 
 /* Drops the watches whose container's init has ended (killed, stopped, its
- * engine restarted) without an unwatch. */
+ * engine restarted) without an unwatch: one poll over their pidfds. */
 static void prune(struct monitor_exec *m)
 {
     pthread_mutex_lock(&m->lock);
-    for (size_t i = 0; i < m->n_watches;) {
-        struct pollfd p = {.fd = m->watches[i].pidfd, .events = POLLIN};
-        if (poll(&p, 1, 0) != 0)
-            unwatch(m, &m->watches[i]);
-        else
-            i++;
-    }
+    size_t n = m->n_watches;
+    struct pollfd *p = n ? xcalloc(n, sizeof(*p)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct pollfd){.fd = m->watches[i].pidfd, .events = POLLIN};
+    /* From the end: unwatch moves the last entry into the freed place. */
+    if (n && poll(p, n, 0) > 0)
+        for (size_t i = n; i-- > 0;)
+            if (p[i].revents)
+                unwatch(m, &m->watches[i]);
     pthread_mutex_unlock(&m->lock);
+    free(p);
 }
 
 /* Records the kernel side could not send (its ring full), summed over CPUs
