@@ -24,7 +24,10 @@ login true || e2e_fail "login"
 target=$("$KARAKURI" -c "$conf" hosts --json | jq -r --arg n "src-$ATT_IP" 'select(.honeynet == $n) | .hosts[0].ip')
 login "timeout 8 bash -c 'exec 3<>/dev/tcp/$target/22 && head -c 4 <&3'" >"$E2E_TMP/lan.txt" 2>&1 || true
 grep -q "^SSH-" "$E2E_TMP/lan.txt" || e2e_fail "no decoy at $target: $(cat "$E2E_TMP/lan.txt")"
-# Written after the sessions ended, as by a process the intruder left behind.
+# Written after the sessions ended (their files extracted: session.closed
+# comes after), as by a process the intruder left behind.
+closed() { [[ $(ev session.closed | jq -s --arg ip "$ATT_IP" '[.[] | select(.src_ip == $ip)] | length') -ge 2 ]]; }
+e2e_wait_for 20 closed || e2e_fail "the sessions of $ATT_IP were not closed: $(ev session.closed)"
 gw=$(e2e_containers "karakuri.honeynet=src-$ATT_IP" karakuri.role=gateway)
 [[ -n "$gw" ]] || e2e_fail "no gateway for src-$ATT_IP"
 docker exec "$gw" sh -c 'echo late > /var/tmp/left-behind' || e2e_fail "writing into the gateway"
