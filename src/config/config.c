@@ -522,6 +522,9 @@ static const struct key KEYS[] = {
      set_duration, get_duration, OFF(honeynet.pcap_rotate_s), 1, 86400},
     {"honeynet", "pcap_rotate_mb", "16", "… or once it holds this many MiB", set_uint, get_uint,
      OFF(honeynet.pcap_rotate_mb), 1, 4096},
+    {"honeynet", "pcap_max_mb", "1024",
+     "MiB of LAN capture written per honeynet in all; past it frames are counted, not written",
+     set_uint, get_uint, OFF(honeynet.pcap_max_mb), 1, 1 << 20},
     {"containment", "memory", "256M",
      "memory of each honeynet container (gateway or decoy); past it the kernel reclaims, then "
      "kills",

@@ -72,6 +72,7 @@ struct config {
         long long decoy_idle_s;  /* a decoy with no traffic this long is stopped */
         long long pcap_rotate_s; /* a LAN capture file is closed after this long */
         unsigned pcap_rotate_mb; /* … or this size */
+        unsigned pcap_max_mb;    /* a LAN's capture in all; past it frames are counted */
     } honeynet;
     struct {
         long long memory_bytes; /* per container */

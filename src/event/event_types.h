@@ -65,7 +65,16 @@
     X(PROC_EXEC, "proc.exec",                                                                      \
       "a process was executed in a honeynet container (container, host_ip, pid, ppid, uid, argv, " \
       "cwd)")                                                                                      \
-    X(CAPTURE_PCAP, "capture.pcap", "a LAN packet capture file was closed (artifact, packets)")    \
+    X(PROC_DROPPED, "proc.dropped",                                                                \
+      "executions the kernel could not send, its ring being full (count since the last, total)")   \
+    X(CAPTURE_PCAP, "capture.pcap",                                                                \
+      "a LAN packet capture file was closed (artifact, packets; truncated, frames_skipped, "       \
+      "bytes_skipped past [honeynet] pcap_max_mb)")                                                \
+    X(CAPTURE_DROPPED, "capture.dropped",                                                          \
+      "frames of a LAN bridge the capture lost, the kernel's buffer being full (bridge, count)")   \
+    X(LAN_FLOWS_DROPPED, "lan.flows_dropped",                                                      \
+      "new ports between two LAN hosts past the 64 a minute recorded as lan.flow, counted "        \
+      "(src_ip, dst_ip, count)")                                                                   \
     X(PORT_PROBE, "port.probe", "a packet reached a public port with no listener (proto)")         \
     X(PORT_OPEN, "port.open", "a dynamic listener was opened on a port (proto, port)")             \
     X(PORT_PAYLOAD, "port.payload",                                                                \

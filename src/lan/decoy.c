@@ -16,9 +16,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,15 +62,18 @@ bool lan_tcp_listener_parse(const char *line, unsigned *port, unsigned long *ino
     return true;
 }
 
-/* The listening sockets of pid's network namespace, from lines like
- * "  0: 00000000:0016 00000000:0000 0A … 0 12345 …" of its /proc/net/tcp.
+/* The listening sockets of the network namespace of the process whose
+ * /proc directory is proc, from lines like
+ * "  0: 00000000:0016 00000000:0000 0A … 0 12345 …" of its net/tcp.
  * Returns how many were written to out (at most max). */
-static size_t listeners(pid_t pid, struct listener *out, size_t max)
+static size_t listeners(int proc, struct listener *out, size_t max)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/net/tcp", (int)pid);
-    FILE *f = fopen(path, "re");
+    char line[256];
+    int fd = openat(proc, "net/tcp", O_RDONLY | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
     size_t n = 0;
+    if (fd >= 0 && !f)
+        close(fd);
     while (f && n < max && fgets(line, sizeof(line), f)) {
         struct listener l;
         if (lan_tcp_listener_parse(line, &l.port, &l.inode))
@@ -79,10 +85,10 @@ static size_t listeners(pid_t pid, struct listener *out, size_t max)
 }
 
 /* True once sshd and every service listen. */
-static bool ready(pid_t pid, const uint16_t *services, size_t nservices)
+static bool ready(int proc, const uint16_t *services, size_t nservices)
 {
     struct listener l[MAX_SERVICES + 8];
-    size_t n = listeners(pid, l, sizeof(l) / sizeof(l[0])), found = 0;
+    size_t n = listeners(proc, l, sizeof(l) / sizeof(l[0])), found = 0;
     for (size_t i = 0; i < nservices + 1; i++) {
         unsigned want = i < nservices ? services[i] : 22;
         for (size_t k = 0; k < n; k++)
@@ -102,18 +108,19 @@ static bool has_port(const uint16_t *ports, unsigned port)
     return false;
 }
 
-/* The port pid listens on, from its open sockets (0: none of l). */
-static unsigned port_of(pid_t pid, const struct listener *l, size_t n)
+/* The port the process whose /proc directory is proc listens on, from its
+ * open sockets (0: none of l). */
+static unsigned port_of(int proc, const struct listener *l, size_t n)
 {
-    char path[64], link[64];
-    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-    DIR *dir = opendir(path);
+    char link[64];
+    int fds = openat(proc, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *dir = fds >= 0 ? fdopendir(fds) : NULL;
     struct dirent *e;
     unsigned port = 0;
+    if (fds >= 0 && !dir)
+        close(fds);
     while (dir && !port && (e = readdir(dir))) {
-        char *fd = xasprintf("%s/%s", path, e->d_name);
-        ssize_t len = readlink(fd, link, sizeof(link) - 1);
-        free(fd);
+        ssize_t len = readlinkat(dirfd(dir), e->d_name, link, sizeof(link) - 1);
         if (len <= 0)
             continue;
         link[len] = '\0';
@@ -132,28 +139,66 @@ static unsigned port_of(pid_t pid, const struct listener *l, size_t n)
     return port;
 }
 
-/* Ends the services of the decoy whose init is pid that are not among keep:
- * its init's children listening elsewhere than on a kept port (sshd is the
- * init itself). Killed from the host: nothing in the container is asked. */
-static void stop_services(pid_t pid, const uint16_t *keep)
+/* The parent of the process whose /proc directory is proc (0: unknown). */
+static pid_t parent_of(int proc)
+{
+    char buf[2048];
+    int fd = openat(proc, "status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *pp = strstr(buf, "\nPPid:");
+    return pp ? (pid_t)strtol(pp + 7, NULL, 10) : 0;
+}
+
+/* Kills child of init when it listens elsewhere than on a kept port. It is
+ * held by pidfd first and checked to be init's child while init lives (so
+ * that neither number was reused meanwhile). */
+static void stop_child(const struct proc_ref *init, pid_t child, const struct listener *l, size_t n,
+                       const uint16_t *keep)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/%d", (int)child);
+    int pidfd = pidfd_open(child, 0);
+    int proc = pidfd >= 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    struct pollfd alive[2] = {{.fd = init->pidfd, .events = POLLIN},
+                              {.fd = pidfd, .events = POLLIN}};
+    if (proc >= 0 && parent_of(proc) == init->pid && poll(alive, 2, 0) == 0) {
+        unsigned port = port_of(proc, l, n);
+        if (port && port != 22 && !has_port(keep, port) &&
+            pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0) {
+            /* Ended by itself meanwhile. */
+        }
+    }
+    if (proc >= 0)
+        close(proc);
+    if (pidfd >= 0)
+        close(pidfd);
+}
+
+/* Ends the services of the decoy that are not among keep: its init's
+ * children listening elsewhere than on a kept port (sshd is the init
+ * itself). Killed from the host: nothing in the container is asked. */
+static void stop_services(const struct proc_ref *init, const uint16_t *keep)
 {
     struct listener l[MAX_SERVICES + 8];
-    size_t n = listeners(pid, l, sizeof(l) / sizeof(l[0]));
+    size_t n = listeners(init->dirfd, l, sizeof(l) / sizeof(l[0]));
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-    FILE *f = fopen(path, "re");
+    snprintf(path, sizeof(path), "task/%d/children", (int)init->pid);
+    int fd = openat(init->dirfd, path, O_RDONLY | O_CLOEXEC);
     char list[4096] = "";
-    if (!f)
+    ssize_t len = fd >= 0 ? read(fd, list, sizeof(list) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (len <= 0)
         return;
-    if (!fgets(list, sizeof(list), f))
-        list[0] = '\0';
-    fclose(f);
+    list[len] = '\0';
     char *p = list, *end;
-    for (long child; (child = strtol(p, &end, 10)) > 0; p = end) {
-        unsigned port = port_of((pid_t)child, l, n);
-        if (port && port != 22 && !has_port(keep, port))
-            kill((pid_t)child, SIGKILL);
-    }
+    for (long child; (child = strtol(p, &end, 10)) > 0; p = end)
+        stop_child(init, (pid_t)child, l, n, keep);
 }
 
 int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
@@ -194,15 +239,17 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
     }
     json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
     json_decref(info);
-    if (pid <= 0) {
+    struct proc_ref init;
+    if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0) {
         snprintf(err, errlen, "a decoy stopped at once");
         rc = -ECHILD;
         goto fail;
     }
     long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
-    while (!ready((pid_t)pid, services, nservices)) {
+    while (!ready(init.dirfd, services, nservices)) {
         if (util_mono_us() > deadline) {
             snprintf(err, errlen, "a decoy's sshd or services did not start");
+            proc_ref_close(&init);
             rc = -ETIMEDOUT;
             goto fail;
         }
@@ -210,7 +257,7 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
         nanosleep(&ts, NULL);
     }
     snprintf(out->id, sizeof(out->id), "%s", id);
-    out->pid = (pid_t)pid;
+    out->init = init;
     free(id);
     return 0;
 fail:
@@ -251,17 +298,18 @@ int lan_user_make(const char *name, const char *password, struct lan_user *out)
     return 0;
 }
 
-/* ---- files in the container, reached through /proc/PID/root ---- */
+/* ---- files in the container, reached through its init's /proc directory
+ * (proc): "root/etc/passwd" relative to it ---- */
 
-static char *root_path(pid_t pid, const char *path)
+static char *root_path(const char *path)
 {
-    return xasprintf("/proc/%d/root%s", (int)pid, path);
+    return xasprintf("root%s", path);
 }
 
-static int read_all(pid_t pid, const char *path, struct buf *b)
+static int read_all(int proc, const char *path, struct buf *b)
 {
-    char *p = root_path(pid, path);
-    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char *p = root_path(path);
+    int fd = openat(proc, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     free(p);
     if (fd < 0)
         return -errno;
@@ -280,10 +328,10 @@ static int read_all(pid_t pid, const char *path, struct buf *b)
 }
 
 /* Rewrites path in place, so its owner and mode stay. */
-static int write_all(pid_t pid, const char *path, const char *data, size_t len, bool append)
+static int write_all(int proc, const char *path, const char *data, size_t len, bool append)
 {
-    char *p = root_path(pid, path);
-    int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC));
+    char *p = root_path(path);
+    int fd = openat(proc, p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC));
     free(p);
     if (fd < 0)
         return -errno;
@@ -329,7 +377,7 @@ static unsigned free_id(const struct buf *b, const struct buf *b2)
     return id;
 }
 
-static int copy_skel(pid_t pid, const char *home, unsigned id)
+static int copy_skel(int proc, const char *home, unsigned id)
 {
     static const char *const files[] = {".bashrc", ".profile", ".bash_logout"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -337,9 +385,9 @@ static int copy_skel(pid_t pid, const char *home, unsigned id)
         buf_init(&b, 65536);
         char *src = xasprintf("/etc/skel/%s", files[i]);
         char *dst = xasprintf("%s/%s", home, files[i]);
-        char *dp = root_path(pid, dst);
-        if (read_all(pid, src, &b) == 0) {
-            int fd = open(dp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        char *dp = root_path(dst);
+        if (read_all(proc, src, &b) == 0) {
+            int fd = openat(proc, dp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
             if (fd >= 0) {
                 if (write(fd, b.data ? b.data : "", b.len) != (ssize_t)b.len ||
                     fchown(fd, id, id) < 0) {
@@ -356,7 +404,7 @@ static int copy_skel(pid_t pid, const char *home, unsigned id)
     return 0;
 }
 
-static int add_user(pid_t pid, const struct lan_user *u, struct buf *passwd, struct buf *group,
+static int add_user(int proc, const struct lan_user *u, struct buf *passwd, struct buf *group,
                     struct buf *shadow)
 {
     const char *sh = find_entry(shadow, u->name);
@@ -391,19 +439,19 @@ static int add_user(pid_t pid, const struct lan_user *u, struct buf *passwd, str
     if (buf_append(shadow, line, (size_t)n) < 0)
         return -EFBIG;
     char *home = xasprintf("/home/%s", u->name);
-    char *hp = root_path(pid, home);
-    if (mkdir(hp, 0755) == 0) {
-        if (chown(hp, id, id) < 0) {
+    char *hp = root_path(home);
+    if (mkdirat(proc, hp, 0755) == 0) {
+        if (fchownat(proc, hp, id, id, AT_SYMLINK_NOFOLLOW) < 0) {
             /* Owned by root: odd, but the login still works. */
         }
-        copy_skel(pid, home, id);
+        copy_skel(proc, home, id);
     }
     free(hp);
     free(home);
     return 0;
 }
 
-static int set_users(pid_t pid, const struct lan_user *users, size_t n, char *err, size_t errlen)
+static int set_users(int proc, const struct lan_user *users, size_t n, char *err, size_t errlen)
 {
     struct buf passwd, group, shadow;
     char eb[128];
@@ -411,21 +459,21 @@ static int set_users(pid_t pid, const struct lan_user *users, size_t n, char *er
     buf_init(&passwd, ETC_FILE_MAX);
     buf_init(&group, ETC_FILE_MAX);
     buf_init(&shadow, ETC_FILE_MAX);
-    if ((rc = read_all(pid, "/etc/passwd", &passwd)) < 0 ||
-        (rc = read_all(pid, "/etc/group", &group)) < 0 ||
-        (rc = read_all(pid, "/etc/shadow", &shadow)) < 0) {
+    if ((rc = read_all(proc, "/etc/passwd", &passwd)) < 0 ||
+        (rc = read_all(proc, "/etc/group", &group)) < 0 ||
+        (rc = read_all(proc, "/etc/shadow", &shadow)) < 0) {
         snprintf(err, errlen, "reading the decoy's users: %s", util_strerror(rc, eb, sizeof(eb)));
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        if ((rc = add_user(pid, &users[i], &passwd, &group, &shadow)) < 0) {
+        if ((rc = add_user(proc, &users[i], &passwd, &group, &shadow)) < 0) {
             snprintf(err, errlen, "adding user %s: %s", users[i].name,
                      util_strerror(rc, eb, sizeof(eb)));
             goto out;
         }
-    if ((rc = write_all(pid, "/etc/passwd", passwd.data, passwd.len, false)) < 0 ||
-        (rc = write_all(pid, "/etc/group", group.data, group.len, false)) < 0 ||
-        (rc = write_all(pid, "/etc/shadow", shadow.data, shadow.len, false)) < 0)
+    if ((rc = write_all(proc, "/etc/passwd", passwd.data, passwd.len, false)) < 0 ||
+        (rc = write_all(proc, "/etc/group", group.data, group.len, false)) < 0 ||
+        (rc = write_all(proc, "/etc/shadow", shadow.data, shadow.len, false)) < 0)
         snprintf(err, errlen, "writing the decoy's users: %s", util_strerror(rc, eb, sizeof(eb)));
 out:
     buf_free(&passwd);
@@ -438,23 +486,37 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
                     const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
                     size_t errlen)
 {
-    stop_services(dc->pid, ports);
+    if (!lan_decoy_alive(dc)) {
+        snprintf(err, errlen, "the decoy's init is gone");
+        return -ESRCH;
+    }
+    stop_services(&dc->init, ports);
     char eb[128];
-    int rc = lan_netns_hostname(dc->pid, hostname);
+    int rc = lan_netns_hostname(dc->init.dirfd, hostname);
     if (rc < 0) {
         snprintf(err, errlen, "setting the host name: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;
     }
     char *line = xasprintf("%s\n", hostname);
-    rc = write_all(dc->pid, "/etc/hostname", line, strlen(line), false);
+    rc = write_all(dc->init.dirfd, "/etc/hostname", line, strlen(line), false);
     free(line);
     line = xasprintf("%s\t%s\n", ip, hostname);
     if (rc == 0)
-        rc = write_all(dc->pid, "/etc/hosts", line, strlen(line), true);
+        rc = write_all(dc->init.dirfd, "/etc/hosts", line, strlen(line), true);
     free(line);
     if (rc < 0) {
         snprintf(err, errlen, "writing the host name: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;
     }
-    return set_users(dc->pid, users, nusers, err, errlen);
+    return set_users(dc->init.dirfd, users, nusers, err, errlen);
+}
+
+bool lan_decoy_alive(const struct lan_decoy *dc)
+{
+    return proc_ref_alive(&dc->init, dc->id);
+}
+
+void lan_decoy_close(struct lan_decoy *dc)
+{
+    proc_ref_close(&dc->init);
 }

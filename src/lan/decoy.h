@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/proc.h"
+
 struct config;
 struct docker;
 
@@ -19,7 +21,7 @@ struct docker;
 
 struct lan_decoy {
     char id[72];
-    pid_t pid; /* of the container's init, in the host's pid namespace */
+    struct proc_ref init; /* the container's init, by handle (owned) */
 };
 
 /* A user to create in a decoy: name and a crypt(3) hash of its password. */
@@ -34,6 +36,14 @@ struct lan_user {
 int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
                    size_t errlen) __attribute__((warn_unused_result));
 
+/* Whether the decoy's init is still the one it was made with, alive and in
+ * its container: a pool decoy whose container was killed (or whose engine
+ * restarted) is not, and is never written to. */
+bool lan_decoy_alive(const struct lan_decoy *dc);
+
+/* Closes the handles on its init (the container is left to the caller). */
+void lan_decoy_close(struct lan_decoy *dc);
+
 /* The hash for password (SHA-512 crypt, as Debian's chpasswd makes), or
  * -EINVAL for a name the system would refuse. */
 int lan_user_make(const char *name, const char *password, struct lan_user *out)
@@ -42,7 +52,8 @@ int lan_user_make(const char *name, const char *password, struct lan_user *out)
 /* Sets host name (UTS namespace, /etc/hostname, /etc/hosts with ip),
  * stops the services not among ports (the role's, 0-terminated: they answer
  * RST from then on, like any closed port) and creates the users (or sets
- * their passwords) in an unclaimed decoy. */
+ * their passwords) in an unclaimed decoy, all through its init's /proc
+ * directory; -ESRCH when the init is not alive (lan_decoy_alive). */
 int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
                     const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
                     size_t errlen) __attribute__((warn_unused_result));

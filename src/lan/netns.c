@@ -40,14 +40,13 @@ static struct nl_sock *nl_open(void)
     return s;
 }
 
-/* A netlink socket inside the network namespace of pid; sockets stay in the
- * namespace they were made in, so the thread can go home at once. */
-static struct nl_sock *nl_open_in(pid_t pid, int *err)
+/* A netlink socket inside the network namespace of the process whose /proc
+ * directory is proc; sockets stay in the namespace they were made in, so the
+ * thread can go home at once. */
+static struct nl_sock *nl_open_in(int proc, int *err)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
     int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    int target = open(path, O_RDONLY | O_CLOEXEC);
+    int target = openat(proc, "ns/net", O_RDONLY | O_CLOEXEC);
     struct nl_sock *s = NULL;
     *err = 0;
     if (self < 0 || target < 0 || setns(target, CLONE_NEWNET) < 0) {
@@ -185,10 +184,29 @@ static int add_tbf(struct nl_sock *s, int ifindex, int rate)
     return rc < 0 ? -EIO : 0;
 }
 
+/* /proc/<pid>, for the entries that take a pid (-errno). */
+static int proc_dir(pid_t pid)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
 int lan_netns_shape(pid_t pid, long long rate)
 {
+    int proc = proc_dir(pid);
+    if (proc < 0)
+        return proc;
+    int rc = lan_netns_shape_in(proc, rate);
+    close(proc);
+    return rc;
+}
+
+int lan_netns_shape_in(int proc, long long rate)
+{
     int oserr, peer = 0, irate = rate > INT_MAX ? INT_MAX : (int)rate;
-    struct nl_sock *in = nl_open_in(pid, &oserr);
+    struct nl_sock *in = nl_open_in(proc, &oserr);
     if (!in)
         return oserr;
     struct rtnl_link *l = NULL;
@@ -211,8 +229,11 @@ int lan_netns_shape(pid_t pid, long long rate)
 
 int lan_netns_default_route(pid_t pid, uint32_t gw)
 {
-    int oserr;
-    struct nl_sock *in = nl_open_in(pid, &oserr);
+    int oserr, proc = proc_dir(pid);
+    if (proc < 0)
+        return proc;
+    struct nl_sock *in = nl_open_in(proc, &oserr);
+    close(proc);
     if (!in)
         return oserr;
     int rc = add_default_route(in, gw);
@@ -252,13 +273,15 @@ static void wait_up(struct nl_sock *in, const char *host_if)
     }
 }
 
-int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t ip,
-                   unsigned prefix, char host_if[IF_NAMESIZE], char *err, size_t errlen)
+int lan_netns_plug(const struct proc_ref *init, const char *bridge, const uint8_t mac[6],
+                   uint32_t ip, unsigned prefix, char host_if[IF_NAMESIZE], char *err,
+                   size_t errlen)
 {
     unsigned master = if_nametoindex(bridge);
     unsigned n = atomic_fetch_add(&seq, 1);
     char inner[IF_NAMESIZE], eb[128];
-    int rc, oserr;
+    int rc, oserr, netns = -1;
+    unsigned pid = (unsigned)init->pid;
 
     if (!master) {
         snprintf(err, errlen, "no bridge %s", bridge);
@@ -266,12 +289,19 @@ int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t
     }
     /* pid and a counter: unique among this daemon's links; the prefix marks
      * them as karakuri's for cleanup. */
-    snprintf(host_if, IF_NAMESIZE, "kk%06x%04x", (unsigned)pid & 0xffffff, n & 0xffff);
-    snprintf(inner, sizeof(inner), "ki%06x%04x", (unsigned)pid & 0xffffff, n & 0xffff);
+    snprintf(host_if, IF_NAMESIZE, "kk%06x%04x", pid & 0xffffff, n & 0xffff);
+    snprintf(inner, sizeof(inner), "ki%06x%04x", pid & 0xffffff, n & 0xffff);
 
+    /* The namespace by handle, not by pid: the inner end never lands in
+     * whatever process holds the number now. */
+    if ((netns = openat(init->dirfd, "ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "the container is gone");
+        return -ESRCH;
+    }
     struct nl_sock *s = nl_open();
     if (!s) {
         snprintf(err, errlen, "cannot open a netlink socket");
+        close(netns);
         return -ENOMEM;
     }
     struct rtnl_link *veth = rtnl_link_veth_alloc();
@@ -287,13 +317,13 @@ int lan_netns_plug(pid_t pid, const char *bridge, const uint8_t mac[6], uint32_t
     rtnl_link_set_flags(veth, IFF_UP);
     rtnl_link_set_name(peer, inner);
     rtnl_link_set_addr(peer, hw);
-    rtnl_link_set_ns_pid(peer, pid);
+    rtnl_link_set_ns_fd(peer, netns);
     if ((rc = rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL)) < 0) {
         set_err(err, errlen, "creating the veth pair", rc);
         rc = -EIO;
         goto out;
     }
-    struct nl_sock *in = nl_open_in(pid, &oserr);
+    struct nl_sock *in = nl_open_in(init->dirfd, &oserr);
     if (!in) {
         snprintf(err, errlen, "entering the container's network namespace: %s",
                  util_strerror(oserr, eb, sizeof(eb)));
@@ -320,6 +350,7 @@ out:
     if (veth)
         rtnl_link_veth_release(veth);
     nl_socket_free(s);
+    close(netns);
     return rc;
 }
 
@@ -338,12 +369,10 @@ int lan_netns_unplug(const char *host_if)
     return rc < 0 ? -EIO : 0;
 }
 
-int lan_netns_hostname(pid_t pid, const char *name)
+int lan_netns_hostname(int proc, const char *name)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
     int self = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
-    int target = open(path, O_RDONLY | O_CLOEXEC);
+    int target = openat(proc, "ns/uts", O_RDONLY | O_CLOEXEC);
     int rc = 0;
     if (self < 0 || target < 0 || setns(target, CLONE_NEWUTS) < 0) {
         rc = -errno;

@@ -1,7 +1,9 @@
 /* lan responder: sweeps answered, decoys claimed, flows and captures
  * recorded (see responder.h). One mutex guards all state; the capture thread
- * holds it while it handles a batch of frames, which takes microseconds
- * unless a decoy is being claimed (a few milliseconds). */
+ * holds it while it handles a batch of frames, which takes microseconds. A
+ * claim's slow part (the decoy's files, netlink, the wait for its link,
+ * iptables) runs on the claimer thread without it, so every LAN is answered
+ * meanwhile; its held packets are replayed when it is published. */
 #include "lan/responder.h"
 
 #include "common/log.h"
@@ -11,7 +13,9 @@
 #include "contain/firewall.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "lan/capture.h"
 #include "lan/decoy.h"
+#include "lan/flows.h"
 #include "lan/honeynet.h"
 #include "lan/netns.h"
 #include "lan/packet.h"
@@ -38,7 +42,6 @@
 #define MAX_USERS 16
 #define MAX_HELD 8
 #define MAX_STOPPED 256 /* idle-stopped decoys kept */
-#define FLOW_SLOTS 4096
 #define ARP_RING 64
 #define MAX_ECHOES 512
 #define SWEEP_WINDOW_US 5000000LL
@@ -66,12 +69,7 @@ struct host {
     struct held held[MAX_HELD];
     size_t nheld;
     bool cap_reported;
-};
-
-struct flow {
-    uint32_t src, dst;
-    uint16_t port;
-    uint8_t proto; /* 0: empty slot */
+    bool claiming; /* pending, its decoy being set up by the claimer */
 };
 
 struct net {
@@ -79,16 +77,13 @@ struct net {
     uint32_t base, gw_ip;
     pcap_t *pc;
     int fd;
-    pcap_dumper_t *dump;
-    char dump_path[PATH_MAX];
-    long long dump_start_us;
-    unsigned long long dump_pkts;
+    struct lan_capture cap;
+    unsigned drops_reported; /* pcap_stats' count of frames the kernel dropped */
     struct host hosts[MAX_HOSTS];
     size_t nhosts;
     struct lan_user users[MAX_USERS];
     size_t nusers;
-    struct flow flows[FLOW_SLOTS];
-    size_t nflows;
+    struct lan_flows flows;
     struct {
         uint32_t src, target;
         long long t;
@@ -121,7 +116,8 @@ struct lan_responder {
     struct event_pipeline *p;
     struct monitor_exec *mon; /* borrowed; NULL: no proc.exec */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* the worker's: jobs or pool space */
+    pthread_cond_t cv;       /* the worker's: jobs or pool space */
+    pthread_cond_t claim_cv; /* the claimer's: pending hosts or pool decoys */
     struct net *nets[MAX_NETS];
     size_t nnets;
     unsigned live_total;
@@ -134,7 +130,7 @@ struct lan_responder {
     bool stopping;
     unsigned seed;
     long long next_housekeep;
-    pthread_t capture, worker;
+    pthread_t capture, worker, claimer;
     struct docker *d; /* the worker's */
     /* Idle-stopped decoys, kept for [honeynet] retention, then removed; the
      * worker's own (no lock). */
@@ -272,56 +268,186 @@ static void started_event(struct lan_responder *r, struct net *n, struct host *h
     emit(r, ev);
 }
 
-/* Gives a pending host a decoy from the pool, if there is one. */
-static void finish_claim(struct lan_responder *r, struct net *n, struct host *h)
+/* Forgets pool decoy i, whose container died (killed, or its engine
+ * restarted): its init's pid may be another process's by now. */
+static void pool_drop(struct lan_responder *r, size_t i)
 {
-    char err[256] = "", ip[UTIL_IPV4_LEN];
-    if (!r->npool)
-        return;
-    h->dc = r->pool[--r->npool];
-    pthread_cond_signal(&r->cv); /* refill */
-    util_ipv4_format(h->h.ip, ip);
-    int rc = lan_decoy_setup(&h->dc, h->h.hostname, ip, h->h.role->ports, n->users, n->nusers, err,
-                             sizeof(err));
+    struct job j = {.kind = JOB_REMOVE};
+    LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: pool decoy %.12s is gone; not used", r->pool[i].id);
+    snprintf(j.container, sizeof(j.container), "%s", r->pool[i].id);
+    queue_job(r, &j);
+    lan_decoy_close(&r->pool[i]);
+    r->pool[i] = r->pool[--r->npool];
+}
+
+/* Drops the pool decoys that died. */
+static void pool_prune(struct lan_responder *r)
+{
+    for (size_t i = 0; i < r->npool;)
+        if (!lan_decoy_alive(&r->pool[i]))
+            pool_drop(r, i);
+        else
+            i++;
+}
+
+/* A live decoy from the pool into dc, if there is one. */
+static bool pool_take(struct lan_responder *r, struct lan_decoy *dc)
+{
+    while (r->npool) {
+        if (!lan_decoy_alive(&r->pool[r->npool - 1])) {
+            pool_drop(r, r->npool - 1);
+            continue;
+        }
+        *dc = r->pool[--r->npool];
+        pthread_cond_signal(&r->cv); /* refill */
+        return true;
+    }
+    return false;
+}
+
+/* A claim in progress on the claimer thread: what it needs of its host,
+ * copied under the lock, so that the slow part (file writes, netlink, the
+ * wait for the link) runs without it and every LAN is answered meanwhile. */
+struct claim {
+    char net[64], bridge[IF_NAMESIZE], host_if[IF_NAMESIZE], ip_text[UTIL_IPV4_LEN];
+    struct lan_host h;
+    struct lan_user users[MAX_USERS];
+    size_t nusers;
+    struct lan_decoy dc;
+    char err[256];
+};
+
+/* The pending host with no claim in progress, if any (lock held). */
+static struct host *next_pending(struct lan_responder *r, struct net **np)
+{
+    for (size_t i = 0; i < r->nnets; i++)
+        for (size_t k = 0; k < r->nets[i]->nhosts; k++) {
+            struct host *h = &r->nets[i]->hosts[k];
+            if (h->st == HOST_PENDING && !h->claiming) {
+                *np = r->nets[i];
+                return h;
+            }
+        }
+    return NULL;
+}
+
+/* The slow part of a claim, without the lock: the decoy's names and users,
+ * then its link. The new decoy is watched before anyone can reach it: its
+ * first exec is the intruder's. */
+static int claim_prepare(struct lan_responder *r, struct claim *c)
+{
+    int rc = lan_decoy_setup(&c->dc, c->h.hostname, c->ip_text, c->h.role->ports, c->users,
+                             c->nusers, c->err, sizeof(c->err));
     if (rc == 0)
-        rc = lan_netns_plug(h->dc.pid, n->bridge, h->h.mac, h->h.ip, 24, h->host_if, err,
-                            sizeof(err));
+        rc = lan_netns_plug(&c->dc.init, c->bridge, c->h.mac, c->h.ip, 24, c->host_if, c->err,
+                            sizeof(c->err));
+    if (rc < 0)
+        return rc;
+    char eb[128];
+    struct monitor_exec_target t = {c->dc.id, c->net, c->ip_text, c->h.hostname};
+    int wrc = monitor_exec_watch(r->mon, c->dc.init.pid, &t);
+    if (wrc < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", c->ip_text,
+                        util_strerror(-wrc, eb, sizeof(eb)));
+    /* With egress, what it sends is shaped (netlink: fast) before the replay. */
+    if (r->cfg->containment.negress &&
+        lan_netns_shape_in(c->dc.init.dirfd, r->cfg->containment.egress_rate) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not shaped", c->ip_text);
+    return 0;
+}
+
+/* The claim's outcome made visible (lock held): the host live and its held
+ * packets replayed, or empty again. A honeynet dropped meanwhile gets
+ * nothing: the decoy goes. Returns whether the host went live. */
+static bool claim_publish(struct lan_responder *r, struct claim *c, int rc)
+{
+    struct net *n = NULL;
+    struct host *h = NULL;
+    for (size_t i = 0; i < r->nnets && !n; i++)
+        if (strcmp(r->nets[i]->name, c->net) == 0)
+            n = r->nets[i];
+    h = n ? host_find(n, c->h.ip) : NULL;
+    if (!h || !h->claiming) {
+        monitor_exec_unwatch(r->mon, c->dc.id);
+        if (rc == 0 && lan_netns_unplug(c->host_if) < 0) {
+            /* Gone with the bridge already. */
+        }
+        rc = -ENOENT;
+    }
     if (rc < 0) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", ip, n->name, err);
         struct job j = {.kind = JOB_REMOVE};
-        snprintf(j.container, sizeof(j.container), "%s", h->dc.id);
+        snprintf(j.container, sizeof(j.container), "%s", c->dc.id);
         queue_job(r, &j);
+        lan_decoy_close(&c->dc);
+    }
+    if (!h || !h->claiming)
+        return false;
+    h->claiming = false;
+    if (rc < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy for %s on %s failed: %s", c->ip_text, n->name,
+                        c->err);
         json_t *ev = net_event(n, EVENT_LAN_DECOY_STOPPED);
-        json_object_set_new(ev, "ip", json_string(ip));
+        json_object_set_new(ev, "ip", json_string(c->ip_text));
         json_object_set_new(ev, "reason", json_string("failed"));
-        json_object_set_new(ev, "error", json_string(err));
+        json_object_set_new(ev, "error", json_string(c->err));
         emit(r, ev);
         h->st = HOST_EMPTY;
         n->live--;
         r->live_total--;
         drop_held(h);
-        return;
+        return false;
     }
+    h->dc = c->dc;
+    memcpy(h->host_if, c->host_if, sizeof(h->host_if));
     h->st = HOST_LIVE;
     h->last_us = util_mono_us();
-    /* Watched before anyone can reach it: its first exec is the intruder's. */
-    struct monitor_exec_target t = {h->dc.id, n->name, ip, h->h.hostname};
-    if ((rc = monitor_exec_watch(r->mon, h->dc.pid, &t)) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: executions in decoy %s not watched: %s", ip,
-                        util_strerror(-rc, err, sizeof(err)));
     /* The first packets again, now that someone is there to answer them. */
     for (size_t i = 0; i < h->nheld; i++)
         if (pcap_inject(n->pc, h->held[i].data, h->held[i].len) < 0)
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: replay on %s: %s", n->bridge, pcap_geterr(n->pc));
     drop_held(h);
     started_event(r, n, h);
-    /* With egress, what leaves is capped in bytes and shaped in rate (after
-     * the replay: the first SYN is not kept waiting for iptables). */
-    if (r->cfg->containment.negress &&
-        (lan_netns_shape(h->dc.pid, r->cfg->containment.egress_rate) < 0 ||
-         contain_fw_egress_allow(r->cfg, ip, err, sizeof(err)) < 0))
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", ip,
-                        *err ? err : "tc failed");
+    return true;
+}
+
+/* The claimer thread: gives pending hosts decoys from the pool, one at a
+ * time, holding the lock only to take and to publish. */
+static void *claimer_main(void *arg)
+{
+    struct lan_responder *r = arg;
+    struct claim *c = xmalloc(sizeof(*c));
+    pthread_mutex_lock(&r->mu);
+    while (!r->stopping) {
+        struct net *n = NULL;
+        struct host *h = next_pending(r, &n);
+        if (!h || !pool_take(r, &c->dc)) {
+            pthread_cond_wait(&r->claim_cv, &r->mu);
+            continue;
+        }
+        h->claiming = true;
+        snprintf(c->net, sizeof(c->net), "%s", n->name);
+        snprintf(c->bridge, sizeof(c->bridge), "%s", n->bridge);
+        c->h = h->h;
+        util_ipv4_format(h->h.ip, c->ip_text);
+        memcpy(c->users, n->users, sizeof(c->users));
+        c->nusers = n->nusers;
+        c->err[0] = '\0';
+        pthread_mutex_unlock(&r->mu);
+        int rc = claim_prepare(r, c);
+        pthread_mutex_lock(&r->mu);
+        if (!claim_publish(r, c, rc) || !r->cfg->containment.negress)
+            continue;
+        /* What leaves is capped in bytes (after the replay and without the
+         * lock: iptables may wait for its own lock for seconds). */
+        pthread_mutex_unlock(&r->mu);
+        if (contain_fw_egress_allow(r->cfg, c->ip_text, c->err, sizeof(c->err)) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: egress of decoy %s not limited: %s", c->ip_text,
+                            c->err);
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    free(c);
+    return NULL;
 }
 
 static void describe(const struct lan_pkt *p, char *out, size_t len)
@@ -364,7 +490,7 @@ static void claim(struct lan_responder *r, struct net *n, struct host *h, const 
             LOG_RATELIMITED(LOG_LEVEL_DEBUG, "lan: held frame to %s not checksummed", n->name);
         h->held[h->nheld++].len = len;
     }
-    finish_claim(r, n, h);
+    pthread_cond_signal(&r->claim_cv);
 }
 
 /* ---- ARP ---- */
@@ -498,24 +624,11 @@ static long long send_echoes(struct lan_responder *r)
 
 static void on_flow(struct lan_responder *r, struct net *n, const struct lan_pkt *p)
 {
-    struct flow f = {.src = p->src_ip, .dst = p->dst_ip};
+    struct lan_flow_key f = {.src = p->src_ip, .dst = p->dst_ip};
     f.proto = p->kind == LAN_PKT_TCP ? 6 : p->kind == LAN_PKT_UDP ? 17 : 1;
     f.port = f.proto == 1 ? 0 : p->dst_port;
-    uint32_t hash = (f.src * 2654435761u) ^ (f.dst * 40503u) ^ ((uint32_t)f.port << 8 | f.proto);
-    size_t i = hash % FLOW_SLOTS;
-    for (size_t k = 0; k < FLOW_SLOTS; k++, i = (i + 1) % FLOW_SLOTS) {
-        struct flow *s = &n->flows[i];
-        if (!s->proto)
-            break;
-        if (s->src == f.src && s->dst == f.dst && s->port == f.port && s->proto == f.proto)
-            return; /* seen */
-    }
-    if (n->nflows >= FLOW_SLOTS * 3 / 4) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: flow table of %s is full", n->name);
-        return;
-    }
-    n->flows[i] = f;
-    n->nflows++;
+    if (lan_flows_see(&n->flows, &f, util_mono_us()) != LAN_FLOW_NEW)
+        return; /* seen, or counted (lan.flows_dropped) */
     json_t *ev = net_event(n, EVENT_LAN_FLOW);
     json_object_set_new(ev, "src_ip", ip_json(f.src));
     json_object_set_new(ev, "dst_ip", ip_json(f.dst));
@@ -534,6 +647,28 @@ static void on_flow(struct lan_responder *r, struct net *n, const struct lan_pkt
     emit(r, ev);
 }
 
+struct dropped_ctx {
+    struct lan_responder *r;
+    struct net *n;
+};
+
+static void flows_dropped(uint32_t src, uint32_t dst, unsigned long long count, void *ud)
+{
+    struct dropped_ctx *x = ud;
+    json_t *ev = net_event(x->n, EVENT_LAN_FLOWS_DROPPED);
+    if (src) {
+        const char *sh = host_name(x->n, src), *dh = host_name(x->n, dst);
+        json_object_set_new(ev, "src_ip", ip_json(src));
+        json_object_set_new(ev, "dst_ip", ip_json(dst));
+        if (sh)
+            json_object_set_new(ev, "src_host", json_string(sh));
+        if (dh)
+            json_object_set_new(ev, "dst_host", json_string(dh));
+    }
+    json_object_set_new(ev, "count", json_integer((json_int_t)count));
+    emit(x->r, ev);
+}
+
 /* ---- frames ---- */
 
 struct frame_ctx {
@@ -548,10 +683,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
     struct net *n = x->n;
     struct lan_pkt p;
 
-    if (n->dump) {
-        pcap_dump((u_char *)n->dump, hdr, bytes);
-        n->dump_pkts++;
-    }
+    lan_capture_frame(&n->cap, hdr, bytes);
     if (lan_pkt_parse(bytes, hdr->caplen, &p) < 0)
         return;
     if (p.kind == LAN_PKT_ARP_REQUEST) {
@@ -583,42 +715,44 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
 
 /* ---- captures ---- */
 
-static int capture_open(struct lan_responder *r, struct net *n)
-{
-    snprintf(n->dump_path, sizeof(n->dump_path), "%s/.capture-%s.pcap", r->cfg->store.dir, n->name);
-    n->dump = pcap_dump_open(n->pc, n->dump_path);
-    n->dump_start_us = util_now_us();
-    n->dump_pkts = 0;
-    return n->dump ? 0 : -EIO;
-}
-
 /* Stores the current capture (when it holds anything) and starts a new one
- * unless final. */
+ * unless final. One that cannot be stored stays on disk: the next rotation
+ * (or the next start's recovery) stores it. */
 static void capture_rotate(struct lan_responder *r, struct net *n, bool final)
 {
-    char sha[65], start[UTIL_RFC3339_LEN], end[UTIL_RFC3339_LEN];
-    unsigned long long size = 0;
-    if (!n->dump)
+    bool kept;
+    json_t *ev = lan_capture_rotate(&n->cap, r->cfg->store.dir, final, &kept);
+    if (kept)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s not stored yet; kept in %s", n->name,
+                        n->cap.path);
+    if (!ev)
         return;
-    pcap_dump_close(n->dump);
-    n->dump = NULL;
-    if (n->dump_pkts && store_artifact_put_file(r->cfg->store.dir, n->dump_path, sha, &size) == 0) {
-        util_rfc3339(n->dump_start_us, start);
-        util_rfc3339(util_now_us(), end);
-        json_t *ev = net_event(n, EVENT_CAPTURE_PCAP);
-        json_object_set_new(ev, "artifact", json_string(sha));
-        json_object_set_new(ev, "packets", json_integer((json_int_t)n->dump_pkts));
-        json_object_set_new(ev, "size", json_integer((json_int_t)size));
-        json_object_set_new(ev, "bridge", json_string(n->bridge));
-        json_object_set_new(ev, "start", json_string(start));
-        json_object_set_new(ev, "end", json_string(end));
-        emit(r, ev);
-    } else if (n->dump_pkts) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s not stored", n->name);
-    }
-    unlink(n->dump_path);
-    if (!final && capture_open(r, n) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: cannot write a capture for %s", n->name);
+    json_object_set_new(ev, "honeynet", json_string(n->name));
+    json_object_set_new(ev, "bridge", json_string(n->bridge));
+    emit(r, ev);
+}
+
+/* A capture.dropped event for the frames the kernel dropped on n's bridge
+ * (its capture buffer full) since the last. */
+static void capture_drops(struct lan_responder *r, struct net *n)
+{
+    struct pcap_stat st;
+    if (pcap_stats(n->pc, &st) < 0 || st.ps_drop <= n->drops_reported)
+        return;
+    json_t *ev = net_event(n, EVENT_CAPTURE_DROPPED);
+    json_object_set_new(ev, "bridge", json_string(n->bridge));
+    json_object_set_new(ev, "count", json_integer((json_int_t)(st.ps_drop - n->drops_reported)));
+    json_object_set_new(ev, "total", json_integer((json_int_t)st.ps_drop));
+    n->drops_reported = st.ps_drop;
+    emit(r, ev);
+}
+
+/* What n's capture and flow table could not record since the last call. */
+static void report_drops(struct lan_responder *r, struct net *n)
+{
+    struct dropped_ctx x = {r, n};
+    capture_drops(r, n);
+    (void)lan_flows_take_dropped(&n->flows, flows_dropped, &x);
 }
 
 /* ---- housekeeping ---- */
@@ -631,21 +765,14 @@ static void stop_job(struct lan_responder *r, struct net *n, struct host *h, con
     util_ipv4_format(h->h.ip, j.ip);
     snprintf(j.reason, sizeof(j.reason), "%s", reason);
     queue_job(r, &j);
-}
-
-/* Claims that waited for the pool, as far as it has decoys. */
-static void finish_waiting(struct lan_responder *r)
-{
-    for (size_t i = 0; i < r->nnets && r->npool; i++)
-        for (size_t k = 0; k < r->nets[i]->nhosts && r->npool; k++)
-            if (r->nets[i]->hosts[k].st == HOST_PENDING)
-                finish_claim(r, r->nets[i], &r->nets[i]->hosts[k]);
+    lan_decoy_close(&h->dc);
 }
 
 static void housekeep(struct lan_responder *r)
 {
     long long now = util_mono_us(), wall = util_now_us();
-    finish_waiting(r);
+    pool_prune(r);
+    pthread_cond_signal(&r->claim_cv); /* claims that waited for the pool */
     for (size_t i = 0; i < r->nnets; i++) {
         struct net *n = r->nets[i];
         for (size_t k = 0; k < n->nhosts; k++) {
@@ -661,11 +788,13 @@ static void housekeep(struct lan_responder *r)
             n->live--;
             r->live_total--;
         }
-        if (n->dump && (wall - n->dump_start_us >= r->cfg->honeynet.pcap_rotate_s * 1000000LL ||
-                        (long long)pcap_dump_ftell(n->dump) >=
-                            (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
+        report_drops(r, n);
+        pcap_dumper_t *dump = n->cap.dump;
+        if (dump &&
+            (wall - n->cap.start_us >= r->cfg->honeynet.pcap_rotate_s * 1000000LL ||
+             (long long)pcap_dump_ftell(dump) >= (long long)r->cfg->honeynet.pcap_rotate_mb << 20))
             capture_rotate(r, n, false);
-        else if (n->dump && pcap_dump_flush(n->dump) < 0) /* on disk, should the daemon die */
+        else if (dump && pcap_dump_flush(dump) < 0) /* on disk, should the daemon die */
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s: write failed", n->name);
     }
 }
@@ -698,6 +827,7 @@ static void net_drop(struct lan_responder *r, size_t idx)
             i++;
         }
     }
+    report_drops(r, n);
     capture_rotate(r, n, true);
     pcap_close(n->pc);
     free(n);
@@ -730,7 +860,6 @@ static void *capture_main(void *arg)
             if (read(r->wake, &v, sizeof(v)) < 0) {
                 /* Nothing to read: another wake-up was merged into this one. */
             }
-            finish_waiting(r);
         }
         for (size_t i = 1; ready > 0 && i < nfds; i++) {
             if (!(fds[i].revents & (POLLIN | POLLERR)))
@@ -876,7 +1005,7 @@ static void *worker_main(void *arg)
             }
             failures = 0;
             r->pool[r->npool++] = dc;
-            wake(r);
+            pthread_cond_signal(&r->claim_cv);
             continue;
         }
         pthread_mutex_unlock(&r->mu);
@@ -911,8 +1040,9 @@ static void recover_captures(struct lan_responder *r)
         unsigned long long size = 0;
         struct stat st;
         /* More than the file header: something was captured. */
-        if (stat(path, &st) == 0 && st.st_size > 24 &&
-            store_artifact_put_file(r->cfg->store.dir, path, sha, &size) == 0) {
+        bool content = stat(path, &st) == 0 && st.st_size > 24;
+        int rc = content ? store_artifact_put_file(r->cfg->store.dir, path, sha, &size) : 0;
+        if (content && rc == 0) {
             json_t *ev = event_new(EVENT_CAPTURE_PCAP);
             json_object_set_new(ev, "honeynet", json_stringn(de->d_name + 9, len - 14));
             json_object_set_new(ev, "artifact", json_string(sha));
@@ -920,7 +1050,12 @@ static void recover_captures(struct lan_responder *r)
             json_object_set_new(ev, "recovered", json_true());
             emit(r, ev);
         }
-        unlink(path);
+        /* Not stored (a full disk): kept, continued by its honeynet's next
+         * capture and stored with it. */
+        if (rc < 0)
+            LOG_WARN("lan: %s not stored; kept", path);
+        else
+            unlink(path);
         free(path);
     }
     if (dir)
@@ -941,6 +1076,7 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     recover_captures(r);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
+    pthread_cond_init(&r->claim_cv, NULL);
     if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0) {
         if (r->wake < 0)
             snprintf(err, errlen, "eventfd failed");
@@ -950,13 +1086,17 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
         snprintf(err, errlen, "cannot start the capture thread");
         goto fail;
     }
-    if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
+    bool worker = pthread_create(&r->worker, NULL, worker_main, r) == 0;
+    if (!worker || pthread_create(&r->claimer, NULL, claimer_main, r) != 0) {
         pthread_mutex_lock(&r->mu);
         r->stopping = true;
+        pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
         wake(r);
         pthread_join(r->capture, NULL);
-        snprintf(err, errlen, "cannot start the decoy pool thread");
+        if (worker)
+            pthread_join(r->worker, NULL);
+        snprintf(err, errlen, "cannot start the decoy threads");
         goto fail;
     }
     *out = r;
@@ -967,6 +1107,7 @@ fail:
     if (r->wake >= 0)
         close(r->wake);
     pthread_cond_destroy(&r->cv);
+    pthread_cond_destroy(&r->claim_cv);
     pthread_mutex_destroy(&r->mu);
     free(r);
     return -EIO;
@@ -1029,7 +1170,8 @@ static struct net *net_open(struct lan_responder *r, struct docker *d, const str
         free(n);
         return NULL;
     }
-    if (capture_open(r, n) < 0)
+    if (lan_capture_open(&n->cap, n->pc, r->cfg->store.dir, n->name,
+                         (unsigned long long)r->cfg->honeynet.pcap_max_mb << 20) < 0)
         LOG_WARN("lan: cannot write a capture for %s: %s", n->name, pcap_geterr(n->pc));
     return n;
 }
@@ -1062,9 +1204,8 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
         }
         pthread_mutex_unlock(&r->mu);
         if (fresh) {
-            if (fresh->dump)
-                pcap_dump_close(fresh->dump);
-            unlink(fresh->dump_path);
+            /* Not unlinked: the same file is the other one's. */
+            lan_capture_close(&fresh->cap);
             pcap_close(fresh->pc);
             free(fresh);
         }
@@ -1155,10 +1296,12 @@ void lan_responder_stop(struct lan_responder *r)
     pthread_mutex_lock(&r->mu);
     r->stopping = true;
     pthread_cond_broadcast(&r->cv);
+    pthread_cond_broadcast(&r->claim_cv);
     pthread_mutex_unlock(&r->mu);
     wake(r);
     pthread_join(r->capture, NULL);
     pthread_join(r->worker, NULL);
+    pthread_join(r->claimer, NULL);
     /* Only this thread is left: no lock needed. */
     for (struct job *j = r->jobs, *next; j; j = next) {
         next = j->next;
@@ -1179,20 +1322,25 @@ void lan_responder_stop(struct lan_responder *r)
             util_ipv4_format(h->h.ip, j.ip);
             snprintf(j.reason, sizeof(j.reason), "shutdown");
             run_stop(r, &j, true);
+            lan_decoy_close(&h->dc);
         }
+        report_drops(r, n);
         capture_rotate(r, n, true);
         pcap_close(n->pc);
         free(n);
     }
-    for (size_t i = 0; i < r->npool; i++)
+    for (size_t i = 0; i < r->npool; i++) {
         if (docker_container_remove(r->d, r->pool[i].id, true, true) < 0)
             LOG_WARN("lan: pool decoy not removed: %s", docker_last_error(r->d));
+        lan_decoy_close(&r->pool[i]);
+    }
     remove_stopped(r, true);
     for (size_t i = 0; i < r->nechoes; i++)
         free(r->echoes[i]);
     docker_close(r->d);
     close(r->wake);
     pthread_cond_destroy(&r->cv);
+    pthread_cond_destroy(&r->claim_cv);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }

@@ -77,6 +77,15 @@ struct {
     __uint(max_entries, 1 << 22);
 } records SEC(".maps");
 
+/* Records the ring had no room for, per CPU (user space sums and reports
+ * them: proc.dropped). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} drops SEC(".maps");
+
 /* t's pid as seen in its own (innermost) pid namespace, and that
  * namespace's inode number. */
 static __always_inline int ns_pid(struct task_struct *t, __u32 *inum)
@@ -143,8 +152,13 @@ int BPF_PROG(on_exec, struct task_struct *t, int old_pid, struct linux_binprm *b
     if (!bpf_map_lookup_elem(&watched, &inum))
         return 0;
     struct exec_record *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-    if (!r)
+    if (!r) {
+        __u32 zero = 0;
+        __u64 *n = bpf_map_lookup_elem(&drops, &zero);
+        if (n)
+            (*n)++;
         return 0;
+    }
     __u32 parent_inum = 0;
     int ppid = ns_pid(BPF_CORE_READ(t, real_parent), &parent_inum);
     r->pidns = inum;

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/proc.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "event/event.h"
@@ -23,9 +25,11 @@
 #include "monitor/exec_record.h"
 
 #define POLL_MS 200
+#define DROPS_EVERY_US 10000000LL
 
 struct watch {
     __u32 pidns;
+    int pidfd; /* the container's init: readable once it has ended */
     char container[96];
     char honeynet[64];
     char host_ip[16];
@@ -41,6 +45,8 @@ struct monitor_exec {
     pthread_mutex_t lock; /* guards watches */
     struct watch *watches;
     size_t n_watches, cap_watches;
+    unsigned long long drops_reported; /* the poll thread's */
+    long long drops_next_us;
 };
 
 /* libbpf's own messages are for developers; errors reach the caller as
@@ -184,6 +190,62 @@ static int on_record(void *ud, void *data, size_t n)
     return 0;
 }
 
+/* Forgets watch w (lock held): its namespace number may be reused. */
+static void unwatch(struct monitor_exec *m, struct watch *w)
+{
+    (void)bpf_map_delete_elem(bpf_map__fd(m->skel->maps.watched), &w->pidns);
+    close(w->pidfd);
+    *w = m->watches[--m->n_watches];
+}
+
+/* Drops the watches whose container's init has ended (killed, stopped, its
+ * engine restarted) without an unwatch: one poll over their pidfds. */
+static void prune(struct monitor_exec *m)
+{
+    pthread_mutex_lock(&m->lock);
+    size_t n = m->n_watches;
+    struct pollfd *p = n ? xcalloc(n, sizeof(*p)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct pollfd){.fd = m->watches[i].pidfd, .events = POLLIN};
+    /* From the end: unwatch moves the last entry into the freed place. */
+    if (n && poll(p, n, 0) > 0)
+        for (size_t i = n; i-- > 0;)
+            if (p[i].revents)
+                unwatch(m, &m->watches[i]);
+    pthread_mutex_unlock(&m->lock);
+    free(p);
+}
+
+/* Records the kernel side could not send (its ring full), summed over CPUs
+ * from its drops map; 0 when it cannot be read. */
+static unsigned long long kernel_drops(struct monitor_exec *m)
+{
+    int ncpu = libbpf_num_possible_cpus();
+    unsigned long long sum = 0;
+    __u32 zero = 0;
+    if (ncpu <= 0)
+        return 0;
+    __u64 *v = xcalloc((size_t)ncpu, sizeof(*v));
+    if (bpf_map_lookup_elem(bpf_map__fd(m->skel->maps.drops), &zero, v) == 0)
+        for (int i = 0; i < ncpu; i++)
+            sum += v[i];
+    free(v);
+    return sum;
+}
+
+/* A proc.dropped event for the records lost since the last one. */
+static void report_drops(struct monitor_exec *m)
+{
+    unsigned long long total = kernel_drops(m);
+    if (total <= m->drops_reported)
+        return;
+    json_t *ev = event_new(EVENT_PROC_DROPPED);
+    json_object_set_new(ev, "count", json_integer((json_int_t)(total - m->drops_reported)));
+    json_object_set_new(ev, "total", json_integer((json_int_t)total));
+    m->drops_reported = total;
+    event_emit(m->p, ev);
+}
+
 static void *poll_main(void *arg)
 {
     struct monitor_exec *m = arg;
@@ -194,7 +256,14 @@ static void *poll_main(void *arg)
             LOG_ERROR("monitor: exec ring: %d; proc.exec stops", rc);
             break;
         }
+        /* After the ring: what a container ran before it ended is sent. */
+        prune(m);
+        if (util_mono_us() >= m->drops_next_us) {
+            report_drops(m);
+            m->drops_next_us = util_mono_us() + DROPS_EVERY_US;
+        }
     }
+    report_drops(m);
     /* What the kernel had already sent. */
     (void)ring_buffer__consume(m->rb);
     return NULL;
@@ -233,17 +302,25 @@ fail:
 
 int monitor_exec_watch(struct monitor_exec *m, pid_t pid, const struct monitor_exec_target *t)
 {
-    char path[64];
     struct stat st;
+    struct proc_ref init;
     __u8 one = 1;
     int rc = 0;
 
     if (!m)
         return 0;
-    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-    if (pid <= 0 || stat(path, &st) != 0)
+    /* The container's own process (never the host's pid namespace, never a
+     * reused pid), held by pidfd so that the watch ends with it. */
+    if (proc_ref_open(pid, t->container, &init) < 0)
         return -ENOENT;
+    if (fstatat(init.dirfd, "ns/pid", &st, 0) != 0) {
+        proc_ref_close(&init);
+        return -ENOENT;
+    }
     __u32 pidns = (__u32)st.st_ino;
+    int pidfd = init.pidfd;
+    init.pidfd = -1;
+    proc_ref_close(&init);
     int fd = bpf_map__fd(m->skel->maps.watched);
     pthread_mutex_lock(&m->lock);
     struct watch *w = find_container(m, t->container);
@@ -257,20 +334,26 @@ int monitor_exec_watch(struct monitor_exec *m, pid_t pid, const struct monitor_e
             m->watches = xrealloc(m->watches, m->cap_watches * sizeof(*m->watches));
         }
         w = &m->watches[m->n_watches++];
-    } else if (w->pidns != pidns) {
-        (void)bpf_map_delete_elem(fd, &w->pidns);
+    } else {
+        if (w->pidns != pidns)
+            (void)bpf_map_delete_elem(fd, &w->pidns);
+        close(w->pidfd);
     }
-    *w = (struct watch){.pidns = pidns};
+    *w = (struct watch){.pidns = pidns, .pidfd = pidfd};
+    pidfd = -1;
     snprintf(w->container, sizeof(w->container), "%s", t->container);
     snprintf(w->honeynet, sizeof(w->honeynet), "%s", t->honeynet);
     snprintf(w->host_ip, sizeof(w->host_ip), "%s", t->host_ip);
     snprintf(w->hostname, sizeof(w->hostname), "%s", t->hostname);
     if (bpf_map_update_elem(fd, &pidns, &one, BPF_ANY) < 0) {
         rc = -errno;
+        close(w->pidfd);
         *w = m->watches[--m->n_watches];
     }
 out:
     pthread_mutex_unlock(&m->lock);
+    if (pidfd >= 0)
+        close(pidfd);
     return rc;
 }
 
@@ -280,10 +363,8 @@ void monitor_exec_unwatch(struct monitor_exec *m, const char *container)
         return;
     pthread_mutex_lock(&m->lock);
     struct watch *w = find_container(m, container);
-    if (w) {
-        (void)bpf_map_delete_elem(bpf_map__fd(m->skel->maps.watched), &w->pidns);
-        *w = m->watches[--m->n_watches];
-    }
+    if (w)
+        unwatch(m, w);
     pthread_mutex_unlock(&m->lock);
 }
 
@@ -296,6 +377,8 @@ void monitor_exec_stop(struct monitor_exec *m)
     ring_buffer__free(m->rb);
     exec_bpf__destroy(m->skel);
     pthread_mutex_destroy(&m->lock);
+    for (size_t i = 0; i < m->n_watches; i++)
+        close(m->watches[i].pidfd);
     free(m->watches);
     free(m);
 }

@@ -30,9 +30,15 @@ struct monitor_exec_target {
 };
 
 /* Watches the container whose init is pid (in the host's namespace): its
- * pid namespace is what the kernel side matches. Watching a container again
- * (restarted: a new namespace) replaces the old entry. m may be NULL (no
- * monitor): 0. -ENOENT when pid is gone, -ENOSPC past EXEC_WATCH_MAX. */
+ * pid namespace is what the kernel side matches. pid must be in the
+ * container's cgroup and not in the host's pid namespace (a pid kept too
+ * long may be another process's by now). The watch ends by itself when
+ * that process does (its pidfd, looked at every 200 ms), so a namespace
+ * number the kernel reuses is never attributed to it. Watching a container
+ * again (restarted: a new namespace) replaces the old entry. m may be NULL
+ * (no monitor): 0. -ENOENT when pid is gone or not the container's, -ENOSPC
+ * past EXEC_WATCH_MAX. The kernel side counts the records its ring had no
+ * room for; they are reported as proc.dropped (count) every 10 s. */
 int monitor_exec_watch(struct monitor_exec *m, pid_t pid, const struct monitor_exec_target *t)
     __attribute__((warn_unused_result));
 /* Stops watching the container (removed or stopped). m may be NULL. */

@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Paths that change by themselves or are ours: not the intruder's doing. */
+/* Paths that change by themselves or are ours: not the intruder's doing.
+ * Each names whole path components: the path itself and what is under it;
+ * one ending in '*' names the files in its directory starting with the rest. */
 static const char *const ignored[] = {"/proc",
                                       "/sys",
                                       "/dev",
@@ -24,14 +26,20 @@ static const char *const ignored[] = {"/proc",
                                       "/var/log/wtmp",
                                       "/var/log/btmp",
                                       "/var/log/lastlog",
-                                      "/etc/ssh/ssh_host_",
+                                      "/etc/ssh/ssh_host_*",
                                       "/tmp/.X11-unix"};
 
-static bool is_ignored(const char *path)
+bool monitor_path_ignored(const char *path)
 {
-    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-        if (strncmp(path, ignored[i], strlen(ignored[i])) == 0)
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+        size_t n = strlen(ignored[i]);
+        if (ignored[i][n - 1] == '*') {
+            if (strncmp(path, ignored[i], n - 1) == 0 && !strchr(path + n - 1, '/'))
+                return true;
+        } else if (strncmp(path, ignored[i], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
             return true;
+        }
+    }
     return false;
 }
 
@@ -137,7 +145,7 @@ bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
 {
     const char *path = json_string_value(json_object_get(entry, "Path"));
     json_int_t kind = json_integer_value(json_object_get(entry, "Kind"));
-    if (!path || kind == 2 || is_ignored(path))
+    if (!path || kind == 2 || monitor_path_ignored(path))
         return false; /* 2: deleted */
     *f = (struct monitor_file){.path = path, .kind = kind == 1 ? "added" : "modified"};
     return true;

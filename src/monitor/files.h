@@ -45,6 +45,10 @@ int monitor_extract_changes(struct docker *d, const char *container,
                             const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
     __attribute__((warn_unused_result));
 
+/* Whether path is one of ours or changes by itself (never extracted):
+ * matched by whole path components. Pure. */
+bool monitor_path_ignored(const char *path);
+
 /* Finds the first regular file in a tar (skipping PAX and GNU long-name
  * headers): its data and size. Pure; fuzzed. 0, or -ENOENT (not a regular
  * file) or -EPROTO (malformed). */

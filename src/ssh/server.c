@@ -686,10 +686,37 @@ static bool honeynet_over(struct kssh_server *s, const char *hn, long long creat
     return !busy && now_s - (used > created ? used : created) >= s->cfg->honeynet.retention_s;
 }
 
+struct final_ctx {
+    struct kssh_server *s;
+    const char *honeynet, *container;
+};
+
+/* One file changed in a gateway about to be removed: recorded unless this
+ * content at this path was already (at a session's end). */
+static bool on_final_file(const struct monitor_file *f, void *ud)
+{
+    struct final_ctx *x = ud;
+    char *key = xasprintf("%s %s", x->container, f->path);
+    const char *seen = json_string_value(json_object_get(x->s->files_seen, key));
+    free(key);
+    if (seen && strcmp(seen, f->sha256) == 0)
+        return true;
+    json_t *ev = monitor_file_event(f, x->honeynet);
+    json_object_set_new(ev, "container", json_string(x->container));
+    if (event_emit(x->s->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
+    return true;
+}
+
 /* Honeynets past their retention or lifetime are removed, decoys and all
- * (the responder notices its bridge gone): contain.expired. */
+ * (the responder notices its bridge gone, and extracts the decoys' files
+ * before it stops them): contain.expired. What changed in the gateway since
+ * its last session's end (a process left running) is extracted first, with
+ * the caps of a session's end. */
 static void sweep_honeynets(struct kssh_server *s)
 {
+    struct monitor_files_options o = {
+        .store_dir = s->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
     long long now = util_now_us(), every = s->cfg->honeynet.retention_s,
               life = s->cfg->containment.honeynet_lifetime_s;
     char err[512];
@@ -714,6 +741,10 @@ static void sweep_honeynets(struct kssh_server *s)
         if (!hn || !id || !honeynet_over(s, hn, created, now / 1000000, &why))
             continue;
         monitor_exec_unwatch(s->mon, id);
+        struct final_ctx x = {s, hn, id};
+        if (monitor_extract_changes(s->d, id, &o, on_final_file, &x) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: files of %s not extracted: %s", hn,
+                            docker_last_error(s->d));
         if (lan_honeynet_remove(s->d, hn, err, sizeof(err)) < 0) {
             LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: %s", err);
             continue;

@@ -79,7 +79,7 @@ static void test_values(void **state)
 static void test_containment(void **state)
 {
     struct config c;
-    char err[256] = "", out[8192];
+    char err[256] = "", out[16384];
     (void)state;
     assert_int_equal(parse(&c,
                            "[containment]\nmemory = 1g\nswap = 64K\ncpus = 1.25\npids = 100\n"

@@ -45,8 +45,30 @@ static void test_plain(void **state)
     buf_free(&b);
 }
 
+static void test_ignored(void **state)
+{
+    (void)state;
+    assert_true(monitor_path_ignored("/proc"));
+    assert_true(monitor_path_ignored("/proc/1/status"));
+    assert_true(monitor_path_ignored("/tmp/.X11-unix"));
+    assert_true(monitor_path_ignored("/tmp/.X11-unix/X0"));
+    assert_true(monitor_path_ignored("/etc/ssh/ssh_host_ed25519_key"));
+    assert_true(monitor_path_ignored("/etc/ssh/ssh_host_rsa_key.pub"));
+    /* a name that merely starts like an ignored one is the intruder's */
+    assert_false(monitor_path_ignored("/tmp/.X11-unix2"));
+    assert_false(monitor_path_ignored("/tmp/.X11-unix2/payload"));
+    assert_false(monitor_path_ignored("/procfs/x"));
+    assert_false(monitor_path_ignored("/devil"));
+    assert_false(monitor_path_ignored("/run2/miner"));
+    assert_false(monitor_path_ignored("/var/log/wtmp.bak"));
+    assert_false(monitor_path_ignored("/etc/ssh/ssh_host_x/payload"));
+    assert_false(monitor_path_ignored("/etc/ssh/sshd_config"));
+    assert_false(monitor_path_ignored("/tmp/payload"));
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_plain)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_plain),
+                                       cmocka_unit_test(test_ignored)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
