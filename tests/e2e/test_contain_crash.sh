@@ -27,8 +27,11 @@ pool_full() { (($(pool | wc -l) >= 2)); }
 e2e_wait_for 90 pool_full || e2e_fail "the pool did not fill"
 # Some LAN traffic, so that there is an open capture.
 login "ping -c 2 -W 1 -b \$(ip -4 route | awk '/default/ {print \$3}' | sed 's/\.1\$/.255/')" >/dev/null 2>&1 || true
-sessions=$(ps -o pid= --ppid "$KK_PID" | tr -d ' ' | tr '\n' ' ')
+# The session processes are the zygote's children (the zygote is the daemon's).
+zygote=$(ps -o pid= --ppid "$KK_PID" | tr -d ' ' | tr '\n' ',')
+sessions=$(ps -o pid= --ppid "${zygote%,}" | tr -d ' ' | tr '\n' ' ')
 (($(wc -w <<<"$sessions") >= 20)) || e2e_fail "session processes: $sessions"
+sessions="$sessions ${zygote//,/ }"
 old_pool=$(pool)
 sleep 2 # the capture is flushed to disk every second
 gw=$(e2e_containers karakuri.role=gateway | head -n 1)
