@@ -184,6 +184,17 @@ int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS]
     return rc;
 }
 
+int kssh_hostkeys_remove(const char *dir)
+{
+    for (int i = 0; i <= KSSH_HOSTKEYS; i++) {
+        char *path =
+            xasprintf("%s/%s", dir, i < KSSH_HOSTKEYS ? kssh_hostkey_types[i].file : ".lock");
+        unlink(path);
+        free(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -errno;
+}
+
 void kssh_keyset_copy(struct kssh_keyset *dst, const struct kssh_keyset *src)
 {
     for (int i = 0; i < KSSH_HOSTKEYS; i++)

@@ -37,6 +37,8 @@ int kssh_keyset_keep(const char *dir, const struct kssh_keyset *ks, char *err, s
 /* keys[] from ks; the caller frees them with ssh_key_free. */
 int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS])
     __attribute__((warn_unused_result));
+/* Removes dir, its keys and its lock. */
+int kssh_hostkeys_remove(const char *dir) __attribute__((warn_unused_result));
 void kssh_keyset_copy(struct kssh_keyset *dst, const struct kssh_keyset *src);
 void kssh_keyset_free(struct kssh_keyset *ks);
 

@@ -25,6 +25,7 @@
 #include "store/store.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -108,6 +109,7 @@ struct kssh_server {
     struct source *sources; /* MAX_SOURCES */
     size_t nsources;
     long long next_sweep_us; /* of honeynets past retention */
+    long long pruned_for;    /* the sweep whose host keys were pruned */
 };
 
 static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
@@ -900,6 +902,44 @@ static void on_accept(struct kssh_server *s)
     s->conns[s->nconns++] = c;
 }
 
+/* After each sweep: the host keys of sources whose honeynet is gone (and
+ * that made none for retention, as one being made now has) are removed. */
+static void prune_hostkeys(struct kssh_server *s)
+{
+    if (s->pruned_for == s->next_sweep_us || !s->d)
+        return;
+    s->pruned_for = s->next_sweep_us;
+    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
+    int rc = docker_container_list(s->d, true, f, &list);
+    json_decref(f);
+    char *top = xasprintf("%s/hostkeys", s->cfg->store.dir);
+    DIR *dir = rc < 0 ? NULL : opendir(top);
+    struct dirent *e;
+    long long now_s = util_now_us() / 1000000;
+    while (dir && (e = readdir(dir))) {
+        bool used = e->d_name[0] == '.' || strcmp(e->d_name, "shared") == 0;
+        size_t i;
+        json_array_foreach(list, i, it)
+        {
+            const char *hn = json_string_value(
+                json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+            used |= hn && strncmp(hn, "src-", 4) == 0 && strcmp(hn + 4, e->d_name) == 0;
+        }
+        char *path = xasprintf("%s/%s", top, e->d_name);
+        struct stat st;
+        if (!used && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+            now_s - st.st_mtime >= s->cfg->honeynet.retention_s) {
+            if (kssh_hostkeys_remove(path) < 0)
+                LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: cannot remove %s", path);
+        }
+        free(path);
+    }
+    if (dir)
+        closedir(dir);
+    free(top);
+    json_decref(list);
+}
+
 static void *server_main(void *arg)
 {
     struct kssh_server *s = arg;
@@ -928,6 +968,7 @@ static void *server_main(void *arg)
         reap(s, false);
         expire(s);
         sweep_honeynets(s);
+        prune_hostkeys(s);
     }
     free(pfd);
     return NULL;

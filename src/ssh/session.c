@@ -1,6 +1,8 @@
-/* ssh session: one SSH connection, in a process of its own (forked by
- * server.c) that gives up root before libssh reads a byte of the key
- * exchange. It talks to the daemon only through the monitor socket.
+/* ssh session: one SSH connection, in a process of its own (forked by the
+ * zygote, zygote.h) that gives up root and installs its seccomp filter
+ * (sandbox.c) before libssh reads a byte of the key exchange. It talks to
+ * the daemon only through the monitor socket, which brings it its host keys
+ * and, after login, its connection to the gateway.
  *
  * Before libssh: our identification line goes out, the client's is read and
  * judged as OpenSSH's sshd judges it. Then libssh gets one end of a socket

@@ -2,12 +2,17 @@
 # Host keys are not made per scanner (issue 11, M4): 50 connections from 50
 # source addresses that never log in leave no key directory behind and cost
 # little CPU, as every key they are shown comes from a pool made ahead of
-# time; each source sees the same key on every connection.
+# time; each source sees the same key on every connection. A source that logs
+# in keeps the key it was shown, until its honeynet is removed.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
+e2e_need_docker
 e2e_attacker_ns
 port=2222
 conf=$(e2e_config "[ssh]
-listen = $ATT_HOST_IP:$port")
+listen = $ATT_HOST_IP:$port
+[honeynet]
+lan_pool = 10.233.0.0/16
+retention = 10s")
 e2e_defer "'$KARAKURI' -c '$conf' cleanup"
 e2e_start_karakuri "$conf"
 e2e_wait_for 10 grep -q "SSH front end listening" "$E2E_TMP/karakuri.log" ||
@@ -73,6 +78,17 @@ key() {
 k1=$(key)
 k2=$(key)
 [[ -n "$k1" && "$k1" == "$k2" ]] || e2e_fail "the key changes between connections of one source"
+
+# It logs in: the key it was shown is kept as its own, and shown again.
+SSHO=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20)
+e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST_IP" true 2>/dev/null || e2e_fail "login"
+kf="$E2E_TMP/var/hostkeys/$ATT_IP/ssh_host_ed25519_key"
+e2e_assert_eq "$k1" "$(ssh-keygen -y -f "$kf" | awk '{print $2}')" "the kept key is the one shown"
+e2e_assert_eq "$k1" "$(key)" "the key after the login"
+# Its honeynet expires (retention 10 s): the keys go with it.
+expired() { "$KARAKURI" -c "$conf" events --json --type contain.expired | grep -q '"honeynet"'; }
+e2e_wait_for 60 expired || e2e_fail "the honeynet did not expire"
+e2e_wait_for 15 test ! -e "$E2E_TMP/var/hostkeys/$ATT_IP" || e2e_fail "the keys outlived the honeynet"
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"

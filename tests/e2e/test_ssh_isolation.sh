@@ -4,7 +4,8 @@
 # /dev/null, it has its own session and no terminal, an empty network
 # namespace, a seccomp filter with no_new_privs, a uid no other session has,
 # and only the descriptors it needs. Logins still work (the daemon hands it
-# the gateway connection).
+# the gateway connection). If the zygote dies, the daemon says so and refuses
+# connections.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.232.0.0/16
 as() { e2e_as_attacker sshpass -p "$1" "${@:2}"; }
@@ -59,6 +60,15 @@ e2e_assert_eq 1 "$(awk '/^Threads:/ {print $2}' "/proc/$zygote/status")" "zygote
 if grep -E 'socket:|anon_inode|bpf-|-shm$|\.db$' "/proc/$zygote/maps"; then
   e2e_fail "the zygote maps something of the daemon's"
 fi
+
+# A zygote that dies takes its sessions along; the daemon says so and turns
+# connections away instead of serving them from anywhere else.
+kill -KILL "$zygote"
+e2e_wait_for 10 grep -q "session zygote died" "$E2E_TMP/karakuri.log" || e2e_fail "the zygote's death is not said"
+e2e_as_attacker bash -c "exec 3<>/dev/tcp/$ATT_HOST_IP/$port; sleep 1" || true
+refused() { "$KARAKURI" -c "$conf" events --json --type session.connect | grep -q 'session zygote down'; }
+e2e_wait_for 10 refused || e2e_fail "a connection after the zygote died is not refused"
+kill -0 "$KK_PID" || e2e_fail "the daemon died with the zygote"
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
