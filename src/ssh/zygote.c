@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libssh/libssh.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -212,6 +213,11 @@ static _Noreturn void zygote_init(const struct config *cfg, int ctl, pid_t daemo
         step = "signalfd";
     if (step)
         e = errno;
+    /* libssh and OpenSSL set up once here, not in every session. */
+    if (!step && ssh_init() < 0) {
+        step = "libssh";
+        e = EIO;
+    }
     json_t *hello =
         step ? json_pack("{s:s, s:i}", "failed", step, "errno", e) : json_pack("{s:b}", "ready", 1);
     if (kssh_fds_send(z.ctl, hello, NULL, 0) < 0 || step)
