@@ -2,7 +2,8 @@
 # bench/ssh: karakuri's SSH front end against Debian's OpenSSH sshd, side by
 # side in one run, both on loopback:
 #   - server CPU milliseconds per failed login attempt (the daemon and every
-#     process it forked, from /proc utime+stime including reaped children)
+#     process it or its zygote forked, from /proc utime+stime including reaped
+#     children)
 #   - memory per idle connection (PSS of the server's process tree, before and
 #     after M connections that sent their identification and wait)
 #   - keystroke echo round-trip on a shell, through karakuri into the gateway
@@ -71,13 +72,26 @@ EOF
 spid=$!
 pids+=("$spid")
 
+# karakuri's host key pool is made at start (not per connection): wait for it.
+for _ in $(seq 1 300); do
+  grep -q "host key sets ready" "$tmp/karakuri.log" && break
+  sleep 0.1
+done
 for _ in $(seq 1 50); do
   ssh-keyscan -T 1 -p "$kport" 127.0.0.1 >/dev/null 2>&1 && ssh-keyscan -T 1 -p "$sport" 127.0.0.1 >/dev/null 2>&1 && break
   sleep 0.2
 done
 
-# CPU ticks of a process and its reaped children.
-ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+# CPU ticks of a process and its reaped children, and of its live children
+# and theirs (karakuri's session processes are its zygote's children).
+ticks() {
+  local t p
+  t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat")
+  for p in $(ps -o pid= --ppid "$1"); do
+    t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
 hz=$(getconf CLK_TCK)
 
 attempts() { # port

@@ -15,6 +15,7 @@
 #include "lan/responder.h"
 #include "monitor/exec.h"
 #include "ssh/server.h"
+#include "ssh/zygote.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -126,8 +127,16 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* First, while nothing but the config exists: the process the SSH
+     * sessions are forked from must hold nothing of the daemon's. */
+    struct kssh_zygote *zygote = NULL;
+    if (kssh_zygote_start(cfg, &zygote, err, sizeof(err)) < 0) {
+        LOG_ERROR("SSH front end: %s", err);
+        return 1;
+    }
     if (event_pipeline_start(&so, &p, err, sizeof(err)) < 0) {
         LOG_ERROR("cannot open the store in %s: %s", cfg->store.dir, err);
+        kssh_zygote_stop(zygote);
         return 1;
     }
     LOG_INFO("karakuri %s running (sensor %s, state in %s)", KARAKURI_VERSION, cfg->general.sensor,
@@ -144,6 +153,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
         LOG_ERROR("firewall: %s; refusing to run honeynets without containment", err);
         if (event_pipeline_stop(p) < 0)
             LOG_WARN("store: events were lost at stop");
+        kssh_zygote_stop(zygote);
         return 1;
     }
     struct monitor_exec *mon = NULL;
@@ -161,7 +171,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
                              sizeof(err)) < 0)
         LOG_ERROR("limits watcher: %s; limits that bite are not recorded", err);
     struct kssh_server *ssh = NULL;
-    if (kssh_server_start(cfg, p, lan, mon, &ssh, err, sizeof(err)) < 0) {
+    if (kssh_server_start(cfg, p, lan, mon, zygote, &ssh, err, sizeof(err)) < 0) {
         LOG_ERROR("SSH front end: %s", err);
         contain_limits_stop(limits);
         contain_watch_stop(watch);
@@ -169,12 +179,14 @@ int cli_run(const struct config *cfg, int argc, char **argv)
         monitor_exec_stop(mon);
         if (event_pipeline_stop(p) < 0)
             LOG_WARN("store: events were lost at stop");
+        kssh_zygote_stop(zygote);
         return 1;
     }
     LOG_INFO("SSH front end listening on %s:%u", cfg->ssh.listen_host, kssh_server_port(ssh));
 
     int sig = wait_for_stop(&set);
     kssh_server_stop(ssh);
+    kssh_zygote_stop(zygote);
     contain_limits_stop(limits);
     contain_watch_stop(watch);
     lan_responder_stop(lan);

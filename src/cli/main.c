@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 #include "common/log.h"
 #include "config/config.h"
-#include "ssh/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +81,6 @@ int main(int argc, char **argv)
     char err[512];
     int rc;
 
-    /* Not a user's command: the SSH front end's session program. */
-    if (argc > 1 && strcmp(argv[1], KSSH_SESSION_COMMAND) == 0)
-        return kssh_session_exec_main(argc - 1, argv + 1);
     if (take_config_option(&argc, argv, &conf_path) < 0) {
         fprintf(stderr, "karakuri: -c needs a FILE\n");
         return 2;

@@ -26,9 +26,10 @@ static int mkdir_one(const char *path)
     return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -errno;
 }
 
-/* Makes the key file at path unless it exists; written aside and renamed so
- * that a reader never sees half a key. */
-static int make_key(const char *path, const struct kssh_hostkey_type *t, char *err, size_t errlen)
+/* Makes the key file at path unless it exists, from pem (NULL: a new key);
+ * written aside and renamed so that a reader never sees half a key. */
+static int make_key(const char *path, const struct kssh_hostkey_type *t, const char *pem, char *err,
+                    size_t errlen)
 {
     ssh_key key = NULL;
     char *tmp = xasprintf("%s.tmp", path);
@@ -36,7 +37,8 @@ static int make_key(const char *path, const struct kssh_hostkey_type *t, char *e
 
     if (access(path, R_OK) == 0)
         goto out;
-    if (ssh_pki_generate(t->type, t->bits, &key) != SSH_OK) {
+    if (pem ? ssh_pki_import_privkey_base64(pem, NULL, NULL, NULL, &key) != SSH_OK
+            : ssh_pki_generate(t->type, t->bits, &key) != SSH_OK) {
         snprintf(err, errlen, "cannot generate %s", t->file);
         rc = -EIO;
         goto out;
@@ -54,13 +56,14 @@ out:
     return rc;
 }
 
-int kssh_hostkeys_load(const char *dir, ssh_key keys[KSSH_HOSTKEYS], char *err, size_t errlen)
+/* Makes dir (and its parent) and takes its lock: two first connections of
+ * one source at once must agree on the keys. Returns the lock's fd. */
+static int lock_dir(const char *dir, char *err, size_t errlen)
 {
     char ebuf[128];
-    ssh_key got[KSSH_HOSTKEYS] = {0};
     char *parent = xstrdup(dir);
     char *slash = strrchr(parent, '/');
-    int rc = 0, lock = -1;
+    int rc = 0;
 
     if (slash && slash != parent) {
         *slash = '\0';
@@ -68,36 +71,140 @@ int kssh_hostkeys_load(const char *dir, ssh_key keys[KSSH_HOSTKEYS], char *err, 
     }
     if (rc == 0)
         rc = mkdir_one(dir);
+    free(parent);
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", dir, util_strerror(-rc, ebuf, sizeof(ebuf)));
-        goto out;
+        return rc;
     }
     char *lock_path = xasprintf("%s/.lock", dir);
-    lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     free(lock_path);
-    /* Two first connections of one source at once must agree on the keys. */
     if (lock < 0 || flock(lock, LOCK_EX) < 0) {
         rc = -errno;
         snprintf(err, errlen, "%s/.lock: %s", dir, util_strerror(-rc, ebuf, sizeof(ebuf)));
-        goto out;
+        if (lock >= 0)
+            close(lock);
+        return rc;
     }
+    return lock;
+}
+
+/* The key files of dir, made from ks (NULL: new keys) where missing. */
+static int make_keys(const char *dir, const struct kssh_keyset *ks, ssh_key got[KSSH_HOSTKEYS],
+                     char *err, size_t errlen)
+{
+    int lock = lock_dir(dir, err, errlen), rc = 0;
+    if (lock < 0)
+        return lock;
     for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++) {
         char *path = xasprintf("%s/%s", dir, kssh_hostkey_types[i].file);
-        rc = make_key(path, &kssh_hostkey_types[i], err, errlen);
-        if (rc == 0 && ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &got[i]) != SSH_OK) {
+        rc = make_key(path, &kssh_hostkey_types[i], ks ? ks->pem[i] : NULL, err, errlen);
+        if (rc == 0 && got &&
+            ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &got[i]) != SSH_OK) {
             snprintf(err, errlen, "cannot read %s", path);
             rc = -EIO;
         }
         free(path);
     }
+    close(lock);
+    return rc;
+}
+
+int kssh_hostkeys_load(const char *dir, ssh_key keys[KSSH_HOSTKEYS], char *err, size_t errlen)
+{
+    ssh_key got[KSSH_HOSTKEYS] = {0};
+    int rc = make_keys(dir, NULL, got, err, errlen);
     if (rc == 0)
         memcpy(keys, got, sizeof(got));
     else
         for (int i = 0; i < KSSH_HOSTKEYS; i++)
             ssh_key_free(got[i]);
-out:
-    if (lock >= 0)
-        close(lock);
-    free(parent);
     return rc;
+}
+
+int kssh_keyset_keep(const char *dir, const struct kssh_keyset *ks, char *err, size_t errlen)
+{
+    return make_keys(dir, ks, NULL, err, errlen);
+}
+
+int kssh_keyset_generate(struct kssh_keyset *out)
+{
+    struct kssh_keyset ks = {0};
+    int rc = 0;
+    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++) {
+        ssh_key key = NULL;
+        if (ssh_pki_generate(kssh_hostkey_types[i].type, kssh_hostkey_types[i].bits, &key) !=
+                SSH_OK ||
+            ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &ks.pem[i]) != SSH_OK)
+            rc = -EIO;
+        ssh_key_free(key);
+    }
+    if (rc == 0)
+        *out = ks;
+    else
+        kssh_keyset_free(&ks);
+    return rc;
+}
+
+int kssh_keyset_read(const char *dir, struct kssh_keyset *out)
+{
+    struct kssh_keyset ks = {0};
+    int rc = 0;
+    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++) {
+        char *path = xasprintf("%s/%s", dir, kssh_hostkey_types[i].file);
+        ssh_key key = NULL;
+        if (access(path, R_OK) < 0)
+            rc = -ENOENT;
+        else if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK ||
+                 ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &ks.pem[i]) != SSH_OK)
+            rc = -EIO;
+        ssh_key_free(key);
+        free(path);
+    }
+    if (rc == 0)
+        *out = ks;
+    else
+        kssh_keyset_free(&ks);
+    return rc;
+}
+
+int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS])
+{
+    ssh_key got[KSSH_HOSTKEYS] = {0};
+    int rc = 0;
+    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++)
+        if (!ks->pem[i] ||
+            ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL, &got[i]) != SSH_OK)
+            rc = -EINVAL;
+    if (rc == 0)
+        memcpy(keys, got, sizeof(got));
+    else
+        for (int i = 0; i < KSSH_HOSTKEYS; i++)
+            ssh_key_free(got[i]);
+    return rc;
+}
+
+int kssh_hostkeys_remove(const char *dir)
+{
+    for (int i = 0; i <= KSSH_HOSTKEYS; i++) {
+        char *path =
+            xasprintf("%s/%s", dir, i < KSSH_HOSTKEYS ? kssh_hostkey_types[i].file : ".lock");
+        unlink(path);
+        free(path);
+    }
+    return rmdir(dir) == 0 ? 0 : -errno;
+}
+
+void kssh_keyset_copy(struct kssh_keyset *dst, const struct kssh_keyset *src)
+{
+    for (int i = 0; i < KSSH_HOSTKEYS; i++)
+        dst->pem[i] = src->pem[i] ? xstrdup(src->pem[i]) : NULL;
+}
+
+void kssh_keyset_free(struct kssh_keyset *ks)
+{
+    for (int i = 0; i < KSSH_HOSTKEYS; i++) {
+        ssh_string_free_char(ks->pem[i]);
+        ks->pem[i] = NULL;
+    }
 }

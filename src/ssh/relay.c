@@ -20,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_CHANNELS 10
+/* Terminals open at once: each is a tty log, a descriptor of the daemon's. */
+#define MAX_PTYS 4
 
 struct pair;
 
@@ -32,6 +35,7 @@ struct relay {
     ssh_session up;   /* ours, to the gateway */
     struct pair *pairs[MAX_CHANNELS];
     size_t npairs;
+    int ptys; /* channels with a terminal, open */
     void (*send)(json_t *msg);
 };
 
@@ -73,6 +77,7 @@ static void tty_close(struct pair *p)
     if (!p->tty || p->tty_closed)
         return;
     p->tty_closed = true;
+    p->r->ptys--;
     p->r->send(json_pack("{s:{s:i}}", "tty_close", "ch", p->id));
 }
 
@@ -168,6 +173,8 @@ static int down_pty(ssh_session s, ssh_channel c, const char *term, int w, int h
     (void)c;
     (void)pw;
     (void)ph;
+    if (!p->tty && p->r->ptys >= MAX_PTYS)
+        return -1; /* refused, as sshd refuses what it cannot allocate */
     json_t *ev = json_pack("{s:i, s:i}", "width", w, "height", h);
     kssh_set_b64_capped(ev, "term", term, strlen(term));
     record(p->r, "session.pty", ev);
@@ -176,6 +183,7 @@ static int down_pty(ssh_session s, ssh_channel c, const char *term, int w, int h
         kssh_set_b64_capped(m, "term", term, strlen(term));
         p->r->send(json_pack("{s:o}", "tty_open", m));
         p->tty = true;
+        p->r->ptys++;
     }
     return ssh_channel_request_pty_size(p->up, term, w, h) == SSH_OK ? 0 : -1;
 }
@@ -374,15 +382,19 @@ int kssh_relay_open_forward(struct kssh_relay *relay, ssh_message msg)
     return 0;
 }
 
-int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
-                       void (*send)(json_t *msg), struct kssh_relay **out)
+int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *user,
+                       const char *password, void (*send)(json_t *msg), struct kssh_relay **out)
 {
     ssh_session up = ssh_new();
     bool no = false;
     int port = 22;
-    if (!up)
+    if (!up) {
+        close(fd);
         return -1;
+    }
     ssh_options_set(up, SSH_OPTIONS_PROCESS_CONFIG, &no);
+    /* Connected by the daemon: libssh owns and closes it from here. */
+    ssh_options_set(up, SSH_OPTIONS_FD, &fd);
     ssh_options_set(up, SSH_OPTIONS_HOST, ip);
     ssh_options_set(up, SSH_OPTIONS_PORT, &port);
     ssh_options_set(up, SSH_OPTIONS_USER, user);

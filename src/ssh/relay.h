@@ -8,10 +8,11 @@
 
 struct kssh_relay;
 
-/* Logs into ip:22 as user/password. send sends a monitor message (takes it).
- * Returns 0 or -1 (the gateway refused or is unreachable). */
-int kssh_relay_connect(ssh_session down, const char *ip, const char *user, const char *password,
-                       void (*send)(json_t *msg), struct kssh_relay **out);
+/* Logs into the gateway's sshd at ip:22, over fd (a connection to it the
+ * daemon made; taken), as user/password. send sends a monitor message (takes
+ * it). Returns 0 or -1 (the gateway refused). */
+int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *user,
+                       const char *password, void (*send)(json_t *msg), struct kssh_relay **out);
 /* The upstream session, to be polled with the attacker's. */
 ssh_session kssh_relay_upstream(struct kssh_relay *r);
 /* For the server's channel-open callback: a new channel pair, or NULL. */

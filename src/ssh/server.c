@@ -16,15 +16,19 @@
 #include "lan/responder.h"
 #include "monitor/exec.h"
 #include "monitor/files.h"
+#include "ssh/fdpass.h"
 #include "ssh/hostkeys.h"
 #include "ssh/intake.h"
+#include "ssh/keypool.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
 #include "ssh/session.h"
 #include "ssh/ttylog.h"
+#include "ssh/zygote.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -32,16 +36,16 @@
 #include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CONNS 4096
@@ -56,6 +60,8 @@ struct tty_log {
     long long not_logged;   /* terminal bytes not recorded since */
 };
 #define MAX_SOURCES 4096
+/* Host key sets made ahead for sources with none of their own. */
+#define KEYPOOL_SETS 4
 
 struct conn {
     pid_t pid; /* 0 once reaped */
@@ -73,6 +79,7 @@ struct conn {
     char client_version[128]; /* as the session process reported them */
     char hassh[33];
     long long bytes_in, bytes_out; /* on the wire, both ways */
+    struct kssh_keyset keys;       /* the host keys it was shown */
 };
 
 struct source {
@@ -91,16 +98,22 @@ struct kssh_server {
     json_t *files_seen; /* "container path" → sha256 of what was last recorded */
     json_t *last_used;  /* honeynet → unix time its last session ended */
     int lfd, wake[2];
+    int reserve;            /* a spare descriptor, given up to turn a connection away at EMFILE */
+    long long paused_until; /* accepts paused after running out of descriptors */
+    unsigned long long fd_refused; /* connections turned away for want of descriptors */
     uint16_t port;
     pthread_t th;
-    uid_t uid;
-    gid_t gid;
+    struct kssh_zygote *z;          /* forks the session processes */
+    struct kssh_keypool *keypool;   /* keys for sources with none of their own */
+    struct kssh_keyset shared_keys; /* the shared honeynet's, in shared mode */
+    bool zygote_gone;               /* said once */
     char *empty_dir;
     struct conn *conns; /* MAX_CONNS */
     size_t nconns;
     struct source *sources; /* MAX_SOURCES */
     size_t nsources;
     long long next_sweep_us; /* of honeynets past retention */
+    long long pruned_for;    /* the sweep whose host keys were pruned */
 };
 
 static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
@@ -230,6 +243,14 @@ static bool prepare_login(struct kssh_server *s, struct conn *c, const char *use
         goto out;
     bool overflow = !shared && strcmp(name, "shared") == 0;
     keys = hostkey_dir(s, shared || overflow ? "shared" : c->ip);
+    /* The keys it was shown become the source's own (unless it has some). */
+    if (!shared && !overflow) {
+        if (kssh_keyset_keep(keys, &c->keys, err, sizeof(err)) < 0) {
+            snprintf(why, whylen, "honeynet unavailable: %s", err);
+            goto out;
+        }
+        kssh_keypool_retire(s->keypool, &c->keys);
+    }
     if (overflow) {
         /* The shared gateway's keys, made here if no session made them. */
         ssh_key k[KSSH_HOSTKEYS] = {0};
@@ -278,6 +299,40 @@ out:
     return ok;
 }
 
+/* A connection to the gateway's sshd, for the session process to log into;
+ * -1 with why set if none within 10 s. */
+static int connect_gateway(const char *ip, char *why, size_t whylen)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(22)};
+    char ebuf[128];
+    int fd = -1, e = 0;
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+        e = EINVAL;
+        goto out;
+    }
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)) {
+        e = errno;
+        goto out;
+    }
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    socklen_t el = sizeof(e);
+    if (poll(&p, 1, 10000) <= 0)
+        e = ETIMEDOUT;
+    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+        e = errno;
+    if (!e && fcntl(fd, F_SETFL, 0) < 0) /* libssh wants it blocking */
+        e = errno;
+out:
+    if (!e)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    snprintf(why, whylen, "honeynet unavailable: gateway sshd %s:22: %s", ip,
+             util_strerror(e, ebuf, sizeof(ebuf)));
+    return -1;
+}
+
 static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
 {
     size_t ul = 0, pl = 0;
@@ -305,7 +360,9 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
         ok = false;
         capped = true;
     }
-    if (ok && !prepare_login(s, c, user, pass, &gw, why, sizeof(why))) {
+    int up = -1;
+    if (ok && (!prepare_login(s, c, user, pass, &gw, why, sizeof(why)) ||
+               (up = connect_gateway(gw.ip, why, sizeof(why))) < 0)) {
         ok = false;
         reason = why;
         LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", why);
@@ -330,8 +387,12 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     json_t *reply = json_pack("{s:b}", "accept", ok);
     if (ok)
         json_object_set_new(reply, "gateway", json_string(gw.ip));
-    if (kssh_msg_send(c->mon, reply) < 0)
+    /* The session process has no network: its connection to the gateway's
+     * sshd goes with the answer. */
+    if (kssh_fds_send(c->mon, reply, &up, up >= 0 ? 1 : 0) < 0)
         LOG_DEBUG("ssh: session %s went away during authentication", c->session);
+    if (up >= 0)
+        close(up);
     free(user);
     free(pass);
 }
@@ -603,23 +664,40 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
         tty_finish(s, c, &c->tty[t]);
     extract_files(s, c);
     closed_event(s, c, status);
+    kssh_keyset_free(&c->keys);
     if (c->mon >= 0)
         close(c->mon);
     s->conns[i] = s->conns[--s->nconns];
 }
 
-/* Waits for the session processes only (other children of the daemon are
- * not ours to reap); block: until every one has ended. */
+/* Records the session processes the zygote says have ended; block: until
+ * every one has (or 15 s have passed). If the zygote is gone, so are its
+ * sessions (they die with it). */
 static void reap(struct kssh_server *s, bool block)
 {
-    for (size_t i = 0; i < s->nconns;) {
-        int status;
-        pid_t pid = waitpid(s->conns[i].pid, &status, block ? 0 : WNOHANG);
-        if (pid == s->conns[i].pid || (pid < 0 && errno == ECHILD)) {
-            session_ended(s, i, pid < 0 ? 0 : status);
-            continue; /* slot i now holds another session */
+    long long deadline = util_now_us() + 15000000LL;
+    while (!block || s->nconns) {
+        pid_t pid;
+        int status = 0;
+        int rc = kssh_zygote_exited(s->z, block ? 200 : 0, &pid, &status);
+        if (rc < 0) {
+            if (!s->zygote_gone)
+                LOG_ERROR("ssh: the session zygote died; no more SSH connections are accepted");
+            s->zygote_gone = true;
+            for (size_t i = 0; i < s->nconns; i++)
+                if (!*s->conns[i].reason)
+                    snprintf(s->conns[i].reason, sizeof(s->conns[i].reason), "session zygote died");
+            while (s->nconns)
+                session_ended(s, 0, 0);
+            return;
         }
-        i++;
+        if (rc == 0 && (!block || util_now_us() > deadline))
+            return;
+        for (size_t i = 0; rc == 1 && i < s->nconns; i++)
+            if (s->conns[i].pid == pid) {
+                session_ended(s, i, status);
+                break;
+            }
     }
 }
 
@@ -772,58 +850,6 @@ static void new_session_id(char out[25])
     util_hex(r, sizeof(r), out);
 }
 
-/* The session program's argv (session.h), made before the fork: the child
- * may only make async-signal-safe calls until it execs. */
-static char **session_argv(struct kssh_server *s, const char *ip, pid_t parent)
-{
-    char **argv = xcalloc(11, sizeof(*argv));
-    argv[0] = xstrdup("karakuri");
-    argv[1] = xstrdup(KSSH_SESSION_COMMAND);
-    argv[2] = xstrdup(s->cfg->ssh.version);
-    argv[3] = xasprintf("%lld", s->cfg->ssh.login_grace_s);
-    argv[4] = hostkey_dir(s, s->cfg->honeynet.mode == CONFIG_MODE_SHARED ? "shared" : ip);
-    argv[5] = xstrdup(s->empty_dir);
-    argv[6] = xasprintf("%u", (unsigned)s->uid);
-    argv[7] = xasprintf("%u", (unsigned)s->gid);
-    argv[8] = xasprintf("%d", (int)parent);
-    argv[9] = xasprintf("%d", (int)s->cfg->general.log_level);
-    return argv;
-}
-
-static void free_argv(char **argv)
-{
-    for (size_t i = 0; argv[i]; i++)
-        free(argv[i]);
-    free(argv);
-}
-
-/* In the child: only the connection and the monitor socket stay open; the
- * session runs from its arguments (in sanitizer builds as a fresh image). */
-static void child(int fd, int mon, char **argv, pid_t parent)
-{
-    /* A session must not outlive the daemon that records it (kill -9). The
-     * setting survives the exec. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-        _exit(1);
-    if (dup2(fd, 3) < 0 || dup2(mon, 4) < 0)
-        _exit(1);
-    close_range(5, ~0U, 0);
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    pthread_sigmask(SIG_SETMASK, &none, NULL);
-#if defined(__SANITIZE_ADDRESS__)
-    /* The sanitizer's allocator is not fork-safe: a lock another thread held
-     * at fork time hangs the child at its first allocation. A fresh image
-     * has none. (glibc's malloc is made safe around fork, and the copy costs
-     * a third of an exec's CPU and a quarter of its memory: bench/ssh.) */
-    execv("/proc/self/exe", argv);
-    _exit(127);
-#else
-    _exit(kssh_session_exec_main(9, argv + 1));
-#endif
-}
-
 static void refuse(struct kssh_server *s, struct conn *c, int fd, const char *why)
 {
     json_t *ev = event_new(EVENT_SESSION_CONNECT);
@@ -831,6 +857,47 @@ static void refuse(struct kssh_server *s, struct conn *c, int fd, const char *wh
     json_object_set_new(ev, "refused", json_string(why));
     emit(s, c, ev);
     close(fd);
+}
+
+/* Out of descriptors: the spare one makes room to take the connection off
+ * the queue and close it (else poll wakes at once, forever), and accepts
+ * pause for a moment. Recorded as a refused connection. */
+static void fds_short(struct kssh_server *s)
+{
+    s->paused_until = util_now_us() + 100000;
+    s->fd_refused++;
+    LOG_RATELIMITED(LOG_LEVEL_WARN,
+                    "ssh: out of file descriptors; connections are turned away (%llu so far)",
+                    s->fd_refused);
+}
+
+static int out_of_fds(struct kssh_server *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+    fds_short(s);
+    if (s->reserve >= 0)
+        close(s->reserve);
+    int fd = accept4(s->lfd, (struct sockaddr *)ss, sl, SOCK_CLOEXEC);
+    s->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd;
+}
+
+/* The host keys a connection from ip is shown: its own if it has logged
+ * in before, else a set of the pool's (keypool.h); never made here. */
+static int shown_keys(struct kssh_server *s, const char *ip, struct kssh_keyset *out)
+{
+    if (s->cfg->honeynet.mode == CONFIG_MODE_SHARED) {
+        kssh_keyset_copy(out, &s->shared_keys);
+        return 0;
+    }
+    char *dir = hostkey_dir(s, ip);
+    int rc = kssh_keyset_read(dir, out);
+    free(dir);
+    if (rc == 0)
+        return 0;
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (const char *p = ip; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return kssh_keypool_get(s->keypool, h, 10000, out);
 }
 
 static void on_accept(struct kssh_server *s)
@@ -842,7 +909,12 @@ static void on_accept(struct kssh_server *s)
     for (int i = 0; i < MAX_TTYS; i++)
         c.tty[i].fd = -1;
     int one = 1, pair[2];
+    bool no_fds = false;
 
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        fd = out_of_fds(s, &ss, &sl);
+        no_fds = true;
+    }
     if (fd < 0)
         return;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -858,23 +930,37 @@ static void on_accept(struct kssh_server *s)
         c.port = ntohs(a.sin_port);
     }
     new_session_id(c.session);
+    if (no_fds)
+        return refuse(s, &c, fd, "out of file descriptors");
     if (s->nconns >= MAX_CONNS || conn_count(s, NULL, false) >= s->cfg->ssh.max_unauth)
         return refuse(s, &c, fd, "max_unauth");
     if (conn_count(s, c.ip, false) >= s->cfg->ssh.max_unauth_per_source)
         return refuse(s, &c, fd, "max_unauth_per_source");
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-        return refuse(s, &c, fd, "out of resources");
-    pid_t self = getpid();
-    char **argv = session_argv(s, c.ip, self);
-    c.pid = fork();
-    if (c.pid == 0)
-        child(fd, pair[1], argv, self);
-    free_argv(argv);
+    if (s->zygote_gone)
+        return refuse(s, &c, fd, "session zygote down");
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+        bool emfile = errno == EMFILE || errno == ENFILE;
+        if (emfile)
+            fds_short(s);
+        return refuse(s, &c, fd, emfile ? "out of file descriptors" : "out of resources");
+    }
+    if (shown_keys(s, c.ip, &c.keys) < 0) {
+        close(pair[0]);
+        close(pair[1]);
+        return refuse(s, &c, fd, "host keys unavailable");
+    }
+    int rc = kssh_zygote_spawn(s->z, fd, pair[1], &c.pid);
     close(fd);
     close(pair[1]);
-    if (c.pid < 0) {
+    if (rc == 0 && kssh_msg_send(pair[0], json_pack("{s:[s,s,s]}", "hostkeys", c.keys.pem[0],
+                                                    c.keys.pem[1], c.keys.pem[2])) < 0)
+        LOG_DEBUG("ssh: session %s went away before its host keys", c.session);
+    if (rc < 0) {
+        kssh_keyset_free(&c.keys);
         close(pair[0]);
-        return refuse(s, &c, -1, "out of resources");
+        if (rc == -EPIPE)
+            reap(s, false); /* says so, once */
+        return refuse(s, &c, -1, rc == -EPIPE ? "session zygote down" : "out of resources");
     }
     c.mon = pair[0];
     json_t *ev = event_new(EVENT_SESSION_CONNECT);
@@ -883,18 +969,58 @@ static void on_accept(struct kssh_server *s)
     s->conns[s->nconns++] = c;
 }
 
+/* After each sweep: the host keys of sources whose honeynet is gone (and
+ * that made none for retention, as one being made now has) are removed. */
+static void prune_hostkeys(struct kssh_server *s)
+{
+    if (s->pruned_for == s->next_sweep_us || !s->d)
+        return;
+    s->pruned_for = s->next_sweep_us;
+    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
+    int rc = docker_container_list(s->d, true, f, &list);
+    json_decref(f);
+    char *top = xasprintf("%s/hostkeys", s->cfg->store.dir);
+    DIR *dir = rc < 0 ? NULL : opendir(top);
+    struct dirent *e;
+    long long now_s = util_now_us() / 1000000;
+    while (dir && (e = readdir(dir))) {
+        bool used = e->d_name[0] == '.' || strcmp(e->d_name, "shared") == 0;
+        size_t i;
+        json_array_foreach(list, i, it)
+        {
+            const char *hn = json_string_value(
+                json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
+            used |= hn && strncmp(hn, "src-", 4) == 0 && strcmp(hn + 4, e->d_name) == 0;
+        }
+        char *path = xasprintf("%s/%s", top, e->d_name);
+        struct stat st;
+        if (!used && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+            now_s - st.st_mtime >= s->cfg->honeynet.retention_s) {
+            if (kssh_hostkeys_remove(path) < 0)
+                LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: cannot remove %s", path);
+        }
+        free(path);
+    }
+    if (dir)
+        closedir(dir);
+    free(top);
+    json_decref(list);
+}
+
 static void *server_main(void *arg)
 {
     struct kssh_server *s = arg;
-    struct pollfd *pfd = xcalloc(MAX_CONNS + 2, sizeof(*pfd));
+    struct pollfd *pfd = xcalloc(MAX_CONNS + 3, sizeof(*pfd));
 
     for (;;) {
         size_t n = 0;
         pfd[n++] = (struct pollfd){.fd = s->wake[0], .events = POLLIN};
-        pfd[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+        bool paused = util_now_us() < s->paused_until;
+        pfd[n++] = (struct pollfd){.fd = paused ? -1 : s->lfd, .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = kssh_zygote_fd(s->z), .events = POLLIN};
         for (size_t i = 0; i < s->nconns; i++)
             pfd[n++] = (struct pollfd){.fd = s->conns[i].mon, .events = POLLIN};
-        int rc = poll(pfd, n, 1000);
+        int rc = poll(pfd, n, paused ? 100 : 1000);
         if (rc < 0 && errno != EINTR)
             break;
         if (pfd[0].revents)
@@ -902,13 +1028,14 @@ static void *server_main(void *arg)
         /* Monitor messages before accepts; indexes stay valid as conns only grow here. */
         size_t before = s->nconns;
         for (size_t i = 0; i < before; i++)
-            if (pfd[2 + i].revents && s->conns[i].mon >= 0)
+            if (pfd[3 + i].revents && s->conns[i].mon >= 0)
                 on_monitor(s, &s->conns[i]);
         if (pfd[1].revents)
             on_accept(s);
         reap(s, false);
         expire(s);
         sweep_honeynets(s);
+        prune_hostkeys(s);
     }
     free(pfd);
     return NULL;
@@ -952,16 +1079,9 @@ static int listen_on(struct kssh_server *s, char *err, size_t errlen)
     return 0;
 }
 
-/* The session processes run as nobody, shut in an empty directory. */
+/* The session processes are shut in an empty directory (zygote.h). */
 static int prepare_jail(struct kssh_server *s, char *err, size_t errlen)
 {
-    struct passwd *pw = getpwnam("nobody");
-    if (!pw) {
-        snprintf(err, errlen, "no user 'nobody' to run SSH sessions as");
-        return -ENOENT;
-    }
-    s->uid = pw->pw_uid;
-    s->gid = pw->pw_gid;
     s->empty_dir = xasprintf("%s/.empty", s->cfg->store.dir);
     if ((mkdir(s->empty_dir, 0755) < 0 && errno != EEXIST) || chmod(s->empty_dir, 0755) < 0) {
         snprintf(err, errlen, "cannot create %s", s->empty_dir);
@@ -970,16 +1090,41 @@ static int prepare_jail(struct kssh_server *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Host keys for the sessions: the shared honeynet's in shared mode (made
+ * now if need be), else a pool. */
+static int prepare_keys(struct kssh_server *s, char *err, size_t errlen)
+{
+    if (s->cfg->honeynet.mode != CONFIG_MODE_SHARED) {
+        int rc = kssh_keypool_start(KEYPOOL_SETS, &s->keypool);
+        if (rc < 0)
+            snprintf(err, errlen, "cannot start the host key pool");
+        return rc;
+    }
+    ssh_key k[KSSH_HOSTKEYS] = {0};
+    char *dir = hostkey_dir(s, "shared");
+    int rc = kssh_hostkeys_load(dir, k, err, errlen);
+    for (int i = 0; i < KSSH_HOSTKEYS; i++)
+        ssh_key_free(k[i]);
+    if (rc == 0 && (rc = kssh_keyset_read(dir, &s->shared_keys)) < 0)
+        snprintf(err, errlen, "cannot read the host keys in %s", dir);
+    free(dir);
+    return rc;
+}
+
 /* Frees what start made; the thread, if any, has ended. */
 static void server_free(struct kssh_server *s)
 {
     if (s->lfd >= 0)
         close(s->lfd);
+    if (s->reserve >= 0)
+        close(s->reserve);
     if (s->wake[0] >= 0) {
         close(s->wake[0]);
         close(s->wake[1]);
     }
     kssh_policy_free(&s->policy);
+    kssh_keypool_stop(s->keypool);
+    kssh_keyset_free(&s->shared_keys);
     if (s->d)
         docker_close(s->d);
     json_decref(s->files_seen);
@@ -991,16 +1136,19 @@ static void server_free(struct kssh_server *s)
 }
 
 int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct monitor_exec *mon, struct kssh_server **out, char *err, size_t errlen)
+                      struct monitor_exec *mon, struct kssh_zygote *z, struct kssh_server **out,
+                      char *err, size_t errlen)
 {
     struct kssh_server *s = xcalloc(1, sizeof(*s));
     int rc;
 
     s->cfg = cfg;
+    s->z = z;
     s->p = p;
     s->lan = lan;
     s->mon = mon;
     s->lfd = -1;
+    s->reserve = -1;
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
     s->sources = xcalloc(MAX_SOURCES, sizeof(*s->sources));
@@ -1012,8 +1160,19 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
         snprintf(err, errlen, "[ssh] auth: %s", perr);
         goto fail;
     }
-    if ((rc = prepare_jail(s, err, errlen)) < 0 || (rc = listen_on(s, err, errlen)) < 0)
+    if ((rc = prepare_jail(s, err, errlen)) < 0 || (rc = prepare_keys(s, err, errlen)) < 0 ||
+        (rc = listen_on(s, err, errlen)) < 0)
         goto fail;
+    /* Each connection costs the daemon a descriptor or more (monitor
+     * socket, tty logs): as many as allowed, and one kept spare. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            LOG_WARN("ssh: cannot raise the descriptor limit to %llu",
+                     (unsigned long long)rl.rlim_max);
+    }
+    s->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (pipe2(s->wake, O_CLOEXEC) < 0 || pthread_create(&s->th, NULL, server_main, s) != 0) {
         snprintf(err, errlen, "cannot start the SSH front end thread");
         rc = -EIO;

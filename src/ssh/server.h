@@ -1,6 +1,6 @@
 /* ssh server: the SSH front end's listener and the daemon side of its
- * sessions. One thread accepts, forks a session process per connection
- * (session.c), answers its monitor requests (credential policy, events) and
+ * sessions. One thread accepts, has the zygote fork a session process per
+ * connection (zygote.c, session.c), answers its monitor requests (credential policy, events) and
  * records how it ended. Limits: unauthenticated connections in all and per
  * source address; failed attempts are remembered per source for the
  * after:N policy. */
@@ -13,15 +13,16 @@
 struct config;
 struct event_pipeline;
 struct kssh_server;
+struct kssh_zygote;
 struct lan_responder;
 struct monitor_exec;
 
-/* Listens on [ssh] listen and starts serving. cfg, p and lan (NULL: no
- * responder) are borrowed and must outlive the server; each login attaches
- * its honeynet to lan. */
+/* Listens on [ssh] listen and starts serving, its session processes forked
+ * by z (zygote.h). cfg, p, lan (NULL: no responder) and z are borrowed and
+ * must outlive the server; each login attaches its honeynet to lan. */
 int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct monitor_exec *mon, struct kssh_server **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+                      struct monitor_exec *mon, struct kssh_zygote *z, struct kssh_server **out,
+                      char *err, size_t errlen) __attribute__((warn_unused_result));
 /* The port listened on (useful with port 0). */
 uint16_t kssh_server_port(const struct kssh_server *s);
 /* Stops accepting, ends every session (recording each), frees s. */

@@ -1,6 +1,8 @@
-/* ssh session: one SSH connection, in a process of its own (forked by
- * server.c) that gives up root before libssh reads a byte of the key
- * exchange. It talks to the daemon only through the monitor socket.
+/* ssh session: one SSH connection, in a process of its own (forked by the
+ * zygote, zygote.h) that gives up root and installs its seccomp filter
+ * (sandbox.c) before libssh reads a byte of the key exchange. It talks to
+ * the daemon only through the monitor socket, which brings it its host keys
+ * and, after login, its connection to the gateway.
  *
  * Before libssh: our identification line goes out, the client's is read and
  * judged as OpenSSH's sshd judges it. Then libssh gets one end of a socket
@@ -12,10 +14,12 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
+#include "ssh/fdpass.h"
 #include "ssh/hostkeys.h"
 #include "ssh/monitor.h"
 #include "ssh/preauth.h"
 #include "ssh/relay.h"
+#include "ssh/sandbox.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -222,19 +226,27 @@ static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_H
     return b;
 }
 
-/* Asks the daemon; on acceptance, the gateway's address goes to gw_ip. */
-static bool ask_auth(const char *user, const char *password, char *gw_ip, size_t gw_len)
+/* Asks the daemon; on acceptance, the gateway's address goes to gw_ip and
+ * *up is a connection to its sshd, made by the daemon (this process has no
+ * network). */
+static bool ask_auth(const char *user, const char *password, char *gw_ip, size_t gw_len, int *up)
 {
     json_t *auth = json_pack("{s:s}", "method", "password"), *reply = NULL;
+    int fds[1];
+    size_t nfds = 0;
     kssh_set_b64_capped(auth, "username", user, strlen(user));
     kssh_set_b64_capped(auth, "password", password, strlen(password));
     if (kssh_msg_send(mon_fd, json_pack("{s:o}", "auth", auth)) < 0 ||
-        kssh_msg_recv(mon_fd, &reply) < 0 || !reply)
+        kssh_fds_recv(mon_fd, &reply, fds, 1, &nfds) < 0 || !reply)
         _exit(3);
     const char *ip = json_string_value(json_object_get(reply, "gateway"));
-    bool ok = json_is_true(json_object_get(reply, "accept")) && ip;
-    if (ok)
+    bool ok = json_is_true(json_object_get(reply, "accept")) && ip && nfds == 1;
+    if (ok) {
         snprintf(gw_ip, gw_len, "%s", ip);
+        *up = fds[0];
+    } else if (nfds) {
+        close(fds[0]);
+    }
     json_decref(reply);
     return ok;
 }
@@ -258,9 +270,10 @@ static int on_auth_password(ssh_session s, const char *user, const char *passwor
 {
     struct auth_state *st = ud;
     char ip[64];
+    int up = -1;
     (void)s;
-    if (!st->relay && ask_auth(user ? user : "", password ? password : "", ip, sizeof(ip)) &&
-        kssh_relay_connect(st->down, ip, user, password, send_msg, &st->relay) == 0) {
+    if (!st->relay && ask_auth(user ? user : "", password ? password : "", ip, sizeof(ip), &up) &&
+        kssh_relay_connect(st->down, up, ip, user, password, send_msg, &st->relay) == 0) {
         alarm(0); /* logged in: the login grace time no longer applies */
         return SSH_AUTH_SUCCESS;
     }
@@ -399,6 +412,30 @@ out:
     return rc;
 }
 
+/* The host keys to show, the daemon's first message (no key file is read
+ * here). */
+static int recv_keys(ssh_key keys[KSSH_HOSTKEYS])
+{
+    json_t *m = NULL;
+    ssh_key got[KSSH_HOSTKEYS] = {0};
+    int rc = 0;
+    if (kssh_msg_recv(mon_fd, &m) < 0 || !m)
+        return -EPROTO;
+    json_t *arr = json_object_get(m, "hostkeys");
+    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++) {
+        const char *pem = json_string_value(json_array_get(arr, (size_t)i));
+        if (!pem || ssh_pki_import_privkey_base64(pem, NULL, NULL, NULL, &got[i]) != SSH_OK)
+            rc = -EPROTO;
+    }
+    json_decref(m);
+    if (rc == 0)
+        memcpy(keys, got, sizeof(got));
+    else
+        for (int i = 0; i < KSSH_HOSTKEYS; i++)
+            ssh_key_free(got[i]);
+    return rc;
+}
+
 int kssh_session_main(const struct kssh_session_args *a)
 {
     char line[KSSH_IDENT_MAX + 1], software[KSSH_IDENT_MAX + 1], banner[300];
@@ -437,13 +474,16 @@ int kssh_session_main(const struct kssh_session_args *a)
         return 1;
     }
     ssh_key keys[KSSH_HOSTKEYS] = {0};
-    char err[256];
-    if (kssh_hostkeys_load(a->hostkey_dir, keys, err, sizeof(err)) < 0) {
+    if (recv_keys(keys) < 0) {
         send_closed("internal error (host keys)");
         _exit(1);
     }
     if (drop_privileges(a) < 0) {
         send_closed("internal error (privileges)");
+        _exit(1);
+    }
+    if (kssh_sandbox_apply() < 0) {
+        send_closed("internal error (seccomp)");
         _exit(1);
     }
     (void)run_ssh(a, keys, pair[0], &reason);
@@ -454,28 +494,4 @@ int kssh_session_main(const struct kssh_session_args *a)
                        (json_int_t)(sh.out + bl)));
     send_closed(reason);
     return 0;
-}
-
-int kssh_session_exec_main(int argc, char **argv)
-{
-    long long grace, uid, gid, parent, level;
-    if (argc != 9 || util_parse_ll(argv[2], 1, 86400, &grace) < 0 ||
-        util_parse_ll(argv[5], 0, UINT32_MAX, &uid) < 0 ||
-        util_parse_ll(argv[6], 0, UINT32_MAX, &gid) < 0 ||
-        util_parse_ll(argv[7], 1, INT32_MAX, &parent) < 0 ||
-        util_parse_ll(argv[8], LOG_LEVEL_ERROR, LOG_LEVEL_DEBUG, &level) < 0) {
-        fprintf(stderr, "karakuri: %s is started by karakuri run only\n", argv[0]);
-        return 2;
-    }
-    log_set_level((enum log_level)level);
-    struct kssh_session_args a = {.client_fd = 3,
-                                  .mon_fd = 4,
-                                  .version = argv[1],
-                                  .login_grace_s = grace,
-                                  .hostkey_dir = argv[3],
-                                  .chroot_dir = argv[4],
-                                  .uid = (uid_t)uid,
-                                  .gid = (gid_t)gid,
-                                  .parent = (pid_t)parent};
-    return kssh_session_main(&a);
 }

@@ -31,8 +31,11 @@ pool_full() { (($(pool | wc -l) >= 2)); }
 e2e_wait_for 90 pool_full || e2e_fail "the pool did not fill"
 # Some LAN traffic, so that there is an open capture.
 login "ping -c 2 -W 1 -b \$(ip -4 route | awk '/default/ {print \$3}' | sed 's/\.1\$/.255/')" >/dev/null 2>&1 || true
-sessions=$(ps -o pid= --ppid "$KK_PID" | tr -d ' ' | tr '\n' ' ')
+# The session processes are the zygote's children (the zygote is the daemon's).
+zygote=$(ps -o pid= --ppid "$KK_PID" | tr -d ' ' | tr '\n' ',')
+sessions=$(ps -o pid= --ppid "${zygote%,}" | tr -d ' ' | tr '\n' ' ')
 (($(wc -w <<<"$sessions") >= 20)) || e2e_fail "session processes: $sessions"
+sessions="$sessions ${zygote//,/ }"
 old_pool=$(pool)
 spooled() { grep -qs tty-marker-42 "$E2E_TMP"/var/spool/tty/*.cast; }
 e2e_wait_for 10 spooled || e2e_fail "no tty log in the spool: $(ls -l "$E2E_TMP"/var/spool/tty 2>&1)"

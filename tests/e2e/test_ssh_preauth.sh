@@ -55,13 +55,13 @@ out=$(talk 'GET / HTTP/1.0\r\n\r\n')
 out=$(talk 'SSH-1.5-Nmap\r\n')
 [[ "$out" == *$'\nProtocol major versions differ.' ]] || e2e_fail "reply to SSH-1.5: $out"
 
-# The same host key on every connection of a source, and it is the one kept
-# for that source's honeynet.
+# The same host key on every connection of a source; nothing is kept for a
+# source that has not logged in (issue 11, M4).
 k1=$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/null | awk '{print $3}')
 k2=$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/null | awk '{print $3}')
 [[ -n "$k1" && "$k1" == "$k2" ]] || e2e_fail "host key changes between connections"
 kf="$E2E_TMP/var/hostkeys/$ATT_IP/ssh_host_ed25519_key"
-e2e_assert_eq "$k1" "$(ssh-keygen -y -f "$kf" | awk '{print $2}')" "host key is the source's"
+[[ ! -e "$kf" ]] || e2e_fail "host keys kept for a source that never logged in"
 for t in rsa ecdsa; do
   grep -q . <<<"$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t $t "$ATT_HOST_IP" 2>/dev/null)" || e2e_fail "no $t host key"
 done
@@ -73,6 +73,11 @@ e2e_as_attacker sshpass -p 'pa ss' ssh "${SSHO[@]}" -p $port alice@"$ATT_HOST_IP
 set -e
 grep -q "Permission denied" "$E2E_TMP/root.err" || e2e_fail "root was not refused: $(cat "$E2E_TMP/root.err")"
 grep -q "Permission denied" "$E2E_TMP/alice.err" && e2e_fail "alice was refused: $(cat "$E2E_TMP/alice.err")"
+# The key shown before the login is the one kept for the source's honeynet,
+# and shown after it.
+e2e_assert_eq "$k1" "$(ssh-keygen -y -f "$kf" | awk '{print $2}')" "host key is the source's"
+e2e_assert_eq "$k1" "$(e2e_as_attacker ssh-keyscan -T 5 -p $port -t ed25519 "$ATT_HOST_IP" 2>/dev/null | awk '{print $3}')" \
+  "host key after the login"
 
 # Unauthenticated connections over the per-source limit are refused; the
 # daemon is fine afterwards.

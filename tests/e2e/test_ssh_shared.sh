@@ -30,7 +30,9 @@ e2e_as_attacker sshpass -p pw1 ssh "${SSHO[@]}" -p $port dave@"$ATT_HOST_IP" 'sl
 e2e_defer "kill $! 2>/dev/null"
 e2e_wait_for 20 sh -c "'$KARAKURI' -c '$conf' events --json --type command.exec | grep -q 'sleep 60'" ||
   e2e_fail "the long command did not start"
-victim=$(ps -o pid= --ppid "$KK_PID" | head -n 1 | tr -d ' ')
+# (session processes are the zygote's children; the zygote is the daemon's)
+zygote=$(ps -o pid= --ppid "$KK_PID" | head -n 1 | tr -d ' ')
+victim=$(ps -o pid= --ppid "$zygote" | head -n 1 | tr -d ' ')
 [[ -n "$victim" ]] || e2e_fail "no session process found"
 # SIGKILL: a death no handler (ASan's included) can turn into something else.
 kill -KILL "$victim"
