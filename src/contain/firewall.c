@@ -2,13 +2,17 @@
 #include "contain/firewall.h"
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/util.h"
+#include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/hostnet.h"
 
 #include <errno.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -36,6 +40,7 @@ static const struct jump JUMPS[] = {
     {AF_INET, "filter", "DOCKER-USER",
      "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
     {AF_INET, "nat", "POSTROUTING", "! -o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-NAT"},
+    {AF_INET, "mangle", "PREROUTING", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-TTL"},
     {AF_INET6, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
     {AF_INET6, "filter", "FORWARD",
      "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
@@ -52,9 +57,10 @@ struct chain {
 /* Chains are removed after every jump (and the egress chain after the one
  * that jumps to it). */
 static const struct chain CHAINS[] = {
-    {AF_INET, "filter", "KARAKURI-INPUT"},  {AF_INET, "filter", "KARAKURI-FORWARD"},
-    {AF_INET, "filter", "KARAKURI-EGRESS"}, {AF_INET, "nat", "KARAKURI-NAT"},
-    {AF_INET6, "filter", "KARAKURI-INPUT"}, {AF_INET6, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-INPUT"},    {AF_INET, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-EGRESS"},   {AF_INET, "nat", "KARAKURI-NAT"},
+    {AF_INET, "mangle", "KARAKURI-TTL"},      {AF_INET6, "filter", "KARAKURI-INPUT"},
+    {AF_INET6, "filter", "KARAKURI-FORWARD"},
 };
 #define NCHAINS (sizeof(CHAINS) / sizeof(CHAINS[0]))
 
@@ -70,18 +76,50 @@ static int nflog(struct buf *out, const char *chain, const char *match, const ch
                        prefix);
 }
 
+/* Never a way out, whatever port egress lets out: the private, shared
+ * (CGNAT), link-local, loopback, multicast and reserved ranges (the cloud's
+ * metadata service, Docker's networks, the operator's LAN among them). */
+static const char *const NEVER_OUT[] = {"0.0.0.0/8",      "10.0.0.0/8",     "100.64.0.0/10",
+                                        "127.0.0.0/8",    "169.254.0.0/16", "172.16.0.0/12",
+                                        "192.168.0.0/16", "224.0.0.0/4",    "240.0.0.0/4"};
+
+static int refuse(struct buf *out, const char *match)
+{
+    char m[128];
+    snprintf(m, sizeof(m), "-i " CONTAIN_BRIDGE_PREFIX "+ %s ", match);
+    return nflog(out, "KARAKURI-FORWARD", m, CONTAIN_PREFIX_ROUTED) |
+           buf_appendf(out, "-A KARAKURI-FORWARD %s" COMMENT " -j DROP\n", m);
+}
+
 /* The opt-in way out: replies come back in; what a container sends out to an
  * allowed port, or on a connection so opened, goes through KARAKURI-EGRESS,
  * where each container has a byte quota (contain_fw_egress_allow) and
- * whatever is past it is logged and dropped. */
-static int egress_rules(const struct config *cfg, const char *pool, struct buf *out)
+ * whatever is past it is logged and dropped. Before any of it, what is not
+ * "off the machine" is refused: the ranges above, the host's own addresses,
+ * its networks (nets) and the ports containers publish (DNAT). */
+static int egress_rules(const struct config *cfg, const char *pool,
+                        const struct contain_prefix *nets, size_t nnets, struct buf *out)
 {
-    int rc = buf_appendf(out,
-                         "-A KARAKURI-FORWARD -o " CONTAIN_BRIDGE_PREFIX
-                         "+ -m conntrack --ctstate ESTABLISHED,RELATED " COMMENT " -j ACCEPT\n"
-                         "-A KARAKURI-FORWARD -i " CONTAIN_BRIDGE_PREFIX "+ ! -d %s -m conntrack "
-                         "--ctstate ESTABLISHED,RELATED " COMMENT " -j KARAKURI-EGRESS\n",
-                         pool);
+    int rc =
+        buf_appendf(out, "-A KARAKURI-FORWARD -o " CONTAIN_BRIDGE_PREFIX
+                         "+ -m conntrack --ctstate ESTABLISHED,RELATED " COMMENT " -j ACCEPT\n");
+    for (size_t i = 0; i < sizeof(NEVER_OUT) / sizeof(NEVER_OUT[0]); i++) {
+        char m[64];
+        snprintf(m, sizeof(m), "-d %s", NEVER_OUT[i]);
+        rc |= refuse(out, m);
+    }
+    for (size_t i = 0; i < nnets; i++) {
+        char a[UTIL_IPV4_LEN], m[64];
+        util_ipv4_format(nets[i].net, a);
+        snprintf(m, sizeof(m), "-d %s/%u", a, nets[i].len);
+        rc |= refuse(out, m);
+    }
+    rc |= refuse(out, "-m addrtype --dst-type LOCAL");
+    rc |= refuse(out, "-m conntrack --ctstate DNAT");
+    rc |= buf_appendf(out,
+                      "-A KARAKURI-FORWARD -i " CONTAIN_BRIDGE_PREFIX "+ ! -d %s -m conntrack "
+                      "--ctstate ESTABLISHED,RELATED " COMMENT " -j KARAKURI-EGRESS\n",
+                      pool);
     for (size_t i = 0; i < cfg->containment.negress; i++) {
         const struct config_egress *e = &cfg->containment.egress[i];
         char match[128];
@@ -95,7 +133,8 @@ static int egress_rules(const struct config *cfg, const char *pool, struct buf *
     return rc;
 }
 
-int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
+int contain_fw_ruleset(const struct config *cfg, int family, const struct contain_prefix *nets,
+                       size_t nnets, struct buf *out)
 {
     char pool[32], a[UTIL_IPV4_LEN];
     util_ipv4_format(cfg->honeynet.lan_pool_net, a);
@@ -112,7 +151,7 @@ int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
         rc |= buf_appendf(out, "-A KARAKURI-FORWARD -m physdev --physdev-is-bridged " COMMENT
                                " -j RETURN\n");
         if (cfg->containment.negress)
-            rc |= egress_rules(cfg, pool, out);
+            rc |= egress_rules(cfg, pool, nets, nnets, out);
     } else {
         /* The LANs are IPv4 only: IPv6 between their hosts goes nowhere and
          * is not worth an event. */
@@ -131,13 +170,23 @@ int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
         if (cfg->containment.negress)
             rc |= buf_appendf(out, "-A KARAKURI-NAT -s %s " COMMENT " -j MASQUERADE\n", pool);
         rc |= buf_appendf(out, "COMMIT\n");
+        /* A routed packet about to expire would make the host answer with
+         * ICMP time-exceeded before FORWARD sees it (traceroute would show
+         * the host, unrecorded). Given one more hop it reaches FORWARD,
+         * which drops and records it (or, with egress, lets it out, where
+         * the next router is the first hop). Within the LAN a host sees
+         * TTL 2 where 1 was sent. */
+        rc |= buf_appendf(
+            out, "*mangle\n:KARAKURI-TTL - [0:0]\n-A KARAKURI-TTL -m ttl --ttl-lt 2 " COMMENT
+                 " -j TTL --ttl-set 2\nCOMMIT\n");
     }
     return rc ? -ENOBUFS : 0;
 }
 
 /* Runs argv with stdin from `in` (may be NULL); returns its exit status (or a
- * negative errno) and the start of what it printed in out. */
-static int run(char *const argv[], const char *in, char out[OUTPUT_MAX])
+ * negative errno) and what it printed in out (its first line only with
+ * first_line). */
+static int run_full(char *const argv[], const char *in, char *out, size_t outlen, bool first_line)
 {
     int ifd = memfd_create("karakuri-in", MFD_CLOEXEC);
     int ofd = memfd_create("karakuri-out", MFD_CLOEXEC);
@@ -159,14 +208,15 @@ static int run(char *const argv[], const char *in, char out[OUTPUT_MAX])
     if (e != 0) {
         char eb[128];
         rc = -e;
-        snprintf(out, OUTPUT_MAX, "cannot run %s: %s", argv[0], util_strerror(e, eb, sizeof(eb)));
+        snprintf(out, outlen, "cannot run %s: %s", argv[0], util_strerror(e, eb, sizeof(eb)));
         goto out;
     }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    ssize_t n = pread(ofd, out, OUTPUT_MAX - 1, 0);
+    ssize_t n = pread(ofd, out, outlen - 1, 0);
     out[n > 0 ? n : 0] = '\0';
-    out[strcspn(out, "\n")] = '\0';
+    if (first_line)
+        out[strcspn(out, "\n")] = '\0';
     rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 out:
     if (ifd >= 0)
@@ -174,6 +224,11 @@ out:
     if (ofd >= 0)
         close(ofd);
     return rc;
+}
+
+static int run(char *const argv[], const char *in, char out[OUTPUT_MAX])
+{
+    return run_full(argv, in, out, OUTPUT_MAX, true);
 }
 
 static const char *tool(int family)
@@ -209,8 +264,19 @@ static int restore(const struct config *cfg, int family, char *err, size_t errle
     char out[OUTPUT_MAX];
     char *argv[] = {family == AF_INET ? "iptables-restore" : "ip6tables-restore", "-w", "10",
                     "--noflush", NULL};
+    struct contain_prefix nets[64];
+    size_t nnets = 0;
+    int rc = family == AF_INET && cfg->containment.negress
+                 ? contain_hostnet_networks(nets, sizeof(nets) / sizeof(nets[0]), &nnets)
+                 : 0;
+    if (rc < 0) {
+        char eb[128];
+        snprintf(err, errlen, "reading the host's networks: %s",
+                 util_strerror(-rc, eb, sizeof(eb)));
+        return rc;
+    }
     buf_init(&rules, 1 << 16);
-    int rc = contain_fw_ruleset(cfg, family, &rules);
+    rc = contain_fw_ruleset(cfg, family, nets, nnets, &rules);
     if (rc == 0 && (rc = run(argv, rules.data, out)) != 0) {
         snprintf(err, errlen, "%s: %s", argv[0], out);
         rc = rc < 0 ? rc : -EIO;
@@ -233,6 +299,9 @@ int contain_fw_install(const struct config *cfg, char *err, size_t errlen)
     if ((rc = restore(cfg, AF_INET, err, errlen)) < 0 ||
         (rc = restore(cfg, AF_INET6, err, errlen)) < 0)
         return rc;
+    /* Bridges made before (by an earlier run, adopted). */
+    if (contain_hostnet_harden_all())
+        LOG_WARN("firewall: a honeynet bridge could not be hardened (arp_ignore, fdb limit)");
     for (size_t i = 0; i < NJUMPS; i++) {
         const struct jump *j = &JUMPS[i];
         if (iptables(j->family, j->table, "-C", j->chain, j->rule, out) == 0)
@@ -290,19 +359,33 @@ int contain_fw_check(char *err, size_t errlen)
     return 0;
 }
 
-/* "-s IP -m quota --quota N …": one container's allowance. */
-static void egress_rule(const struct config *cfg, const char *ip, char *out, size_t len)
+/* "-m physdev --physdev-in PORT -s IP -m quota --quota N …": one container's
+ * allowance, on its own link (a forged source address from another link
+ * spends nothing). */
+static int egress_rule(const struct config *cfg, const char *ip, char *out, size_t len, char *err,
+                       size_t errlen)
 {
-    snprintf(out, len, "-s %s -m quota --quota %lld " COMMENT " -j ACCEPT", ip,
-             cfg->containment.egress_bytes);
+    uint32_t a;
+    char port[IF_NAMESIZE];
+    int rc = util_ipv4_parse(ip, &a);
+    if (rc == 0 && (rc = contain_hostnet_port(a, port)) < 0)
+        snprintf(err, errlen,
+                 rc == -EEXIST ? "more than one link claims %s" : "no honeynet link holds %s", ip);
+    if (rc == 0)
+        snprintf(out, len,
+                 "-m physdev --physdev-in %s -s %s -m quota --quota %lld " COMMENT " -j ACCEPT",
+                 port, ip, cfg->containment.egress_bytes);
+    return rc;
 }
 
 int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err, size_t errlen)
 {
     char rule[192], out[OUTPUT_MAX];
+    int rc;
     if (!cfg->containment.negress)
         return 0;
-    egress_rule(cfg, ip, rule, sizeof(rule));
+    if ((rc = egress_rule(cfg, ip, rule, sizeof(rule), err, errlen)) < 0)
+        return rc;
     /* Already there: its quota keeps counting (a new login, a replug). */
     if (iptables(AF_INET, "filter", "-C", "KARAKURI-EGRESS", rule, out) == 0)
         return 0;
@@ -315,11 +398,89 @@ int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err,
 
 void contain_fw_egress_revoke(const struct config *cfg, const char *ip)
 {
-    char rule[192], out[OUTPUT_MAX];
-    if (!cfg->containment.negress)
+    char rule[192], out[OUTPUT_MAX], err[128];
+    /* The link gone already, its rule matches nothing (chains are rewritten
+     * at the next start). */
+    if (!cfg->containment.negress || egress_rule(cfg, ip, rule, sizeof(rule), err, sizeof(err)) < 0)
         return;
-    egress_rule(cfg, ip, rule, sizeof(rule));
     for (int k = 0; k < 16 && iptables(AF_INET, "filter", "-D", "KARAKURI-EGRESS", rule, out) == 0;
          k++)
         ;
+}
+
+/* Rules of chain in what `iptables -S` printed for its table. */
+static unsigned count_rules(const char *listing, const char *chain)
+{
+    char needle[64];
+    unsigned n = 0;
+    snprintf(needle, sizeof(needle), "\n-A %s ", chain);
+    for (const char *p = listing; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* What is missing of karakuri's rules: a chain, a jump, or rules of a
+ * chain (fewer there than written: a flush, a deletion). */
+static int find_missing(const struct config *cfg, char *what, size_t len)
+{
+    static const char *const TABLES[] = {"filter", "nat", "mangle"};
+    char *listing = xmalloc(1 << 20);
+    int rc = 0;
+    what[0] = '\0';
+    for (int family = AF_INET; rc == 0 && family <= AF_INET6; family += AF_INET6 - AF_INET) {
+        struct buf want;
+        buf_init(&want, 1 << 16);
+        rc = contain_fw_ruleset(cfg, family, NULL, 0, &want);
+        for (size_t t = 0; rc == 0 && t < 3; t++) {
+            char *argv[] = {(char *)tool(family), "-w", "10", "-t", (char *)TABLES[t], "-S", NULL};
+            if (family == AF_INET6 && t)
+                break;
+            listing[0] = '\n';
+            if (run_full(argv, NULL, listing + 1, (1 << 20) - 1, false) != 0) {
+                snprintf(what, len, "%s -t %s -S failed: %.200s", argv[0], TABLES[t], listing + 1);
+                rc = -EIO;
+                break;
+            }
+            for (size_t i = 0; !what[0] && i < NCHAINS; i++) {
+                const struct chain *c = &CHAINS[i];
+                char line[96];
+                if (c->family != family || strcmp(c->table, TABLES[t]) != 0)
+                    continue;
+                snprintf(line, sizeof(line), "\n-N %s\n", c->name);
+                /* The host's networks are not counted: no fewer than the
+                 * rest. */
+                if (!strstr(listing, line))
+                    snprintf(what, len, "%s chain %s", tool(family), c->name);
+                else if (count_rules(listing, c->name) < count_rules(want.data, c->name))
+                    snprintf(what, len, "%s rules of %s", tool(family), c->name);
+            }
+            for (size_t i = 0; !what[0] && i < NJUMPS; i++) {
+                const struct jump *j = &JUMPS[i];
+                char line[192];
+                if (j->family != family || strcmp(j->table, TABLES[t]) != 0)
+                    continue;
+                snprintf(line, sizeof(line), "\n-A %s %s\n", j->chain, j->rule);
+                if (!strstr(listing, line))
+                    snprintf(what, len, "%s jump from %s", tool(family), j->chain);
+            }
+        }
+        buf_free(&want);
+        if (what[0])
+            break;
+    }
+    free(listing);
+    return rc;
+}
+
+int contain_fw_verify(const struct config *cfg, char *what, size_t len, char *err, size_t errlen)
+{
+    int rc = find_missing(cfg, what, len);
+    if (rc < 0 || !what[0]) {
+        if (rc < 0)
+            snprintf(err, errlen, "%s", what);
+        return rc < 0 ? rc : 0;
+    }
+    if ((rc = contain_fw_install(cfg, err, errlen)) < 0)
+        return rc;
+    return 1;
 }

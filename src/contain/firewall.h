@@ -14,7 +14,15 @@
  *                    another honeynet, the machine's other networks, the
  *                    internet) is logged and dropped, but what
  *                    [containment] egress lets out, up to each container's
- *                    byte quota (KARAKURI-EGRESS, NAT in KARAKURI-NAT).
+ *                    byte quota (KARAKURI-EGRESS, NAT in KARAKURI-NAT),
+ *                    each keyed on the container's own link (its bridge
+ *                    port). Egress never goes to private, shared, link-local,
+ *                    loopback, multicast or reserved ranges, to the host's
+ *                    own addresses and networks (hostnet.h) or to a port a
+ *                    container publishes;
+ *   KARAKURI-TTL     (mangle PREROUTING, -i kk-+): a packet about to expire
+ *                    gets one more hop, so that the host never answers it
+ *                    with ICMP time-exceeded and KARAKURI-FORWARD sees it.
  * The same for IPv6, where everything from a honeynet is dropped (the LANs
  * are IPv4 only). Logging is NFLOG group CONTAIN_NFLOG_GROUP with a prefix
  * saying which rule (watch.h turns that into contain.blocked events).
@@ -45,8 +53,11 @@ void contain_bridge_name(uint32_t base, char out[IF_NAMESIZE]);
 /* The chains' contents as iptables-restore --noflush input for family
  * AF_INET or AF_INET6 (pure: unit tested). The jumps into them are not part
  * of it: they are added once, apart (contain_fw_install). */
-int contain_fw_ruleset(const struct config *cfg, int family, struct buf *out)
-    __attribute__((warn_unused_result));
+struct contain_prefix;
+
+/* nets: the host's networks, refused to egress (may be NULL). */
+int contain_fw_ruleset(const struct config *cfg, int family, const struct contain_prefix *nets,
+                       size_t nnets, struct buf *out) __attribute__((warn_unused_result));
 
 /* Writes the chains (replacing what they held: per-container quotas start
  * again) and makes sure each is jumped to exactly once. Needs root and the
@@ -55,7 +66,8 @@ int contain_fw_install(const struct config *cfg, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* With [containment] egress: lets the container at ip send egress_bytes out
- * (a quota that counts from its first use; kept when already there). A
+ * (a quota that counts from its first use; kept when already there), on
+ * the one bridge port whose other end holds ip (-EEXIST when several do). A
  * no-op with egress none. */
 int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err, size_t errlen)
     __attribute__((warn_unused_result));
@@ -70,5 +82,13 @@ int contain_fw_remove(unsigned *removed, char *err, size_t errlen)
 /* 0 when every chain and jump is in place, -ENOENT otherwise (err says
  * which is missing). */
 int contain_fw_check(char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* The run-time check: when anything of the rules is missing (a chain, a
+ * jump, rules of a chain: a firewall reload, a flush), says what in `what`
+ * and installs them again (contain_fw_install: quotas start over). 0 when
+ * all was there, 1 when restored, a negative errno when it could not be
+ * checked or restored (err says why). */
+int contain_fw_verify(const struct config *cfg, char *what, size_t len, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 #endif

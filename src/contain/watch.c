@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 
 #define REPEAT_WINDOW_US 10000000LL
 #define RECENT_SLOTS 512
+/* How often the firewall is checked (contain_fw_verify). */
+#define FW_CHECK_US 3000000LL
 /* Also the size of libpcap's receive buffer, which must hold a whole batch
  * of records from the kernel (the rules copy 128 bytes of each packet). */
 #define SNAPLEN 65535
@@ -131,6 +134,8 @@ struct recent {
 };
 
 struct contain_watch {
+    const struct config *cfg;
+    long long fw_us; /* when the firewall was last checked */
     struct event_pipeline *p;
     uint32_t lan_net, lan_mask;
     long long egress_bytes;
@@ -317,6 +322,36 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char 
         on_logged(w, &l, util_mono_us());
 }
 
+/* The firewall, checked at run time: a reload of ufw or firewalld, or an
+ * operator's `iptables -F`, would silently open every honeynet. What is
+ * missing is put back and recorded (contain.firewall); when it cannot be,
+ * karakuri stops (SIGTERM to itself: sessions are closed and recorded)
+ * rather than run honeynets without containment. */
+static void check_firewall(struct contain_watch *w, long long now)
+{
+    char what[160] = "", err[512] = "";
+    if (now - w->fw_us < FW_CHECK_US)
+        return;
+    w->fw_us = now;
+    int rc = contain_fw_verify(w->cfg, what, sizeof(what), err, sizeof(err));
+    if (rc == 0)
+        return;
+    json_t *ev = event_new(EVENT_CONTAIN_FIREWALL);
+    json_object_set_new(ev, "missing", json_string(what[0] ? what : "unknown"));
+    json_object_set_new(ev, "restored", json_boolean(rc > 0));
+    if (rc < 0)
+        json_object_set_new(ev, "error", json_string(err));
+    if (event_emit(w->p, ev) < 0)
+        LOG_WARN("contain: a contain.firewall event was not recorded");
+    if (rc > 0) {
+        LOG_WARN("firewall: %s was missing; karakuri's rules are restored", what);
+        return;
+    }
+    LOG_ERROR("firewall: %s; cannot restore it (%s): stopping, no logins without containment",
+              what[0] ? what : "the rules could not be read", err);
+    kill(getpid(), SIGTERM);
+}
+
 static void *watch_main(void *arg)
 {
     struct contain_watch *w = arg;
@@ -333,6 +368,7 @@ static void *watch_main(void *arg)
             break;
         }
         flush(w, util_mono_us(), false);
+        check_firewall(w, util_mono_us());
     }
     flush(w, 0, true);
     return NULL;
@@ -345,6 +381,8 @@ int contain_watch_start(const struct config *cfg, struct event_pipeline *p, cont
     unsigned lan_prefix = cfg->honeynet.lan_pool_prefix;
     char pe[PCAP_ERRBUF_SIZE] = "", dev[32];
     struct contain_watch *w = xcalloc(1, sizeof(*w));
+    w->cfg = cfg;
+    w->fw_us = util_mono_us();
     w->p = p;
     w->lan_mask = lan_prefix ? 0xffffffffu << (32 - lan_prefix) : 0;
     w->lan_net = lan_net & w->lan_mask;

@@ -100,6 +100,9 @@
     X(CONTAIN_EGRESS, "contain.egress",                                                            \
       "a honeynet host opened a connection off the machine that [containment] egress allows "      \
       "(proto, src_ip, dst_ip, dst_port, honeynet, host)")                                         \
+    X(CONTAIN_FIREWALL, "contain.firewall",                                                        \
+      "karakuri's firewall rules were found changed at run time (missing, restored; error when "   \
+      "they could not be restored and karakuri stops)")                                            \
     X(CONTAIN_EXPIRED, "contain.expired",                                                          \
       "a session or container reached the end of its lifetime (what, lifetime_s)")                 \
     X(CONTAIN_CLEANUP, "contain.cleanup",                                                          \

@@ -1,11 +1,13 @@
 /* lan honeynet: networks and gateways (see honeynet.h). */
 #include "lan/honeynet.h"
 
+#include "common/log.h"
 #include "common/tar.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "contain/firewall.h"
+#include "contain/hostnet.h"
 #include "contain/limits.h"
 #include "docker/docker.h"
 #include "lan/netns.h"
@@ -185,6 +187,8 @@ static int ensure_network(struct docker *d, const struct config *cfg, struct lan
     json_decref(spec);
     if (rc < 0)
         snprintf(err, errlen, "creating network %s: %s", gw->network, docker_last_error(d));
+    else if (contain_hostnet_harden(bridge) < 0)
+        LOG_WARN("lan: bridge %s not hardened (arp_ignore, fdb limit)", bridge);
 out:
     json_decref(list);
     free(used);
@@ -239,14 +243,27 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
 {
     char *name = xasprintf("%s-gw", gw->network);
     char *image = xasprintf("%s:latest", cfg->images.gateway_image);
-    char *id = NULL;
+    char *id = NULL, dns[UTIL_IPV4_LEN];
+    uint32_t ip = 0;
+    /* The engine's embedded resolver forwards what the gateway asks to the
+     * host's resolvers, from the host's own namespace when they are on
+     * loopback (CVE-2024-29018, Engine < 25.0.5): its upstream is the LAN's
+     * bridge instead, which it then asks from the gateway's namespace,
+     * where KARAKURI-INPUT drops and records it (a contain.blocked, port 53). */
+    if (util_ipv4_parse(gw->ip, &ip) < 0) {
+        snprintf(err, errlen, "the gateway's address %s", gw->ip);
+        free(image);
+        free(name);
+        return -EINVAL;
+    }
+    util_ipv4_format((ip & 0xffffff00u) + 1, dns);
     /* IPv6 off: the LAN is IPv4 only, as the decoys are. */
-    json_t *spec =
-        json_pack("{s:s, s:s, s:o, s:{s:s, s:{s:s, s:s}}, s:{s:{s:{s:{s:s}}}}}", "Image", image,
-                  "Hostname", gw->hostname, "Labels", labels(gw->honeynet, "gateway"), "HostConfig",
-                  "NetworkMode", gw->network, "Sysctls", "net.ipv6.conf.all.disable_ipv6", "1",
-                  "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig", "EndpointsConfig",
-                  gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    json_t *spec = json_pack("{s:s, s:s, s:o, s:{s:s, s:[s], s:{s:s, s:s}}, s:{s:{s:{s:{s:s}}}}}",
+                             "Image", image, "Hostname", gw->hostname, "Labels",
+                             labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
+                             gw->network, "Dns", dns, "Sysctls", "net.ipv6.conf.all.disable_ipv6",
+                             "1", "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig",
+                             "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
     contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, name, spec, &id);
     json_decref(spec);

@@ -5,7 +5,11 @@
 # host "outside" (a namespace of this test's own) all fail, nothing reaches
 # the outside host, and each attempt is a contain.blocked event. The LAN
 # itself still works (a decoy starts and answers), and so does the front end.
-# `karakuri cleanup` removes the rules.
+# The host answers ARP on a honeynet bridge for the bridge's address only; a
+# routed packet about to expire gets no time-exceeded from the host (and is
+# recorded); the bridge learns a bounded number of MACs; a flushed chain is
+# restored within seconds (contain.firewall). `karakuri cleanup` removes the
+# rules.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.226.0.0/16 "[honeynet]
 pool = 2"
@@ -102,13 +106,62 @@ check "$gw_a" tcp "$bridge_a" 2222 host
 jq -se --arg g "$gw_a" 'any(.[]; .src_ip == $g and .host != null)' "$E2E_TMP/blocked.json" >/dev/null ||
   e2e_fail "contain.blocked does not name the gateway host"
 
+# ARP: the bridge's own address answers, the host's others do not.
+gw_c=$(jq -r .gateway.container <<<"$a")
+[[ -n "$gw_c" && "$gw_c" != null ]] || gw_c=$(e2e_containers "karakuri.honeynet=src-$ATT_IP" karakuri.role=gateway | head -n 1)
+docker exec "$gw_c" busybox arping -c 1 -w 2 -I eth0 "$bridge_a" >/dev/null 2>&1 ||
+  e2e_fail "the bridge $bridge_a does not answer ARP"
+for ip in $host_ips; do
+  [[ "$ip" == "$bridge_a" ]] && continue
+  docker exec "$gw_c" busybox arping -c 1 -w 2 -I eth0 "$ip" >"$E2E_TMP/arp.txt" 2>&1 &&
+    e2e_fail "the host answers ARP for $ip on a honeynet bridge: $(cat "$E2E_TMP/arp.txt")"
+done
+
+# TTL: a traceroute off the LAN shows nothing of the host, and is recorded.
+out=$(docker exec "$gw_c" sh -c "busybox traceroute -n -q 1 -w 2 -m 1 $OUT_IP 2>&1; ping -n -c 1 -t 1 -W 2 $OUT_IP 2>&1; true")
+grep -q "$bridge_a" <<<"$out" && e2e_fail "the host answered a TTL-expiring packet: $out"
+# Within the LAN (bridged, not routed) TTL 1 still arrives: the decoy answers.
+docker exec "$gw_c" ping -n -c 1 -t 1 -W 3 "$decoy_ip" >/dev/null 2>&1 ||
+  e2e_fail "a TTL-1 ping to the decoy $decoy_ip on the same LAN got no answer"
+
+# FDB: frames from 3000 random source MACs; the bridge learns at most 512.
+gw_pid=$(e2e_api GET "/containers/$gw_c/json" | jq -r .State.Pid)
+nsenter -t "$gw_pid" -n python3 -c "
+import os, socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(('eth0', 0))
+for i in range(3000):
+    src = bytes([0x02]) + os.urandom(5)
+    s.send(b'\xff' * 6 + src + b'\x88\xb5' + b'\0' * 46)
+"
+br_a="kk-${gw_a%.*}"
+br_a=${br_a//./-}
+learned=$(bridge fdb show br "$br_a" | grep -vc permanent || true)
+e2e_log "bridge $br_a learned $learned MACs after 3000 random ones"
+((learned <= 512)) || e2e_fail "the bridge learned $learned MACs"
+
+# The firewall at run time: a flushed chain is back within seconds, and
+# recorded; nothing was reported missing before.
+ev_fw() { "$KARAKURI" -c "$conf" events --json --type contain.firewall; }
+[[ -z "$(ev_fw)" ]] || e2e_fail "contain.firewall before any change: $(ev_fw)"
+iptables -F KARAKURI-FORWARD
+restored() { iptables -C KARAKURI-FORWARD -m comment --comment karakuri -j DROP; }
+e2e_wait_for 10 restored || e2e_fail "KARAKURI-FORWARD was not restored"
+e2e_wait_for 5 bash -c "'$KARAKURI' -c '$conf' events --json --type contain.firewall | grep -q KARAKURI-FORWARD" ||
+  e2e_fail "no contain.firewall: $(ev_fw)"
+jq -se 'any(.[]; .restored == true)' <<<"$(ev_fw)" >/dev/null || e2e_fail "contain.firewall: $(ev_fw)"
+"$KARAKURI" -c "$conf" events --json --type contain.blocked >"$E2E_TMP/blocked.json"
+jq -se --arg s "$gw_a" --arg d "$OUT_IP" 'any(.[]; .src_ip == $s and .dst_ip == $d and
+  .proto == "udp" and .dst_port >= 33434 and .dst_port < 33500 and .rule == "outside")' \
+  "$E2E_TMP/blocked.json" >/dev/null || e2e_fail "no contain.blocked for the traceroute"
+
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
 # The rules stay while honeynets may (they outlive the daemon); cleanup
 # removes them.
 iptables -S KARAKURI-INPUT >/dev/null 2>&1 || e2e_fail "the rules went with the daemon"
 "$KARAKURI" -c "$conf" cleanup >"$E2E_TMP/cleanup.out" 2>&1 || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
-grep -q "6 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
+grep -q "7 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
 for t in iptables "iptables -t nat" ip6tables; do
   $t -S | grep -q KARAKURI && e2e_fail "$t rules left after cleanup: $($t -S | grep KARAKURI)"
 done

@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "config/config.h"
 #include "contain/firewall.h"
+#include "contain/hostnet.h"
 
 #include <errno.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static void test_ipv4(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 1 << 16);
-    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), 0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), 0);
     const char *r = b.data;
     assert_int_equal(pos(r, "*filter\n"), 0);
     /* Chains declared (and so emptied) before anything goes in them. */
@@ -87,6 +88,11 @@ static void test_ipv4(void **state)
     assert_null(strstr(r, "MASQUERADE"));
     assert_null(strstr(r, "-A KARAKURI-FORWARD -o kk-+"));
     assert_true(pos(r, "*nat\n:KARAKURI-NAT - [0:0]\nCOMMIT\n") > pos(r, "COMMIT\n"));
+    /* Packets about to expire get one more hop: FORWARD sees them, the
+     * host never answers time-exceeded. */
+    assert_true(pos(r,
+                    "*mangle\n:KARAKURI-TTL - [0:0]\n-A KARAKURI-TTL -m ttl --ttl-lt 2 -m comment "
+                    "--comment karakuri -j TTL --ttl-set 2\nCOMMIT\n") > 0);
     all_labelled(r);
     buf_free(&b);
 }
@@ -94,13 +100,14 @@ static void test_ipv4(void **state)
 static void test_egress(void **state)
 {
     (void)state;
+    const struct contain_prefix nets[] = {{0xc0000200u, 24}, {0xac110000u, 16}};
     struct buf b;
     char err[128];
     buf_init(&b, 1 << 16);
     assert_int_equal(
         config_parse(&cfg, "[containment]\negress = tcp/80, udp/53\n", 38, "t", err, sizeof(err)),
         0);
-    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), 0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, nets, 2, &b), 0);
     const char *r = b.data;
     /* Replies in, then the allowed ports out through the quotas, before the
      * final log and drop; never to another honeynet. */
@@ -112,8 +119,34 @@ static void test_egress(void **state)
     size_t tcp80 = pos(r, "-A KARAKURI-FORWARD -i kk-+ ! -d 10.13.0.0/16 -p tcp --dport 80 -m "
                           "comment --comment karakuri -j KARAKURI-EGRESS");
     size_t udp53 = pos(r, "-p udp --dport 53 -m comment --comment karakuri -j KARAKURI-EGRESS");
-    size_t routed = pos(r, "--nflog-prefix \"karakuri routed\"");
+    size_t routed = pos(r, "-A KARAKURI-FORWARD -i kk-+ -m comment --comment karakuri -j NFLOG");
     assert_true(in < est && est < log80 && log80 < tcp80 && tcp80 < udp53 && udp53 < routed);
+    /* Before any way out: what is not off the machine is logged and
+     * dropped, whatever its port. */
+    static const char *const never[] = {"-d 0.0.0.0/8 ",
+                                        "-d 10.0.0.0/8 ",
+                                        "-d 100.64.0.0/10 ",
+                                        "-d 127.0.0.0/8 ",
+                                        "-d 169.254.0.0/16 ",
+                                        "-d 172.16.0.0/12 ",
+                                        "-d 192.168.0.0/16 ",
+                                        "-d 224.0.0.0/4 ",
+                                        "-d 240.0.0.0/4 ",
+                                        "-d 192.0.2.0/24 ",
+                                        "-d 172.17.0.0/16 ",
+                                        "-m addrtype --dst-type LOCAL ",
+                                        "-m conntrack --ctstate DNAT "};
+    for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+        char logged[160], dropped[160];
+        snprintf(logged, sizeof(logged),
+                 "-A KARAKURI-FORWARD -i kk-+ %s-m comment --comment karakuri -j NFLOG "
+                 "--nflog-group 3113 --nflog-size 128 --nflog-prefix \"karakuri routed\"\n",
+                 never[i]);
+        snprintf(dropped, sizeof(dropped),
+                 "-A KARAKURI-FORWARD -i kk-+ %s-m comment --comment karakuri -j DROP\n", never[i]);
+        assert_true(in < pos(r, logged) && pos(r, logged) < pos(r, dropped) &&
+                    pos(r, dropped) < est);
+    }
     size_t cap = pos(r, "-A KARAKURI-EGRESS -m comment --comment karakuri -j NFLOG");
     assert_true(cap < pos(r, "-A KARAKURI-EGRESS -m comment --comment karakuri -j DROP"));
     assert_true(pos(r, "--nflog-prefix \"karakuri egress-cap\"") > 0);
@@ -130,7 +163,7 @@ static void test_ipv6(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 1 << 16);
-    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET6, &b), 0);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET6, NULL, 0, &b), 0);
     /* No replies to let in and nothing bridged to let through. */
     assert_null(strstr(b.data, "ESTABLISHED"));
     assert_null(strstr(b.data, "-j RETURN"));
@@ -143,7 +176,7 @@ static void test_small_buffer(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 64);
-    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, &b), -ENOBUFS);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), -ENOBUFS);
     buf_free(&b);
 }
 
