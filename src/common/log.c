@@ -36,9 +36,20 @@ int log_level_parse(const char *s, enum log_level *out)
  * whatever the caller passed in: an attacker's bytes in an error text (a
  * user name in useradd's complaint) never reach the operator's terminal. A
  * backslash is kept, so text already log_escape'd reads the same. */
+static const char hex_digits[] = "0123456789abcdef";
+
+/* Writes c as \xNN at out (4 bytes). */
+static size_t put_hex(char *out, unsigned char c)
+{
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = hex_digits[c >> 4];
+    out[3] = hex_digits[c & 15];
+    return 4;
+}
+
 static size_t escape_controls(const char *s, size_t n, char *out, size_t outlen)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -48,10 +59,7 @@ static size_t escape_controls(const char *s, size_t n, char *out, size_t outlen)
         if (plain) {
             out[o++] = (char)c;
         } else {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
+            o += put_hex(out + o, c);
         }
     }
     return o;
@@ -84,7 +92,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 char *log_escape(const char *s, size_t n, char *out, size_t outlen)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t o = 0;
 
     if (outlen == 0)
@@ -102,10 +109,7 @@ char *log_escape(const char *s, size_t n, char *out, size_t outlen)
         if (need == 1) {
             out[o++] = (char)c;
         } else {
-            out[o++] = '\\';
-            out[o++] = 'x';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
+            o += put_hex(out + o, c);
         }
     }
     out[o] = '\0';

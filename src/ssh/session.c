@@ -417,22 +417,17 @@ out:
 static int recv_keys(ssh_key keys[KSSH_HOSTKEYS])
 {
     json_t *m = NULL;
-    ssh_key got[KSSH_HOSTKEYS] = {0};
-    int rc = 0;
+    struct kssh_keyset ks = {0};
     if (kssh_msg_recv(mon_fd, &m) < 0 || !m)
         return -EPROTO;
     json_t *arr = json_object_get(m, "hostkeys");
-    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++) {
+    for (int i = 0; i < KSSH_HOSTKEYS; i++) {
         const char *pem = json_string_value(json_array_get(arr, (size_t)i));
-        if (!pem || ssh_pki_import_privkey_base64(pem, NULL, NULL, NULL, &got[i]) != SSH_OK)
-            rc = -EPROTO;
+        ks.pem[i] = pem ? xstrdup(pem) : NULL;
     }
     json_decref(m);
-    if (rc == 0)
-        memcpy(keys, got, sizeof(got));
-    else
-        for (int i = 0; i < KSSH_HOSTKEYS; i++)
-            ssh_key_free(got[i]);
+    int rc = kssh_keyset_import(&ks, keys) < 0 ? -EPROTO : 0;
+    kssh_keyset_free(&ks);
     return rc;
 }
 
