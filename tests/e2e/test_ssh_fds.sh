@@ -48,7 +48,11 @@ sleep 4
 t1=$(ticks)
 ms=$(((t1 - t0) * 1000 / $(getconf CLK_TCK)))
 e2e_log "daemon CPU over 4 s at EMFILE: $ms ms"
-((ms < 800)) || e2e_fail "the listener spins at EMFILE ($ms ms of CPU in 4 s)"
+# A spin is ~4,000 ms; ASan's slower accept-and-refuse of 200 connections
+# costs ~1,000 ms without one.
+max=800
+if ldd "$KARAKURI" | grep -q libasan; then max=2000; fi
+((ms < max)) || e2e_fail "the listener spins at EMFILE ($ms ms of CPU in 4 s)"
 grep -q "out of file descriptors" "$E2E_TMP/karakuri.log" || e2e_fail "running out of descriptors is not logged"
 
 # Connections closed: new ones are served again.
