@@ -110,16 +110,23 @@ static int make_keys(const char *dir, const struct kssh_keyset *ks, ssh_key got[
     return rc;
 }
 
+/* On success keys[] takes got[]; otherwise got[] is freed. Returns rc. */
+static int hand_over(int rc, ssh_key got[KSSH_HOSTKEYS], ssh_key keys[KSSH_HOSTKEYS])
+{
+    for (int i = 0; i < KSSH_HOSTKEYS; i++) {
+        if (rc == 0)
+            keys[i] = got[i];
+        else
+            ssh_key_free(got[i]);
+    }
+    return rc;
+}
+
 int kssh_hostkeys_load(const char *dir, ssh_key keys[KSSH_HOSTKEYS], char *err, size_t errlen)
 {
     ssh_key got[KSSH_HOSTKEYS] = {0};
     int rc = make_keys(dir, NULL, got, err, errlen);
-    if (rc == 0)
-        memcpy(keys, got, sizeof(got));
-    else
-        for (int i = 0; i < KSSH_HOSTKEYS; i++)
-            ssh_key_free(got[i]);
-    return rc;
+    return hand_over(rc, got, keys);
 }
 
 int kssh_keyset_keep(const char *dir, const struct kssh_keyset *ks, char *err, size_t errlen)
@@ -176,12 +183,7 @@ int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS]
         if (!ks->pem[i] ||
             ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL, &got[i]) != SSH_OK)
             rc = -EINVAL;
-    if (rc == 0)
-        memcpy(keys, got, sizeof(got));
-    else
-        for (int i = 0; i < KSSH_HOSTKEYS; i++)
-            ssh_key_free(got[i]);
-    return rc;
+    return hand_over(rc, got, keys);
 }
 
 int kssh_hostkeys_remove(const char *dir)
