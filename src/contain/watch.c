@@ -17,8 +17,11 @@
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define REPEAT_WINDOW_US 10000000LL
@@ -28,6 +31,9 @@
 /* Also the size of libpcap's receive buffer, which must hold a whole batch
  * of records from the kernel (the rules copy 128 bytes of each packet). */
 #define SNAPLEN 65535
+/* The kernel's queue for NFLOG records, beyond net.core.rmem_max (root): a
+ * flood is read in bursts, and what does not fit is lost (counted below). */
+#define RCVBUF_BYTES (8 << 20)
 
 /* NFULA_* attribute types (linux/netfilter/nfnetlink_log.h). */
 enum { NFLOG_INDEV = 4, NFLOG_PAYLOAD = 9, NFLOG_PREFIX = 10 };
@@ -151,6 +157,8 @@ struct contain_watch {
     int stop;
     pthread_t thread;
     struct recent recent[RECENT_SLOTS];
+    unsigned long sock_inode;      /* of the NFLOG socket, in /proc/net/netlink */
+    unsigned long long drops_seen; /* kernel drops already reported */
 };
 
 static const char *proto_name(uint8_t proto, char buf[8])
@@ -352,6 +360,48 @@ static void check_firewall(struct contain_watch *w, long long now)
     kill(getpid(), SIGTERM);
 }
 
+/* Messages the kernel dropped on our socket (its receive queue full), from
+ * the Drops column of /proc/net/netlink; -1 when not found. */
+static long long netlink_drops(unsigned long inode)
+{
+    FILE *f = fopen("/proc/self/net/netlink", "re");
+    char line[256];
+    long long drops = -1;
+    if (!f)
+        return -1;
+    while (drops < 0 && fgets(line, sizeof(line), f)) {
+        /* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
+        unsigned long long v[10];
+        char *p = line, *end;
+        int n = 0;
+        for (; n < 10; n++, p = end) {
+            errno = 0;
+            v[n] = strtoull(p, &end, n == 0 || n == 3 ? 16 : 10); /* sk, Groups: hex */
+            if (end == p || errno)
+                break;
+        }
+        if (n == 10 && v[9] == inode)
+            drops = (long long)v[8];
+    }
+    fclose(f);
+    return drops;
+}
+
+/* Lost records are not silently lost: contain.log_dropped. The kernel counts
+ * the messages it dropped, each a batch of one or more records. */
+static void report_drops(struct contain_watch *w)
+{
+    long long d = w->sock_inode ? netlink_drops(w->sock_inode) : -1;
+    if (d < 0 || (unsigned long long)d <= w->drops_seen)
+        return;
+    json_t *ev = event_new(EVENT_CONTAIN_LOG_DROPPED);
+    json_object_set_new(ev, "batches", json_integer(d - (long long)w->drops_seen));
+    json_object_set_new(ev, "total_batches", json_integer(d));
+    w->drops_seen = (unsigned long long)d;
+    if (event_emit(w->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "contain: a contain.log_dropped event was not recorded");
+}
+
 static void *watch_main(void *arg)
 {
     struct contain_watch *w = arg;
@@ -368,9 +418,11 @@ static void *watch_main(void *arg)
             break;
         }
         flush(w, util_mono_us(), false);
+        report_drops(w);
         check_firewall(w, util_mono_us());
     }
     flush(w, 0, true);
+    report_drops(w);
     return NULL;
 }
 
@@ -379,7 +431,7 @@ int contain_watch_start(const struct config *cfg, struct event_pipeline *p, cont
 {
     uint32_t lan_net = cfg->honeynet.lan_pool_net;
     unsigned lan_prefix = cfg->honeynet.lan_pool_prefix;
-    char pe[PCAP_ERRBUF_SIZE] = "", dev[32];
+    char pe[PCAP_ERRBUF_SIZE] = "", dev[32], derr[256];
     struct contain_watch *w = xcalloc(1, sizeof(*w));
     w->cfg = cfg;
     w->fw_us = util_mono_us();
@@ -399,7 +451,13 @@ int contain_watch_start(const struct config *cfg, struct event_pipeline *p, cont
                  w->pc ? pcap_geterr(w->pc) : pe);
         goto fail;
     }
-    char derr[256];
+    int fd = pcap_get_selectable_fd(w->pc), rcvbuf = RCVBUF_BYTES;
+    struct stat st;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+        LOG_WARN("contain: the firewall log keeps the kernel's default queue: %s",
+                 util_strerror(errno, derr, sizeof(derr)));
+    if (fstat(fd, &st) == 0)
+        w->sock_inode = (unsigned long)st.st_ino;
     if (docker_open(cfg->docker.host, &w->d, derr, sizeof(derr)) < 0)
         w->d = NULL; /* honeynets are named through owner only */
     if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {

@@ -4,7 +4,9 @@
  * with libpcap
  * ("nflog:N"); each packet names the rule that matched, the bridge it came
  * from and the packet itself, of which the addresses, protocol and port or
- * ICMP type are kept.
+ * ICMP type are kept. Batches of records the kernel could not queue for us
+ * (a flood faster than we read) are counted from /proc/net/netlink and
+ * reported as contain.log_dropped.
  *
  * Every attempt is an event, but not every packet: the same attempt again
  * (source, destination, protocol, port) within REPEAT_WINDOW is counted, and

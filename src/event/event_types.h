@@ -100,6 +100,9 @@
     X(CONTAIN_EGRESS, "contain.egress",                                                            \
       "a honeynet host opened a connection off the machine that [containment] egress allows "      \
       "(proto, src_ip, dst_ip, dst_port, honeynet, host)")                                         \
+    X(CONTAIN_LOG_DROPPED, "contain.log_dropped",                                                  \
+      "batches of firewall log records the kernel could not queue for karakuri, its buffer "       \
+      "being full (batches since the last, total_batches; a batch holds one or more records)")     \
     X(CONTAIN_FIREWALL, "contain.firewall",                                                        \
       "karakuri's firewall rules were found changed at run time (missing, restored; error when "   \
       "they could not be restored and karakuri stops)")                                            \

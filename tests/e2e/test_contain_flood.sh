@@ -55,13 +55,14 @@ e2e_log "contain.blocked from $gw: $stored stored, $counted counted in contain.b
 # A burst of 200 and 20 a second, and the repeats watch.c sends.
 bound=$((200 + 20 * secs + 50))
 ((stored <= bound)) || e2e_fail "$stored contain.blocked stored (at most $bound)"
+# An 8 MiB queue for the firewall log: nearly every datagram is stored or
+# counted, in the sanitizer build too; what the kernel still drops is reported
+# (contain.log_dropped, in batches of records).
+dropped=$(ev contain.log_dropped | jq -s '[.[].batches] | add // 0')
+e2e_log "contain.log_dropped: $dropped batches the kernel dropped"
 total=$((stored + counted))
-# Under ASan the daemon reads NFLOG too slowly and the kernel drops records
-# before karakuri sees them (not yet counted: issue 11 note), so there only the
-# upper bound holds; the plain build checks both.
 min=$((N * 8 / 10))
-if ldd "$KARAKURI" | grep -q libasan; then min=0; fi
-((total >= min && total <= N + 100)) || e2e_fail "stored + counted = $total for $N sent"
+((total >= min && total <= N + 100)) || e2e_fail "stored + counted = $total for $N sent ($dropped batches dropped)"
 ev contain.budget | jq -se 'all(.[]; .count > 0 and .window_ms >= 0 and .scope)' >/dev/null ||
   e2e_fail "a contain.budget without its fields: $(ev contain.budget | head -n 3)"
 e2e_log "ok"
