@@ -8,8 +8,11 @@
 #     after M connections that sent their identification and wait)
 #   - keystroke echo round-trip on a shell, through karakuri into the gateway
 #     container vs. straight to that container's sshd (needs the engine)
+#   - time to log in (to a shell prompt, and to the end of `exec true`)
+#     through karakuri vs. straight into the gateway's sshd, alone and while
+#     20 other sessions start and end
 # Targets: CPU per attempt <= sshd's, <= 1 MB per idle connection, echo adds
-# <= 1 ms (median).
+# <= 1 ms (median), login <= 1.5x alone and <= 2x under load (median).
 # Usage: bench/ssh.sh [BUILD_DIR]   (root; needs openssh-server, sshpass)
 # openssh-server is not among the packages scripts/setup installs (its
 # package scripts may start a system sshd): install it for this bench.
@@ -18,13 +21,18 @@ build=${1:-build}
 kk="$build/karakuri"
 N=${BENCH_SSH_ATTEMPTS:-40}
 M=${BENCH_SSH_IDLE:-50}
+R=${BENCH_SSH_LOGINS:-10}
+LOAD=${BENCH_SSH_LOAD:-20}
 [[ -x "$kk" ]] || { echo "no $kk: build first"; exit 2; }
 [[ -x /usr/sbin/sshd ]] || { echo "no /usr/sbin/sshd (apt-get install openssh-server)"; exit 2; }
 command -v sshpass >/dev/null || { echo "no sshpass (apt-get install sshpass)"; exit 2; }
 
 tmp=$(mktemp -d /tmp/karakuri-bench-ssh.XXXXXX)
 pids=()
+loaders=()
 cleanup() {
+  rm -f "$tmp/load.on"
+  for p in "${loaders[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [[ -n "${echo_done:-}" ]] && "$kk" -c "$tmp/karakuri.conf" cleanup >/dev/null 2>&1
@@ -32,6 +40,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # so that the EXIT trap runs when the bench is stopped
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 kport=$(free_port)
@@ -222,6 +231,100 @@ if "$kk" -c "$tmp/karakuri.conf" images status >/dev/null 2>&1; then
   fi
 fi
 
+# Login time: to a shell prompt (ssh -tt, until "$ ") and to the end of
+# `exec true`, through karakuri and straight into the gateway's sshd, alone
+# and while LOAD other sessions (each a loop of logins running `sleep 1`)
+# start and end on the same path. Median of R logins each (a login refused
+# or failed is retried and counted). Targets: <= 1.5x alone, <= 2x under load.
+login_ms() { # host port mode(shell|exec): prints the median in ms
+  python3 - "$1" "$2" "$3" "$R" <<'PY'
+import os, select, subprocess, sys, time
+host, port, mode, r = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+base = ['sshpass', '-p', 'benchpw', 'ssh', '-o', 'StrictHostKeyChecking=no',
+        '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-p', port]
+def shell():
+    p = subprocess.Popen(base + ['-tt', 'bench@' + host], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+    buf, end = b'', time.time() + 60
+    while b'$ ' not in buf:
+        rd, _, _ = select.select([p.stdout], [], [], max(0, end - time.time()))
+        chunk = os.read(p.stdout.fileno(), 65536) if rd else b''
+        if not chunk:  # timed out or closed: a failed login
+            p.kill()
+            p.wait()
+            return None
+        buf += chunk
+    t = time.perf_counter()
+    p.stdin.write(b'exit\n')
+    p.wait(20)
+    return t
+def run_exec():
+    rc = subprocess.run(base + ['bench@' + host, 'true'], timeout=60,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return time.perf_counter() if rc == 0 else None
+ms, failed = [], 0
+while len(ms) < r and failed < 5 * r:
+    t0 = time.perf_counter()
+    t1 = shell() if mode == 'shell' else run_exec()
+    if t1 is None:
+        failed += 1
+    else:
+        ms.append((t1 - t0) * 1000)
+ms.sort()
+print(f'{ms[len(ms) // 2]:.0f}' if ms else '99999', failed)
+PY
+}
+load_start() { # host port: LOAD loops of `ssh ... true` until load_stop
+  touch "$tmp/load.on"
+  loaders=()
+  for _ in $(seq 1 "$LOAD"); do
+    (while [[ -e "$tmp/load.on" ]]; do
+      sshpass -p benchpw ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=ERROR -p "$2" bench@"$1" 'sleep 1' >/dev/null 2>&1 || sleep 0.2
+    done) &
+    loaders+=($!)
+  done
+  sleep 2
+}
+load_stop() {
+  rm -f "$tmp/load.on"
+  for p in "${loaders[@]}"; do wait "$p" 2>/dev/null || true; done
+  loaders=()
+}
+login_line="login time: not measured (no Docker engine or images)"
+login_ok=1
+if [[ -n "${gw:-}" ]]; then
+  declare -A lt
+  nfail=0
+  measure() { # key host port mode
+    local m f
+    read -r m f < <(login_ms "$2" "$3" "$4")
+    lt[$1]=$m
+    nfail=$((nfail + f))
+  }
+  for mode in shell exec; do
+    measure k_$mode 127.0.0.1 "$kport" $mode
+    measure d_$mode "$gw" 22 $mode
+  done
+  load_start 127.0.0.1 "$kport"
+  for mode in shell exec; do measure kl_$mode 127.0.0.1 "$kport" $mode; done
+  load_stop
+  load_start "$gw" 22
+  for mode in shell exec; do measure dl_$mode "$gw" 22 $mode; done
+  load_stop
+  login_line=$(
+    for mode in shell exec; do
+      what=$([[ $mode == shell ]] && echo "to a shell prompt" || echo "exec true")
+      printf '%-34s %10s %10s %8s\n' "login $what, alone (ms)" "${lt[k_$mode]}" "${lt[d_$mode]}" \
+        "$(python3 -c "print(f'{${lt[k_$mode]} / max(${lt[d_$mode]}, 1):.2f}')")"
+      printf '%-34s %10s %10s %8s\n' "login $what, $LOAD others (ms)" "${lt[kl_$mode]}" \
+        "${lt[dl_$mode]}" "$(python3 -c "print(f'{${lt[kl_$mode]} / max(${lt[dl_$mode]}, 1):.2f}')")"
+    done
+    printf '(karakuri vs. straight into the gateway sshd, median of %s, %s failed logins retried; target: <= 1.5x alone, <= 2x under load)' "$R" "$nfail"
+  )
+  login_ok=$(python3 -c "print(int(${lt[k_shell]} <= 1.5 * ${lt[d_shell]} and ${lt[k_exec]} <= 1.5 * ${lt[d_exec]} and ${lt[kl_shell]} <= 2 * ${lt[dl_shell]} and ${lt[kl_exec]} <= 2 * ${lt[dl_exec]}))")
+fi
+
 echo "failed login attempts: $N (8 at a time); idle connections: $M"
 printf '%-34s %10s %10s %8s\n' "" karakuri sshd ratio
 printf '%-34s %10s %10s %8s\n' "server CPU ms per login attempt" "$k_cpu" "$s_cpu" \
@@ -229,10 +332,12 @@ printf '%-34s %10s %10s %8s\n' "server CPU ms per login attempt" "$k_cpu" "$s_cp
 printf '%-34s %10s %10s %8s\n' "memory per idle connection (kB)" "$k_mem" "$s_mem" \
   "$(python3 -c "print(f'{$k_mem / max($s_mem, 1):.2f}')")"
 echo "$echo_line"
-ok=$(python3 -c "print(int($k_cpu <= $s_cpu and $k_mem <= 1024 and $echo_ok == 1))")
+echo "$login_line"
+ok=$(python3 -c "print(int($k_cpu <= $s_cpu and $k_mem <= 1024 and $echo_ok == 1 and $login_ok == 1))")
+targets="CPU per attempt <= sshd's, <= 1 MB per idle connection, echo adds <= 1 ms, login <= 1.5x alone and <= 2x under load"
 if [[ "$ok" == 1 ]]; then
-  echo "PASS: CPU per attempt <= sshd's, <= 1 MB per idle connection, echo adds <= 1 ms"
+  echo "PASS: $targets"
 else
-  echo "FAIL: targets are CPU per attempt <= sshd's, <= 1 MB per idle connection, echo adds <= 1 ms"
+  echo "FAIL: targets are $targets"
   exit 1
 fi
