@@ -79,23 +79,23 @@ int kssh_sandbox_apply(void)
     /* Sockets: AF_UNIX only (socketpair for the shim). */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+                              SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socketpair), 1,
-                              SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+                              SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
     /* Signals: to itself only (raise, abort, its own threads). */
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
-                              SCMP_A0(SCMP_CMP_NE, self));
+                              SCMP_A0(SCMP_CMP_NE, self, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
-                              SCMP_A0(SCMP_CMP_NE, self));
+                              SCMP_A0(SCMP_CMP_NE, self, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(rt_sigqueueinfo), 1,
-                              SCMP_A0(SCMP_CMP_NE, self));
+                              SCMP_A0(SCMP_CMP_NE, self, 0));
     if (rc == 0)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(rt_tgsigqueueinfo), 1,
-                              SCMP_A0(SCMP_CMP_NE, self));
+                              SCMP_A0(SCMP_CMP_NE, self, 0));
     /* New processes and threads, but in no new namespace; clone3's flags
      * are behind a pointer: glibc falls back to clone on ENOSYS. */
     for (unsigned bit = 0; bit < 64 && rc == 0; bit++)
