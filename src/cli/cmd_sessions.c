@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "event/event.h"
 #include "query/query.h"
 #include "store/store.h"
 
@@ -251,7 +252,8 @@ int cli_replay(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     char err[512];
-    if (query_session_events(cfg->store.dir, id, "tty.log", &logs, err, sizeof(err)) < 0)
+    if (query_session_events(cfg->store.dir, id, event_type_name(EVENT_TTY_LOG), &logs, err,
+                             sizeof(err)) < 0)
         return read_failed(err);
     json_t *pick = NULL, *ev;
     size_t i;

@@ -3,6 +3,7 @@
  * with no Cowrie counterpart are left out. The store is not asked for
  * in_session here: its session column holds strings and integers only, and an
  * event whose "session" is anything else has always been exported. */
+#include "event/event.h"
 #include "query/query.h"
 #include "store/store.h"
 
@@ -12,37 +13,41 @@
 
 /* karakuri type → Cowrie eventid, and the fields carried over (ours:theirs). */
 struct mapping {
-    const char *type, *eventid;
+    enum event_type type;
+    const char *eventid;
     const char *fields[6];
 };
 
 static const struct mapping map[] = {
-    {"session.connect", "cowrie.session.connect", {"dst_port:dst_port", "dst_ip:dst_ip"}},
-    {"session.version", "cowrie.client.version", {"version:version"}},
-    {"session.kex",
+    {EVENT_SESSION_CONNECT, "cowrie.session.connect", {"dst_port:dst_port", "dst_ip:dst_ip"}},
+    {EVENT_SESSION_VERSION, "cowrie.client.version", {"version:version"}},
+    {EVENT_SESSION_KEX,
      "cowrie.client.kex",
      {"hassh:hassh", "kex:kexAlgs", "ciphers:encCS", "macs:macCS", "compression:compCS"}},
-    {"login.success", "cowrie.login.success", {"username:username", "password:password"}},
-    {"login.failed", "cowrie.login.failed", {"username:username", "password:password"}},
-    {"login.publickey",
+    {EVENT_LOGIN_SUCCESS, "cowrie.login.success", {"username:username", "password:password"}},
+    {EVENT_LOGIN_FAILED, "cowrie.login.failed", {"username:username", "password:password"}},
+    {EVENT_LOGIN_PUBLICKEY,
      "cowrie.client.fingerprint",
      {"username:username", "fingerprint:fingerprint", "key_type:type"}},
-    {"command.input", "cowrie.command.input", {"input:input"}},
-    {"command.exec", "cowrie.command.input", {"command:input"}},
-    {"session.pty", "cowrie.client.size", {"width:width", "height:height"}},
-    {"session.env", "cowrie.client.var", {"name:name", "value:value"}},
-    {"tty.log", "cowrie.log.closed", {"artifact:ttylog", "size:size"}},
-    {"file.upload",
+    {EVENT_COMMAND_INPUT, "cowrie.command.input", {"input:input"}},
+    {EVENT_COMMAND_EXEC, "cowrie.command.input", {"command:input"}},
+    {EVENT_SESSION_PTY, "cowrie.client.size", {"width:width", "height:height"}},
+    {EVENT_SESSION_ENV, "cowrie.client.var", {"name:name", "value:value"}},
+    {EVENT_TTY_LOG, "cowrie.log.closed", {"artifact:ttylog", "size:size"}},
+    {EVENT_FILE_UPLOAD,
      "cowrie.session.file_upload",
      {"path:filename", "artifact:shasum", "size:size"}},
-    {"tcpip.forward", "cowrie.direct-tcpip.request", {"dst_ip:dst_ip", "dst_port:dst_port"}},
-    {"session.closed", "cowrie.session.closed", {"reason:reason"}},
+    {EVENT_TCPIP_FORWARD, "cowrie.direct-tcpip.request", {"dst_ip:dst_ip", "dst_port:dst_port"}},
+    {EVENT_SESSION_CLOSED, "cowrie.session.closed", {"reason:reason"}},
 };
 
-static const struct mapping *find(const char *type)
+static const struct mapping *find(const char *name)
 {
-    for (size_t i = 0; type && i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(map[i].type, type) == 0)
+    enum event_type t;
+    if (event_type_from_name(name, &t) < 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].type == t)
             return &map[i];
     return NULL;
 }
@@ -69,7 +74,7 @@ json_t *query_cowrie_event(json_t *ev)
             json_object_set(out, colon + 1, v);
     }
     /* Cowrie gives a session's duration in seconds. */
-    if (strcmp(m->type, "session.closed") == 0)
+    if (m->type == EVENT_SESSION_CLOSED)
         json_object_set_new(
             out, "duration",
             json_real((double)json_integer_value(json_object_get(ev, "duration_ms")) / 1000.0));

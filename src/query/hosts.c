@@ -5,6 +5,7 @@
  * honeynet's lan.* events at a time. */
 #include "common/util.h"
 #include "docker/docker.h"
+#include "event/event.h"
 #include "lan/honeynet.h"
 #include "lan/plan.h"
 #include "query/query.h"
@@ -47,24 +48,25 @@ static int take_lan_event(long long id, const char *line, void *ud)
 {
     struct lan_read *lr = ud;
     json_t *ev = json_loads(line, 0, NULL);
-    const char *type = json_string_value(json_object_get(ev, "type"));
     const char *hn = json_string_value(json_object_get(ev, "honeynet"));
+    enum event_type t;
     (void)id;
-    if (!type || !hn || strcmp(hn, lr->honeynet) != 0) {
+    if (event_type_from_name(json_string_value(json_object_get(ev, "type")), &t) < 0 || !hn ||
+        strcmp(hn, lr->honeynet) != 0) {
         json_decref(ev);
         return 0;
     }
     const char *ip = json_string_value(json_object_get(ev, "ip"));
-    if (strcmp(type, "lan.decoy_started") == 0 && ip) {
+    if (t == EVENT_LAN_DECOY_STARTED && ip) {
         decoy_started(lr->h, ev, ip);
-    } else if (strcmp(type, "lan.decoy_stopped") == 0 && ip) {
+    } else if (t == EVENT_LAN_DECOY_STOPPED && ip) {
         json_t *dc = json_object_get(json_object_get(lr->h, "decoys"), ip);
         if (dc) {
             json_object_set_new(dc, "state", json_string("stopped"));
             json_object_set(dc, "stopped", json_object_get(ev, "ts"));
             json_object_set(dc, "reason", json_object_get(ev, "reason"));
         }
-    } else if (strcmp(type, "lan.flow") == 0) {
+    } else if (t == EVENT_LAN_FLOW) {
         flow(lr->h, ev);
     }
     json_decref(ev);

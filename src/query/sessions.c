@@ -2,6 +2,7 @@
  * carries its id; the store hands over only those (by session column), and
  * each is checked again here against the event's own "session" string, so
  * that what is read is exactly what a pass over every event would find. */
+#include "event/event.h"
 #include "query/query.h"
 #include "store/store.h"
 
@@ -51,30 +52,49 @@ int query_session_events(const char *dir, const char *session, const char *type,
 
 /* ---- the list ---- */
 
+/* ev's type, from the list (event/event_types.h); false for none known. */
+static bool type_of(json_t *ev, enum event_type *t)
+{
+    return event_type_from_name(json_string_value(json_object_get(ev, "type")), t) == 0;
+}
+
+static void count(json_t *sum, const char *key)
+{
+    json_int_t n = json_integer_value(json_object_get(sum, key));
+    json_object_set_new(sum, key, json_integer(n + 1));
+}
+
 static void summarise(json_t *sum, json_t *ev)
 {
-    const char *type = json_string_value(json_object_get(ev, "type"));
-    if (!type)
+    enum event_type t;
+    if (!type_of(ev, &t))
         return;
-    if (strcmp(type, "session.connect") == 0) {
+    switch (t) {
+    case EVENT_SESSION_CONNECT:
         json_object_set(sum, "start", json_object_get(ev, "ts"));
         json_object_set(sum, "src_ip", json_object_get(ev, "src_ip"));
         json_object_set(sum, "src_port", json_object_get(ev, "src_port"));
-    } else if (strcmp(type, "login.success") == 0) {
+        break;
+    case EVENT_LOGIN_SUCCESS:
         json_object_set(sum, "username", json_object_get(ev, "username"));
         json_object_set(sum, "password", json_object_get(ev, "password"));
         json_object_set(sum, "honeynet", json_object_get(ev, "honeynet"));
-    } else if (strcmp(type, "login.failed") == 0) {
-        json_int_t n = json_integer_value(json_object_get(sum, "failed_logins"));
-        json_object_set_new(sum, "failed_logins", json_integer(n + 1));
-    } else if (strncmp(type, "command.", 8) == 0 && strcmp(type, "command.exit") != 0) {
-        json_int_t n = json_integer_value(json_object_get(sum, "commands"));
-        json_object_set_new(sum, "commands", json_integer(n + 1));
-    } else if (strcmp(type, "session.version") == 0) {
+        break;
+    case EVENT_LOGIN_FAILED:
+        count(sum, "failed_logins");
+        break;
+    case EVENT_SESSION_VERSION:
         json_object_set(sum, "client", json_object_get(ev, "version"));
-    } else if (strcmp(type, "session.closed") == 0) {
+        break;
+    case EVENT_SESSION_CLOSED:
         json_object_set(sum, "duration_ms", json_object_get(ev, "duration_ms"));
         json_object_set(sum, "reason", json_object_get(ev, "reason"));
+        break;
+    default:
+        /* every command.* but its end is a command */
+        if (event_type_matches(t, "command") && t != EVENT_COMMAND_EXIT)
+            count(sum, "commands");
+        break;
     }
 }
 
@@ -136,16 +156,16 @@ static void add_reached(const char *dir, json_t *events)
     size_t i;
     json_array_foreach(events, i, ev)
     {
-        const char *type = json_string_value(json_object_get(ev, "type"));
-        if (type && strcmp(type, "login.success") == 0)
+        enum event_type t;
+        if (type_of(ev, &t) && t == EVENT_LOGIN_SUCCESS)
             r.honeynet = json_string_value(json_object_get(ev, "honeynet"));
-        if (type && strcmp(type, "session.closed") == 0)
+        if (type_of(ev, &t) && t == EVENT_SESSION_CLOSED)
             r.to = json_string_value(json_object_get(ev, "ts"));
     }
-    static const char *const types[] = {"lan.decoy_started", "proc.exec"};
+    static const enum event_type types[] = {EVENT_LAN_DECOY_STARTED, EVENT_PROC_EXEC};
     char err[256];
     for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
-        struct store_event_filter f = {.type = types[t], .honeynet = r.honeynet};
+        struct store_event_filter f = {.type = event_type_name(types[t]), .honeynet = r.honeynet};
         if (store_events_query(dir, &f, collect_reached, &r, err, sizeof(err)) < 0)
             break;
     }
