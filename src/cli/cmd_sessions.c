@@ -1,12 +1,14 @@
 /* karakuri sessions | session ID | replay ID: SSH sessions as the events
- * recorded them. A session is every event carrying its id; the list is
- * summed up from them in one pass over the store. */
+ * recorded them. The read models are query/sessions.c; this parses the
+ * arguments and prints. */
 #include "cli/cli.h"
 #include "cli/replay.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "event/event.h"
+#include "query/query.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -38,67 +40,14 @@ static const char replay_help[] =
     "own pace, or X times faster (--speed 0: at once). --channel picks one of\n"
     "several terminals of the session (default: the first).\n";
 
-/* Collects events: all of them, or those of one session. */
-struct collect {
-    const char *session; /* NULL: all */
-    json_t *events;      /* array */
-};
-
-static int collect_event(long long id, const char *line, void *ud)
+/* Prints the store's error as the commands always have. */
+static int read_failed(const char *err)
 {
-    struct collect *c = ud;
-    json_t *ev = json_loads(line, 0, NULL);
-    (void)id;
-    const char *s = json_string_value(json_object_get(ev, "session"));
-    if (s && (!c->session || strcmp(s, c->session) == 0))
-        json_array_append(c->events, ev);
-    json_decref(ev);
-    return 0;
-}
-
-static int load(const struct config *cfg, const char *session, const char *type, json_t **out)
-{
-    struct collect c = {.session = session, .events = json_array()};
-    struct store_event_filter f = {.type = type};
-    char err[512];
-    int rc = store_events_query(cfg->store.dir, &f, collect_event, &c, err, sizeof(err));
-    if (rc < 0 && rc != -ENOENT) {
-        fprintf(stderr, "karakuri: %s\n", err);
-        json_decref(c.events);
-        return rc;
-    }
-    *out = c.events;
-    return 0;
+    fprintf(stderr, "karakuri: %s\n", err);
+    return 1;
 }
 
 /* ---- sessions ---- */
-
-static void summarise(json_t *sum, json_t *ev)
-{
-    const char *type = json_string_value(json_object_get(ev, "type"));
-    if (!type)
-        return;
-    if (strcmp(type, "session.connect") == 0) {
-        json_object_set(sum, "start", json_object_get(ev, "ts"));
-        json_object_set(sum, "src_ip", json_object_get(ev, "src_ip"));
-        json_object_set(sum, "src_port", json_object_get(ev, "src_port"));
-    } else if (strcmp(type, "login.success") == 0) {
-        json_object_set(sum, "username", json_object_get(ev, "username"));
-        json_object_set(sum, "password", json_object_get(ev, "password"));
-        json_object_set(sum, "honeynet", json_object_get(ev, "honeynet"));
-    } else if (strcmp(type, "login.failed") == 0) {
-        json_int_t n = json_integer_value(json_object_get(sum, "failed_logins"));
-        json_object_set_new(sum, "failed_logins", json_integer(n + 1));
-    } else if (strncmp(type, "command.", 8) == 0 && strcmp(type, "command.exit") != 0) {
-        json_int_t n = json_integer_value(json_object_get(sum, "commands"));
-        json_object_set_new(sum, "commands", json_integer(n + 1));
-    } else if (strcmp(type, "session.version") == 0) {
-        json_object_set(sum, "client", json_object_get(ev, "version"));
-    } else if (strcmp(type, "session.closed") == 0) {
-        json_object_set(sum, "duration_ms", json_object_get(ev, "duration_ms"));
-        json_object_set(sum, "reason", json_object_get(ev, "reason"));
-    }
-}
 
 static const char *str_or(json_t *o, const char *key, const char *dflt)
 {
@@ -135,7 +84,7 @@ static void print_summary(json_t *sum, bool json)
 int cli_sessions(const struct config *cfg, int argc, char **argv)
 {
     bool json = false;
-    json_t *events = NULL, *sums, *order, *ev;
+    json_t *sums = NULL, *sum;
     size_t i;
 
     if (cli_wants_help(argc, argv, sessions_help))
@@ -147,82 +96,21 @@ int cli_sessions(const struct config *cfg, int argc, char **argv)
         }
         json = true;
     }
-    if (load(cfg, NULL, NULL, &events) < 0)
-        return 1;
-    sums = json_object();
-    order = json_array();
-    json_array_foreach(events, i, ev)
-    {
-        const char *id = json_string_value(json_object_get(ev, "session"));
-        json_t *sum = json_object_get(sums, id);
-        if (!sum) {
-            sum = json_pack("{s:s, s:i, s:i}", "session", id, "failed_logins", 0, "commands", 0);
-            json_object_set_new(sums, id, sum);
-            json_array_append_new(order, json_string(id));
-        }
-        summarise(sum, ev);
-    }
+    char err[512];
+    if (query_sessions(cfg->store.dir, &sums, err, sizeof(err)) < 0)
+        return read_failed(err);
     if (!json)
         printf("%-24s %-27s %-15s %-16s %4s %4s %9s %s\n", "SESSION", "START", "SOURCE", "USER",
                "FAIL", "CMDS", "DURATION", "END");
-    json_array_foreach(order, i, ev)
+    json_array_foreach(sums, i, sum)
     {
-        print_summary(json_object_get(sums, json_string_value(ev)), json);
+        print_summary(sum, json);
     }
-    json_decref(order);
     json_decref(sums);
-    json_decref(events);
     return 0;
 }
 
 /* ---- session ID ---- */
-
-/* What happened on a session's honeynet while it was open: the decoys
- * started (the hosts it reached) and the processes executed (timestamps are
- * canonical RFC 3339, so they compare as strings). */
-struct reached {
-    const char *honeynet, *from, *to; /* to NULL: still open */
-    json_t *events;
-};
-
-static int collect_reached(long long id, const char *line, void *ud)
-{
-    struct reached *r = ud;
-    json_t *ev = json_loads(line, 0, NULL);
-    const char *hn = json_string_value(json_object_get(ev, "honeynet"));
-    const char *ts = json_string_value(json_object_get(ev, "ts"));
-    (void)id;
-    if (hn && ts && strcmp(hn, r->honeynet) == 0 && strcmp(ts, r->from) >= 0 &&
-        (!r->to || strcmp(ts, r->to) <= 0))
-        json_array_append(r->events, ev);
-    json_decref(ev);
-    return 0;
-}
-
-static void add_reached(const struct config *cfg, json_t *events)
-{
-    json_t *ev, *first = json_array_get(events, 0);
-    struct reached r = {.from = json_string_value(json_object_get(first, "ts")),
-                        .events = json_array()};
-    size_t i;
-    json_array_foreach(events, i, ev)
-    {
-        const char *type = json_string_value(json_object_get(ev, "type"));
-        if (type && strcmp(type, "login.success") == 0)
-            r.honeynet = json_string_value(json_object_get(ev, "honeynet"));
-        if (type && strcmp(type, "session.closed") == 0)
-            r.to = json_string_value(json_object_get(ev, "ts"));
-    }
-    static const char *const types[] = {"lan.decoy_started", "proc.exec"};
-    char err[256];
-    for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
-        struct store_event_filter f = {.type = types[t]};
-        if (store_events_query(cfg->store.dir, &f, collect_reached, &r, err, sizeof(err)) < 0)
-            break;
-    }
-    json_array_extend(events, r.events);
-    json_decref(r.events);
-}
 
 int cli_session(const struct config *cfg, int argc, char **argv)
 {
@@ -247,14 +135,14 @@ int cli_session(const struct config *cfg, int argc, char **argv)
         fputs(session_help, stderr);
         return 2;
     }
-    if (load(cfg, id, NULL, &events) < 0)
-        return 1;
+    char err[512];
+    if (query_session(cfg->store.dir, id, &events, err, sizeof(err)) < 0)
+        return read_failed(err);
     if (json_array_size(events) == 0) {
         fprintf(stderr, "karakuri session: no session %s\n", id);
         json_decref(events);
         return 1;
     }
-    add_reached(cfg, events);
     json_array_foreach(events, i, ev)
     {
         char *line = json_dumps(ev, JSON_COMPACT);
@@ -363,8 +251,10 @@ int cli_replay(const struct config *cfg, int argc, char **argv)
         fputs(replay_help, stderr);
         return 2;
     }
-    if (load(cfg, id, "tty.log", &logs) < 0)
-        return 1;
+    char err[512];
+    if (query_session_events(cfg->store.dir, id, event_type_name(EVENT_TTY_LOG), &logs, err,
+                             sizeof(err)) < 0)
+        return read_failed(err);
     json_t *pick = NULL, *ev;
     size_t i;
     json_array_foreach(logs, i, ev)

@@ -8,6 +8,17 @@
 #include <string.h>
 #include <time.h>
 
+void util_deadline(clockid_t clock, unsigned ms, struct timespec *out)
+{
+    clock_gettime(clock, out);
+    out->tv_sec += ms / 1000;
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}
+
 long long util_now_us(void)
 {
     struct timespec ts;

@@ -4,12 +4,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* "2026-11-24T01:02:03.123456Z" plus NUL. */
 #define UTIL_RFC3339_LEN 28
 
 /* Wall clock in microseconds since the epoch. */
 long long util_now_us(void);
+/* The time ms from now on clock, for pthread_cond_timedwait and the like. */
+void util_deadline(clockid_t clock, unsigned ms, struct timespec *out);
 /* Monotonic clock in microseconds. */
 long long util_mono_us(void);
 /* Formats a wall-clock time (µs since the epoch) as RFC 3339 UTC with µs. */

@@ -29,13 +29,15 @@ struct config_egress {
     uint16_t port;
 };
 
+/* One struct per section, named, so that a module can be handed its own
+ * section (const struct config_ssh *) rather than the whole configuration. */
 struct config {
     char *path; /* the file loaded, NULL for built-in defaults only */
-    struct {
+    struct config_general {
         char *sensor; /* this sensor's name in events; default: the host name */
         enum log_level log_level;
     } general;
-    struct {
+    struct config_ssh {
         char *listen_host;
         uint16_t listen_port;
         char *version; /* identification string after "SSH-2.0-" */
@@ -47,16 +49,16 @@ struct config {
         unsigned max_sessions;          /* logged in, all sources */
         unsigned max_sessions_per_source;
     } ssh;
-    struct {
+    struct config_store {
         char *dir;
         bool jsonl;
         unsigned queue_events;
         unsigned batch_events;
     } store;
-    struct {
+    struct config_docker {
         char *host; /* "" = $DOCKER_HOST or unix:///var/run/docker.sock */
     } docker;
-    struct {
+    struct config_honeynet {
         enum config_honeynet_mode mode;
         uint32_t lan_pool_net; /* host byte order */
         unsigned lan_pool_prefix;
@@ -74,7 +76,7 @@ struct config {
         unsigned pcap_rotate_mb; /* … or this size */
         unsigned pcap_max_mb;    /* a LAN's capture in all; past it frames are counted */
     } honeynet;
-    struct {
+    struct config_containment {
         long long memory_bytes; /* per container */
         long long swap_bytes;   /* on top of memory */
         long long disk_bytes;   /* written to its file system */
@@ -90,7 +92,7 @@ struct config {
         long long egress_bytes; /* per container */
         long long egress_rate;  /* bytes per second per container */
     } containment;
-    struct {
+    struct config_images {
         char *mirror;
         char *gateway_suite;
         char *decoy_suite;

@@ -3,13 +3,13 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/spawn.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "contain/hostnet.h"
 
 #include <errno.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +18,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define COMMENT "-m comment --comment karakuri"
 /* The headers are all the watcher reads of a packet. */
@@ -191,7 +189,6 @@ static int run_full(char *const argv[], const char *in, char *out, size_t outlen
     int ifd = memfd_create("karakuri-in", MFD_CLOEXEC);
     int ofd = memfd_create("karakuri-out", MFD_CLOEXEC);
     size_t inlen = in ? strlen(in) : 0;
-    posix_spawn_file_actions_t fa;
     pid_t pid;
     int rc = -EIO, status = 0;
 
@@ -199,20 +196,16 @@ static int run_full(char *const argv[], const char *in, char *out, size_t outlen
     if (ifd < 0 || ofd < 0 || (inlen && write(ifd, in, inlen) != (ssize_t)inlen) ||
         lseek(ifd, 0, SEEK_SET) != 0)
         goto out;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, ifd, 0);
-    posix_spawn_file_actions_adddup2(&fa, ofd, 1);
-    posix_spawn_file_actions_adddup2(&fa, ofd, 2);
-    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    int e = -spawn_start(argv, ifd, ofd, ofd, &pid);
     if (e != 0) {
         char eb[128];
         rc = -e;
         snprintf(out, outlen, "cannot run %s: %s", argv[0], util_strerror(e, eb, sizeof(eb)));
         goto out;
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    rc = spawn_wait(pid, &status);
+    if (rc < 0)
+        goto out;
     ssize_t n = pread(ofd, out, outlen - 1, 0);
     out[n > 0 ? n : 0] = '\0';
     if (first_line)

@@ -4,10 +4,11 @@
  * the base, docker-build the recipe on top, tag :latest. A base is shared by
  * the images of one suite and cached by its own hash (suite, mirror,
  * packages); an image is cached by the recipe label. debootstrap and tar run
- * as child processes (posix_spawn, no shell); the tar stream goes to the
+ * as child processes (common/spawn.c: no shell); the tar stream goes to the
  * engine through a relay thread that counts the bytes for the progress line. */
 #include "images/images.h"
 
+#include "common/spawn.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "docker/docker.h"
@@ -18,7 +19,6 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +30,6 @@
 
 #define STEPS_PER_IMAGE 4
 #define RECIPE_DIR "server"
-
-extern char **environ;
 
 struct opts {
     const char *mirror, *workdir;
@@ -156,7 +154,6 @@ struct child_output {
 static int run_child(char *const argv[], void (*on_line)(const char *, void *), void *ud,
                      struct child_output *out)
 {
-    posix_spawn_file_actions_t fa;
     int pfd[2];
     pid_t pid;
     char buf[4096], line[1024];
@@ -164,15 +161,11 @@ static int run_child(char *const argv[], void (*on_line)(const char *, void *), 
 
     if (pipe2(pfd, O_CLOEXEC) < 0)
         return -errno;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    int rc = spawn_start(argv, -1, pfd[1], pfd[1], &pid);
     close(pfd[1]);
-    if (rc != 0) {
+    if (rc < 0) {
         close(pfd[0]);
-        return -rc;
+        return rc;
     }
     for (;;) {
         ssize_t r = read(pfd[0], buf, sizeof(buf));
@@ -196,9 +189,9 @@ static int run_child(char *const argv[], void (*on_line)(const char *, void *), 
     }
     close(pfd[0]);
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -errno;
+    rc = spawn_wait(pid, &status);
+    if (rc < 0)
+        return rc;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -318,12 +311,7 @@ out:
 static int spawn_tar(const char *rootfs, int out_fd, pid_t *pid)
 {
     char *argv[] = {"tar", "-C", (char *)rootfs, "--numeric-owner", "-cf", "-", ".", NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-    int rc = posix_spawnp(pid, "tar", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return -rc;
+    return spawn_start(argv, -1, out_fd, -1, pid);
 }
 
 static int import_rootfs(struct ctx *c, const char *rootfs, const char *repo, const char *tag)
@@ -358,10 +346,11 @@ static int import_rootfs(struct ctx *c, const char *rootfs, const char *repo, co
     rc = docker_image_import(c->d, eng_pipe[0], repo, tag, on_engine_line, c, NULL);
     close(eng_pipe[0]);
     pthread_join(th, NULL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    int wrc = spawn_wait(pid, &status);
     if (rc < 0)
         return fail(c, rc, "%s", docker_last_error(c->d));
+    if (wrc < 0)
+        return fail(c, wrc, "cannot wait for tar");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return fail(c, -EIO, "tar of %s failed (status %d)", rootfs, status);
     progress(c, "imported %s:%s (%llu MB)", repo, tag, r.done >> 20);

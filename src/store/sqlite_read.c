@@ -1,9 +1,10 @@
 /* sqlite_read: the read side of the SQLite back end: queries for the CLI and
  * the check, on read-only connections that never block the writer.
  *
- * Queries come in a dozen shapes (after_id or not, since or not, no type, one
- * type or a group); a reader keeps one prepared statement per shape, so a
- * follower polling five times a second prepares each once. When after_id is
+ * Queries come in many shapes (after_id or not, since or not, no type, one
+ * type or a group, each of the column filters or not); a reader keeps one
+ * prepared statement per shape, made when first used, so a follower polling
+ * five times a second prepares each once. When after_id is
  * given (a follower's every poll after the first) the other conditions are
  * written as +column so that SQLite walks the rowid range from after_id
  * instead of an index over the whole history. */
@@ -22,7 +23,18 @@
 #include <unistd.h>
 
 enum { TYPE_NONE, TYPE_EXACT, TYPE_GROUP, TYPE_SHAPES };
-#define SHAPES (2 * 2 * TYPE_SHAPES)
+/* The optional terms of a query, one bit each, in the order they are written
+ * and bound. */
+enum {
+    T_AFTER = 1 << 0,
+    T_SINCE = 1 << 1,
+    T_SESSION = 1 << 2,
+    T_HONEYNET = 1 << 3,
+    T_SRC_IP = 1 << 4,
+    T_IN_SESSION = 1 << 5,
+    T_ALL = 1 << 6,
+};
+#define SHAPES (T_ALL * TYPE_SHAPES)
 
 struct sq_reader {
     char *path;
@@ -115,7 +127,7 @@ out:
     return rc;
 }
 
-static char *shape_sql(bool after, bool since, int type)
+static char *shape_sql(unsigned terms, int type)
 {
     /* With after_id the other terms are +column: see the file comment. */
     static const char *const since_sql[2] = {" AND ts >= ?", " AND +ts >= ?"};
@@ -124,9 +136,25 @@ static char *shape_sql(bool after, bool since, int type)
         [TYPE_EXACT] = {" AND type = ?", " AND +type = ?"},
         [TYPE_GROUP] = {" AND type >= ? AND type < ?", " AND +type >= ? AND +type < ?"},
     };
-    return xasprintf("SELECT id, data FROM events WHERE 1%s%s%s ORDER BY id",
-                     after ? " AND id > ?" : "", since ? since_sql[after] : "",
-                     type_sql[type][after]);
+    static const char *const col_sql[3][2] = {
+        {" AND session = ?", " AND +session = ?"},
+        {" AND honeynet = ?", " AND +honeynet = ?"},
+        {" AND src_ip = ?", " AND +src_ip = ?"},
+    };
+    bool after = terms & T_AFTER;
+    return xasprintf("SELECT id, data FROM events WHERE 1%s%s%s%s%s%s%s ORDER BY id",
+                     after ? " AND id > ?" : "", terms & T_SINCE ? since_sql[after] : "",
+                     type_sql[type][after], terms & T_SESSION ? col_sql[0][after] : "",
+                     terms & T_HONEYNET ? col_sql[1][after] : "",
+                     terms & T_SRC_IP ? col_sql[2][after] : "",
+                     terms & T_IN_SESSION ? " AND session IS NOT NULL" : "");
+}
+
+static unsigned terms_of(const struct store_event_filter *f)
+{
+    return (f->after_id > 0 ? T_AFTER : 0) | (f->since_us > 0 ? T_SINCE : 0) |
+           (f->session ? T_SESSION : 0) | (f->honeynet ? T_HONEYNET : 0) |
+           (f->src_ip ? T_SRC_IP : 0) | (f->in_session ? T_IN_SESSION : 0);
 }
 
 /* Binds f's values in the order shape_sql wrote the terms. */
@@ -151,6 +179,10 @@ static void bind_filter(sqlite3_stmt *st, const struct store_event_filter *f, in
         free(lo);
         free(hi);
     }
+    const char *const cols[] = {f->session, f->honeynet, f->src_ip};
+    for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+        if (cols[c])
+            sqlite3_bind_text(st, i++, cols[c], -1, SQLITE_STATIC);
 }
 
 int store_sqlite_reader_query(void *rctx, const struct store_event_filter *f, store_event_cb cb,
@@ -158,12 +190,12 @@ int store_sqlite_reader_query(void *rctx, const struct store_event_filter *f, st
 {
     struct sq_reader *r = rctx;
     int type = !f->type || !*f->type ? TYPE_NONE : strchr(f->type, '.') ? TYPE_EXACT : TYPE_GROUP;
-    bool after = f->after_id > 0, since = f->since_us > 0;
-    int idx = ((after ? 2 : 0) + (since ? 1 : 0)) * TYPE_SHAPES + type;
+    unsigned terms = terms_of(f);
+    unsigned idx = terms * TYPE_SHAPES + (unsigned)type;
     int rc = 0, src;
 
     if (!r->shape[idx]) {
-        char *sql = shape_sql(after, since, type);
+        char *sql = shape_sql(terms, type);
         src = sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->shape[idx], NULL);
         free(sql);
         if (src != SQLITE_OK)

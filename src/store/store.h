@@ -101,6 +101,13 @@ struct store_event_filter {
     long long since_us; /* only events with ts at or after this (0: all) */
     const char *type;   /* a type name or a group ("login"), NULL for all; borrowed */
     long long after_id; /* only events with id > after_id (0: all) */
+    /* Equality on the columns the back end keeps beside each event (NULL:
+     * any); all borrowed. The read models (src/query/) use them so that a
+     * session or a honeynet is read without reading every event. */
+    const char *session;
+    const char *honeynet;
+    const char *src_ip;
+    bool in_session; /* only events that carry a session id */
 };
 /* Called once per event, in id order. json_line is borrowed for the call.
  * Return 0 to go on; anything else stops the query, and a negative value is

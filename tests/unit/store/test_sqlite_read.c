@@ -25,10 +25,18 @@ struct fixture {
     void *rctx; /* a reader's */
 };
 
-static void add(struct fixture *fx, enum event_type t, const char *ts)
+/* One event at ts, with the columns the read filters look at (NULL: none). */
+static void add_in(struct fixture *fx, enum event_type t, const char *ts, const char *session,
+                   const char *hn, const char *src)
 {
     json_t *ev = event_new(t);
     json_object_set_new(ev, "ts", json_string(ts));
+    if (session)
+        json_object_set_new(ev, "session", json_string(session));
+    if (hn)
+        json_object_set_new(ev, "honeynet", json_string(hn));
+    if (src)
+        json_object_set_new(ev, "src_ip", json_string(src));
     struct event_record *r = NULL;
     char err[256];
     long long id;
@@ -36,6 +44,11 @@ static void add(struct fixture *fx, enum event_type t, const char *ts)
     json_decref(ev);
     assert_int_equal(be->append_batch(fx->wctx, &r, 1, &id, err, sizeof(err)), 0);
     event_record_free(r);
+}
+
+static void add(struct fixture *fx, enum event_type t, const char *ts)
+{
+    add_in(fx, t, ts, NULL, NULL, NULL);
 }
 
 static int setup(void **state)
@@ -129,6 +142,47 @@ static void test_filters(void **state)
     assert_string_equal(run(fx, 0, NULL, 6), "");
 }
 
+#define FEB "2026-02-01T00:00:00Z"
+
+static const char *run_f(struct fixture *fx, const struct store_event_filter *f)
+{
+    static struct got g;
+    char err[256] = "";
+    memset(&g, 0, sizeof(g));
+    if (be->reader_query(fx->rctx, f, collect, &g, err, sizeof(err)) < 0)
+        fail_msg("query: %s", err);
+    return g.ids;
+}
+
+/* The column filters the read models use: by session, honeynet and source,
+ * alone, together and with the others. */
+static void test_column_filters(void **state)
+{
+    struct fixture *fx = *state;
+    add_in(fx, EVENT_LOGIN_SUCCESS, FEB, "s1", "hn1", "198.51.100.1"); /* 7 */
+    add_in(fx, EVENT_LAN_ARP, FEB, NULL, "hn1", NULL);                 /* 8 */
+    add_in(fx, EVENT_LOGIN_FAILED, FEB, "s2", "hn2", "198.51.100.2");  /* 9 */
+    add_in(fx, EVENT_COMMAND_INPUT, FEB, "s1", "hn1", "198.51.100.1"); /* 10 */
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.session = "s1"}), "7,10");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.session = "s9"}), "");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.honeynet = "hn1"}), "7,8,10");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.src_ip = "198.51.100.2"}), "9");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.in_session = true}), "7,9,10");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.honeynet = "hn1", .type = "lan"}),
+                        "8");
+    assert_string_equal(
+        run_f(fx, &(struct store_event_filter){.session = "s1", .type = "command.input"}), "10");
+    assert_string_equal(
+        run_f(fx, &(struct store_event_filter){.session = "s1", .honeynet = "hn1", .after_id = 7}),
+        "10");
+    assert_string_equal(run_f(fx, &(struct store_event_filter){.in_session = true,
+                                                               .src_ip = "198.51.100.1",
+                                                               .since_us = day(31)}),
+                        "7,10");
+    /* The old shapes are untouched by the new ones. */
+    assert_string_equal(run(fx, 0, "login", 0), "1,2,4,7,9");
+}
+
 static void test_statements_reused_and_follow(void **state)
 {
     struct fixture *fx = *state;
@@ -185,6 +239,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_column_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statements_reused_and_follow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
         cmocka_unit_test(test_missing_or_empty),

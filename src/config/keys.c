@@ -1,11 +1,9 @@
-/* config: the key table, the INI parser and the writer.
- *
- * Every key is one row of KEYS: its section, name, default (as text, parsed by
- * the same setter as a file's value, so defaults are validated like input),
- * documentation, and a setter/getter pair. config_init() applies every
- * default; config_parse() applies a file's lines on top. The parser is pure
- * (text in, struct out) and fuzzed (tests/fuzz/fuzz_config_parse.c). */
-#include "config/config.h"
+/* keys: the key table, one row per key, and what goes by it: the defaults
+ * (config_init), freeing (config_free) and writing the whole configuration
+ * back, documented (config_write, `karakuri config`). The setters of keys
+ * with a type of their own (listen, lan_pool, egress, ...) sit here with
+ * their rows; the shared value types are types.c's. */
+#include "config/config_int.h"
 
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -21,81 +19,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct key;
-typedef int (*key_set_fn)(struct config *c, const struct key *k, const char *v, char *why,
-                          size_t whylen);
-typedef void (*key_get_fn)(const struct config *c, const struct key *k, char *out, size_t n);
-
-struct key {
-    const char *section;
-    const char *name;
-    const char *def;
-    const char *doc;
-    key_set_fn set;
-    key_get_fn get;
-    size_t off;
-    long long min, max;
-};
-
-#define FIELD(c, k, type) ((type *)(void *)((char *)(c) + (k)->off))
-#define CFIELD(c, k, type) ((const type *)(const void *)((const char *)(c) + (k)->off))
-
-/* ---- value types ---- */
-
-static int set_string(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    for (const char *p = v; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-            snprintf(why, n, "control characters are not allowed");
-            return -EINVAL;
-        }
-    }
-    char **f = FIELD(c, k, char *);
-    free(*f);
-    *f = xstrdup(v);
-    return 0;
-}
-
-static void get_string(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    snprintf(out, n, "%s", *CFIELD(c, k, char *));
-}
-
-/* A Docker image name or a Debian suite: lower-case letters, digits, . _ - /. */
-static int set_name(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    if (!*v) {
-        snprintf(why, n, "must not be empty");
-        return -EINVAL;
-    }
-    for (const char *p = v; *p; p++) {
-        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("._-/", *p)) {
-            snprintf(why, n, "'%c' not allowed (lower-case letters, digits, '.', '_', '-', '/')",
-                     isprint((unsigned char)*p) ? *p : '?');
-            return -EINVAL;
-        }
-    }
-    return set_string(c, k, v, why, n);
-}
-
-static int set_url(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0 &&
-        strncmp(v, "file://", 7) != 0) {
-        snprintf(why, n, "expected an http://, https:// or file:// URL");
-        return -EINVAL;
-    }
-    return set_string(c, k, v, why, n);
-}
-
-static int set_nonempty(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    if (!*v) {
-        snprintf(why, n, "must not be empty");
-        return -EINVAL;
-    }
-    return set_string(c, k, v, why, n);
-}
+/* The table's short names for the shared value types (types.c), so that a
+ * row reads as it always has. */
+#define set_string config_set_string
+#define get_string config_get_string
+#define set_name config_set_name
+#define set_url config_set_url
+#define set_nonempty config_set_nonempty
+#define set_uint config_set_uint
+#define get_uint config_get_uint
+#define set_bool config_set_bool
+#define get_bool config_get_bool
+#define set_duration config_set_duration
+#define get_duration config_get_duration
+#define set_size config_set_size
+#define get_size config_get_size
+#define set_cpus config_set_cpus
+#define get_cpus config_get_cpus
 
 static int set_docker_host(struct config *c, const struct key *k, const char *v, char *why,
                            size_t n)
@@ -117,143 +57,6 @@ static int set_auth(struct config *c, const struct key *k, const char *v, char *
         return -EINVAL;
     }
     return set_string(c, k, v, why, n);
-}
-
-static int set_uint(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    long long x;
-    if (util_parse_ll(v, k->min, k->max, &x) < 0) {
-        snprintf(why, n, "expected a whole number from %lld to %lld", k->min, k->max);
-        return -EINVAL;
-    }
-    *FIELD(c, k, unsigned) = (unsigned)x;
-    return 0;
-}
-
-static void get_uint(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    snprintf(out, n, "%u", *CFIELD(c, k, unsigned));
-}
-
-static int set_bool(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false",
-                                                                                "off", "0"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
-            *FIELD(c, k, bool) = strcasecmp(v, yes[i]) == 0;
-            return 0;
-        }
-    }
-    snprintf(why, n, "expected yes or no");
-    return -EINVAL;
-}
-
-static void get_bool(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    snprintf(out, n, "%s", *CFIELD(c, k, bool) ? "yes" : "no");
-}
-
-static int set_duration(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    long long s;
-    if (config_parse_duration(v, &s) < 0 || s < k->min || s > k->max) {
-        snprintf(why, n, "expected a duration from %llds to %llds such as 90s, 30m, 12h, 7d",
-                 k->min, k->max);
-        return -EINVAL;
-    }
-    *FIELD(c, k, long long) = s;
-    return 0;
-}
-
-static void get_duration(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    long long s = *CFIELD(c, k, long long);
-    static const struct {
-        long long secs;
-        char unit;
-    } units[] = {{604800, 'w'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'}};
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (s && s % units[i].secs == 0) {
-            snprintf(out, n, "%lld%c", s / units[i].secs, units[i].unit);
-            return;
-        }
-    }
-    snprintf(out, n, "%llds", s);
-}
-
-/* "512M", "1G", "64k" or plain bytes (binary units) into a long long. */
-static int set_size(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    static const char units[] = "kmgt";
-    char num[32];
-    size_t len = strlen(v);
-    long long mult = 1, x;
-    const char *u = len ? strchr(units, tolower((unsigned char)v[len - 1])) : NULL;
-    if (u && *u) {
-        mult = 1LL << (10 * (u - units + 1));
-        len--;
-    }
-    if (len == 0 || len >= sizeof(num))
-        goto bad;
-    memcpy(num, v, len);
-    num[len] = '\0';
-    if (util_parse_ll(num, 0, k->max / mult, &x) < 0 || x * mult < k->min)
-        goto bad;
-    *FIELD(c, k, long long) = x * mult;
-    return 0;
-bad:
-    snprintf(why, n, "expected a size from %lld to %lld bytes such as 512M or 2G", k->min, k->max);
-    return -EINVAL;
-}
-
-static void get_size(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    static const char units[] = "TGMk";
-    long long x = *CFIELD(c, k, long long);
-    for (int i = 0; i < 4; i++) {
-        long long m = 1LL << (10 * (4 - i));
-        if (x && x % m == 0) {
-            snprintf(out, n, "%lld%c", x / m, units[i]);
-            return;
-        }
-    }
-    snprintf(out, n, "%lld", x);
-}
-
-/* CPUs as a decimal ("0.5", "2") into thousandths. */
-static int set_cpus(struct config *c, const struct key *k, const char *v, char *why, size_t n)
-{
-    char whole[16] = "", frac[4] = "000";
-    long long w, f = 0;
-    const char *dot = strchr(v, '.');
-    size_t wl = dot ? (size_t)(dot - v) : strlen(v);
-    if (wl == 0 || wl >= sizeof(whole) || (dot && (strlen(dot + 1) == 0 || strlen(dot + 1) > 3)))
-        goto bad;
-    memcpy(whole, v, wl);
-    if (dot)
-        memcpy(frac, dot + 1, strlen(dot + 1));
-    if (util_parse_ll(whole, 0, 1024, &w) < 0 || util_parse_ll(frac, 0, 999, &f) < 0 ||
-        w * 1000 + f < k->min || w * 1000 + f > k->max)
-        goto bad;
-    *FIELD(c, k, unsigned) = (unsigned)(w * 1000 + f);
-    return 0;
-bad:
-    snprintf(why, n, "expected a number of CPUs from %.3f to %.3f such as 0.5",
-             (double)k->min / 1000, (double)k->max / 1000);
-    return -EINVAL;
-}
-
-static void get_cpus(const struct config *c, const struct key *k, char *out, size_t n)
-{
-    unsigned m = *CFIELD(c, k, unsigned);
-    if (m % 1000 == 0)
-        snprintf(out, n, "%u", m / 1000);
-    else
-        snprintf(out, n, "%u.%03u", m / 1000, m % 1000);
-    /* No trailing zeros: "0.5", not "0.500". */
-    for (size_t len = strlen(out); m % 1000 && out[len - 1] == '0'; len--)
-        out[len - 1] = '\0';
 }
 
 static int set_log_level(struct config *c, const struct key *k, const char *v, char *why, size_t n)
@@ -442,8 +245,6 @@ static void get_lan_pool(const struct config *c, const struct key *k, char *out,
     snprintf(out, n, "%s/%u", a, c->honeynet.lan_pool_prefix);
 }
 
-/* ---- the key table ---- */
-
 #define OFF(member) offsetof(struct config, member)
 #define STR(sec, name, member, def, set, doc)                                                      \
     {                                                                                              \
@@ -579,6 +380,32 @@ static const struct key KEYS[] = {
 
 #define NKEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 
+size_t config_key_count(void)
+{
+    return NKEYS;
+}
+
+const struct key *config_key_at(size_t i)
+{
+    return i < NKEYS ? &KEYS[i] : NULL;
+}
+
+const struct key *config_key_find(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].name, name) == 0)
+            return &KEYS[i];
+    return NULL;
+}
+
+bool config_section_known(const char *section)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0)
+            return true;
+    return false;
+}
+
 void config_init(struct config *c)
 {
     char why[256];
@@ -606,186 +433,6 @@ void config_free(struct config *c)
     free(c->ssh.listen_host);
     free(c->path);
     memset(c, 0, sizeof(*c));
-}
-
-/* ---- parsing ---- */
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-static const struct key *find_key(const char *section, const char *name)
-{
-    for (size_t i = 0; i < NKEYS; i++)
-        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].name, name) == 0)
-            return &KEYS[i];
-    return NULL;
-}
-
-static bool known_section(const char *section)
-{
-    for (size_t i = 0; i < NKEYS; i++)
-        if (strcmp(KEYS[i].section, section) == 0)
-            return true;
-    return false;
-}
-
-struct parse_state {
-    struct config *c;
-    const char *file;
-    char section[64];
-    unsigned seen_line[NKEYS]; /* line a key was set on, 0 if not yet */
-    char *err;
-    size_t errlen;
-};
-
-static int parse_section(struct parse_state *ps, char *line, unsigned lineno)
-{
-    size_t n = strlen(line);
-    if (line[n - 1] != ']') {
-        snprintf(ps->err, ps->errlen, "%s:%u: expected ']' at the end of the section header",
-                 ps->file, lineno);
-        return -EINVAL;
-    }
-    line[n - 1] = '\0';
-    char *name = trim(line + 1);
-    if (!known_section(name)) {
-        char esc[80];
-        snprintf(ps->err, ps->errlen, "%s:%u: unknown section [%s]", ps->file, lineno,
-                 log_escape(name, strlen(name), esc, sizeof(esc)));
-        return -EINVAL;
-    }
-    snprintf(ps->section, sizeof(ps->section), "%s", name);
-    return 0;
-}
-
-static int parse_assignment(struct parse_state *ps, char *line, unsigned lineno)
-{
-    char *eq = strchr(line, '=');
-    char esc[80], why[256] = "";
-
-    if (!eq) {
-        snprintf(ps->err, ps->errlen, "%s:%u: expected 'key = value' or '[section]'", ps->file,
-                 lineno);
-        return -EINVAL;
-    }
-    *eq = '\0';
-    char *name = trim(line), *value = trim(eq + 1);
-    if (!*ps->section) {
-        snprintf(ps->err, ps->errlen, "%s:%u: key '%s' outside any [section]", ps->file, lineno,
-                 log_escape(name, strlen(name), esc, sizeof(esc)));
-        return -EINVAL;
-    }
-    const struct key *k = find_key(ps->section, name);
-    if (!k) {
-        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: unknown key", ps->file, lineno, ps->section,
-                 log_escape(name, strlen(name), esc, sizeof(esc)));
-        return -EINVAL;
-    }
-    size_t idx = (size_t)(k - KEYS);
-    if (ps->seen_line[idx]) {
-        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: set twice (first on line %u)", ps->file,
-                 lineno, k->section, k->name, ps->seen_line[idx]);
-        return -EINVAL;
-    }
-    size_t vn = strlen(value);
-    if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
-        value[vn - 1] = '\0';
-        value++;
-    }
-    if (k->set(ps->c, k, value, why, sizeof(why)) < 0) {
-        snprintf(ps->err, ps->errlen, "%s:%u: [%s] %s: '%s': %s", ps->file, lineno, k->section,
-                 k->name, log_escape(value, strlen(value), esc, sizeof(esc)), why);
-        return -EINVAL;
-    }
-    ps->seen_line[idx] = lineno;
-    return 0;
-}
-
-int config_parse(struct config *c, const char *text, size_t len, const char *filename, char *err,
-                 size_t errlen)
-{
-    struct parse_state ps = {
-        .c = c, .file = filename ? filename : "<config>", .err = err, .errlen = errlen};
-    char line[CONFIG_MAX_LINE_BYTES + 1];
-    unsigned lineno = 0;
-    size_t pos = 0;
-
-    if (memchr(text, '\0', len)) {
-        snprintf(err, errlen, "%s: contains a NUL byte: not a text file", ps.file);
-        return -EINVAL;
-    }
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-        lineno++;
-        if (n > CONFIG_MAX_LINE_BYTES) {
-            snprintf(err, errlen, "%s:%u: line longer than %d bytes", ps.file, lineno,
-                     CONFIG_MAX_LINE_BYTES);
-            return -EINVAL;
-        }
-        memcpy(line, text + pos, n);
-        line[n] = '\0';
-        pos += n + (nl ? 1 : 0);
-
-        char *s = trim(line);
-        if (!*s || *s == '#' || *s == ';')
-            continue;
-        int rc = *s == '[' ? parse_section(&ps, s, lineno) : parse_assignment(&ps, s, lineno);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-int config_load(struct config *c, const char *path, char *err, size_t errlen)
-{
-    char ebuf[128];
-    struct stat st;
-    char *text = NULL;
-    int rc = 0;
-
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "%s: %s", path, util_strerror(-rc, ebuf, sizeof(ebuf)));
-        return rc;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path,
-                 CONFIG_MAX_FILE_BYTES);
-        rc = -EINVAL;
-        goto out;
-    }
-    size_t size = (size_t)st.st_size, got = 0;
-    text = xmalloc(size + 1);
-    while (got < size) {
-        ssize_t r = read(fd, text + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            rc = r < 0 ? -errno : -EIO;
-            snprintf(err, errlen, "%s: read failed: %s", path,
-                     util_strerror(-rc, ebuf, sizeof(ebuf)));
-            goto out;
-        }
-        got += (size_t)r;
-    }
-    rc = config_parse(c, text, size, path, err, errlen);
-    if (rc == 0) {
-        free(c->path);
-        c->path = xstrdup(path);
-    }
-out:
-    free(text);
-    close(fd);
-    return rc;
 }
 
 /* ---- writing ---- */
@@ -818,55 +465,4 @@ int config_write(const struct config *c, FILE *f)
                 needs_quotes(value) ? "\"" : "", value, needs_quotes(value) ? "\"" : "");
     }
     return ferror(f) ? -EIO : 0;
-}
-
-int config_parse_duration(const char *s, long long *secs_out)
-{
-    long long total = 0;
-    const char *p = s;
-
-    if (!s || !*s)
-        return -EINVAL;
-    while (*p) {
-        long long v = 0;
-        if (!isdigit((unsigned char)*p))
-            return -EINVAL;
-        while (isdigit((unsigned char)*p)) {
-            if (v > 1000000000LL)
-                return -ERANGE;
-            v = v * 10 + (*p++ - '0');
-        }
-        long long mult;
-        switch (*p) {
-        case '\0':
-            mult = p == s + strlen(s) && total == 0 ? 1 : -1;
-            break;
-        case 's':
-            mult = 1;
-            break;
-        case 'm':
-            mult = 60;
-            break;
-        case 'h':
-            mult = 3600;
-            break;
-        case 'd':
-            mult = 86400;
-            break;
-        case 'w':
-            mult = 604800;
-            break;
-        default:
-            return -EINVAL;
-        }
-        if (mult < 0)
-            return -EINVAL;
-        if (*p)
-            p++;
-        total += v * mult;
-        if (total > 100LL * 366 * 86400)
-            return -ERANGE;
-    }
-    *secs_out = total;
-    return 0;
 }
