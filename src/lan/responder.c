@@ -91,7 +91,7 @@ struct net {
         long long t;
     } arp[ARP_RING];
     size_t arp_next;
-    unsigned live;  /* live and pending decoys */
+    unsigned live;    /* live and pending decoys */
     long long hot_us; /* last sweep or first contact seen (0: none yet) */
 };
 
@@ -295,9 +295,8 @@ static void pool_demand(struct lan_responder *r)
         unsigned room = c->honeynet.decoys_max > n->live ? c->honeynet.decoys_max - n->live : 0;
         grow += empty < room ? empty : room;
     }
-    unsigned room = c->honeynet.decoys_total > r->live_total
-                        ? c->honeynet.decoys_total - r->live_total
-                        : 0;
+    unsigned room =
+        c->honeynet.decoys_total > r->live_total ? c->honeynet.decoys_total - r->live_total : 0;
     need += grow < room ? grow : room;
     lan_pool_want(r->pool, need > c->honeynet.pool ? need : c->honeynet.pool, r->nnets > 0);
 }
