@@ -13,6 +13,9 @@
 # A connect under 1 s (Linux's initial SYN and ARP retry time) means the first
 # SYN was answered; one over it means the client had to retry.
 # Targets (karakuri): p50 <= 20 ms, p99 <= 100 ms, 100 % first SYNs answered.
+# Also printed: the idle memory of a honeynet with its pool (memory cgroup
+# usage of its gateway and its ready pool decoys, before the probes), against
+# the same number of plain `docker run` decoys of the reference, idle.
 # Usage: bench/lan.sh [BUILD_DIR]   (root; the engine and images present)
 set -euo pipefail
 build=${1:-build}
@@ -45,6 +48,26 @@ probe='for ip in "$@"; do
   else echo "$ip -1"; fi
   sleep '"$GAP"'
 done'
+# The memory cgroup usage of containers "$@" in bytes, summed (cgroup v1 or v2).
+mem_of() {
+  local sum=0 id f
+  for id in "$@"; do
+    id=$(docker inspect -f '{{.Id}}' "$id")
+    for f in "/sys/fs/cgroup/memory/docker/$id/memory.usage_in_bytes" \
+             "/sys/fs/cgroup/system.slice/docker-$id.scope/memory.current"; do
+      [[ -r $f ]] && { sum=$((sum + $(<"$f"))); break; }
+    done
+  done
+  echo "$sum"
+}
+# True once sshd listens in every container "$@" (a socket on 22 in LISTEN).
+sshd_up() {
+  local id pid
+  for id in "$@"; do
+    pid=$(docker inspect -f '{{.State.Pid}}' "$id")
+    grep -q ':0016 00000000:0000 0A' "/proc/$pid/net/tcp" 2>/dev/null || return 1
+  done
+}
 # p50, p99, max and the share under 1000 ms of "ip ms" lines.
 stats() {
   python3 -c '
@@ -86,6 +109,11 @@ for _ in $(seq 120); do
   [[ $(docker ps -q --filter label=karakuri.pool | wc -l) -ge 6 ]] && break
   sleep 0.5
 done
+# The quiet honeynet: its gateway and its pool, once the pool's sshds listen.
+mapfile -t pooled < <(docker ps -q --filter label=karakuri.pool)
+for _ in $(seq 100); do sshd_up "${pooled[@]}" && break; sleep 0.1; done
+kgw_mem=$(mem_of "$gw")
+kpool_mem=$(mem_of "${pooled[@]}")
 docker exec "$gw" bash -c "$probe" probe "${hosts[@]}" >"$tmp/kk.txt"
 read -r k50 k99 kmax kfirst < <(stats <"$tmp/kk.txt")
 kill -TERM "$kpid"
@@ -112,6 +140,10 @@ for i in $(seq 10 $((9 + N))); do
   echo "$ip $((d / 10)).$((d % 10))" >>"$tmp/ready.txt"
   wait "$cpid" || true
 done
+ref_ids=$(docker ps -q --filter "label=kkbench=$ref" --filter ancestor=karakuri/decoy:latest | head -n "${#pooled[@]}")
+sleep 2 # idle, like the pool was
+# shellcheck disable=SC2086
+ref_mem=$(mem_of $ref_ids)
 read -r r50 r99 rmax rfirst < <(stats <"$tmp/ref.txt")
 read -r y50 y99 ymax _ < <(stats <"$tmp/ready.txt")
 
@@ -120,6 +152,13 @@ printf '%-34s %9s %9s %9s %12s%%\n' "karakuri (warm pool, netlink)" "$k50" "$k99
 printf '%-34s %9s %9s %9s %12s%%\n' "docker run (client's connect)" "$r50" "$r99" "$rmax" "$rfirst"
 printf '%-34s %9s %9s %9s\n' "docker run (run -> sshd listening)" "$y50" "$y99" "$ymax"
 python3 -c "print(f'p50: karakuri answers {float(\"$y50\") / max(float(\"$k50\"), 0.1):.0f}x sooner than docker run is ready')"
+python3 -c "
+gw, pool, ref, n = $kgw_mem, $kpool_mem, $ref_mem, ${#pooled[@]}
+m = 1 << 20
+print(f'idle memory of a honeynet with its pool: {(gw + pool) / m:.0f} MiB '
+      f'(gateway {gw / m:.0f} MiB + {n} pool decoys {pool / m:.0f} MiB, {pool / max(n, 1) / m:.1f} MiB each)')
+print(f'{n} plain docker run decoys, idle: {ref / m:.0f} MiB; pool decoys cost '
+      f'{pool / max(ref, 1):.1f}x as much (they run every role\'s services)')"
 python3 -c "
 import sys
 ok = float('$k50') <= 20 and float('$k99') <= 100 and float('$kfirst') >= 100

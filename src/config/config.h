@@ -68,6 +68,7 @@ struct config {
         unsigned hosts;          /* planned hosts on each LAN besides the gateway */
         bool responder;          /* answer sweeps and start decoys on the LANs */
         unsigned pool;           /* warm decoy containers kept ready */
+        long long pool_quiet_s;  /* a honeynet this quiet gives back the pool grown for it */
         unsigned decoys_max;     /* live decoys per honeynet */
         unsigned decoys_total;   /* live decoys in all */
         unsigned chain_depth;    /* gateway → decoy → … hops */

@@ -310,6 +310,10 @@ static const struct key KEYS[] = {
      set_bool, get_bool, OFF(honeynet.responder), 0, 0},
     {"honeynet", "pool", "3", "decoy containers kept started and ready to take an address",
      set_uint, get_uint, OFF(honeynet.pool), 0, 64},
+    {"honeynet", "pool_quiet", "2m",
+     "the pool grows to what a swept honeynet's plan may still claim; this long after its last "
+     "sweep or new contact it is back to [honeynet] pool",
+     set_duration, get_duration, OFF(honeynet.pool_quiet_s), 1, 86400},
     {"honeynet", "decoys_max", "8", "live decoys on one honeynet; past it addresses stay empty",
      set_uint, get_uint, OFF(honeynet.decoys_max), 0, 250},
     {"honeynet", "decoys_total", "32", "live decoys on all honeynets together", set_uint, get_uint,

@@ -2,6 +2,7 @@
 #include "lan/decoy.h"
 
 #include "common/buf.h"
+#include "common/tar.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
@@ -10,6 +11,7 @@
 #include "lan/honeynet.h"
 #include "lan/netns.h"
 #include "lan/plan.h"
+#include "ssh/hostkeys.h"
 
 #include <crypt.h>
 #include <dirent.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -154,23 +157,24 @@ static pid_t parent_of(int proc)
     return pp ? (pid_t)strtol(pp + 7, NULL, 10) : 0;
 }
 
-/* Kills child of init when it listens elsewhere than on a kept port. It is
- * held by pidfd first and checked to be init's child while init lives (so
- * that neither number was reused meanwhile). */
-static void stop_child(const struct proc_ref *init, pid_t child, const struct listener *l, size_t n,
-                       const uint16_t *keep)
+/* Takes child of init into dc's services when it listens elsewhere than on
+ * 22: held by pidfd, checked to be init's child while init lives (so that
+ * neither number was reused meanwhile). */
+static void take_child(struct lan_decoy *dc, pid_t child, const struct listener *l, size_t n)
 {
     char path[32];
     snprintf(path, sizeof(path), "/proc/%d", (int)child);
     int pidfd = pidfd_open(child, 0);
     int proc = pidfd >= 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    struct pollfd alive[2] = {{.fd = init->pidfd, .events = POLLIN},
+    struct pollfd alive[2] = {{.fd = dc->init.pidfd, .events = POLLIN},
                               {.fd = pidfd, .events = POLLIN}};
-    if (proc >= 0 && parent_of(proc) == init->pid && poll(alive, 2, 0) == 0) {
+    if (proc >= 0 && parent_of(proc) == dc->init.pid && poll(alive, 2, 0) == 0 &&
+        dc->nservices < LAN_DECOY_SERVICES) {
         unsigned port = port_of(proc, l, n);
-        if (port && port != 22 && !has_port(keep, port) &&
-            pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0) {
-            /* Ended by itself meanwhile. */
+        if (port && port != 22) {
+            dc->service_pidfd[dc->nservices] = pidfd;
+            dc->service_port[dc->nservices++] = (uint16_t)port;
+            pidfd = -1;
         }
     }
     if (proc >= 0)
@@ -179,16 +183,17 @@ static void stop_child(const struct proc_ref *init, pid_t child, const struct li
         close(pidfd);
 }
 
-/* Ends the services of the decoy that are not among keep: its init's
- * children listening elsewhere than on a kept port (sshd is the init
- * itself). Killed from the host: nothing in the container is asked. */
-static void stop_services(const struct proc_ref *init, const uint16_t *keep)
+/* Finds the decoy's services, once, when it is ready: its init's children
+ * listening elsewhere than on 22 (sshd is the init itself). At claim time
+ * stopping those of other roles is then a signal each: looking them up in
+ * /proc took a claim 5-40 ms on a busy host. */
+static void find_services(struct lan_decoy *dc)
 {
     struct listener l[MAX_SERVICES + 8];
-    size_t n = listeners(init->dirfd, l, sizeof(l) / sizeof(l[0]));
+    size_t n = listeners(dc->init.dirfd, l, sizeof(l) / sizeof(l[0]));
     char path[64];
-    snprintf(path, sizeof(path), "task/%d/children", (int)init->pid);
-    int fd = openat(init->dirfd, path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof(path), "task/%d/children", (int)dc->init.pid);
+    int fd = openat(dc->init.dirfd, path, O_RDONLY | O_CLOEXEC);
     char list[4096] = "";
     ssize_t len = fd >= 0 ? read(fd, list, sizeof(list) - 1) : -1;
     if (fd >= 0)
@@ -198,11 +203,68 @@ static void stop_services(const struct proc_ref *init, const uint16_t *keep)
     list[len] = '\0';
     char *p = list, *end;
     for (long child; (child = strtol(p, &end, 10)) > 0; p = end)
-        stop_child(init, (pid_t)child, l, n, keep);
+        take_child(dc, (pid_t)child, l, n);
 }
 
-int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
-                   size_t errlen)
+/* Ends the decoy's services that are not among keep, from the host: nothing
+ * in the container is asked. */
+static void stop_services(const struct lan_decoy *dc, const uint16_t *keep)
+{
+    for (size_t i = 0; i < dc->nservices; i++)
+        if (!has_port(keep, dc->service_port[i]) &&
+            pidfd_send_signal(dc->service_pidfd[i], SIGKILL, NULL, 0) < 0) {
+            /* Ended by itself meanwhile. */
+        }
+}
+
+/* The files a claim writes, opened for writing once now, unchanged: the
+ * overlay file system copies a lower file up (and, on this kernel, syncs it
+ * to disk) at its first open for writing, which took a claim 8-20 ms. Done
+ * here, the claim only writes. /home is copied up the same way, by a
+ * directory made and removed. */
+static void warm_files(int proc)
+{
+    static const char *const files[] = {"root/etc/passwd", "root/etc/group", "root/etc/shadow",
+                                        "root/etc/hostname", "root/etc/hosts"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        int fd = openat(proc, files[i], O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (mkdirat(proc, "root/home/.kk-warm", 0700) == 0 &&
+        unlinkat(proc, "root/home/.kk-warm", AT_REMOVEDIR) < 0) {
+        /* Left behind: an empty hidden directory, removed at the next try. */
+    }
+}
+
+/* The key set as files of /etc/ssh, put into the created container. */
+static int put_keys(struct docker *d, const char *id, const struct kssh_keyset *ks)
+{
+    struct buf tarball;
+    int rc = 0, fd = -1;
+    buf_init(&tarball, 1 << 20);
+    for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++)
+        rc = ks->pem[i] ? tar_append(&tarball, kssh_hostkey_types[i].file, ks->pem[i],
+                                     strlen(ks->pem[i]), 0600)
+                        : -EINVAL;
+    if (rc == 0)
+        rc = tar_finish(&tarball);
+    if (rc == 0) {
+        fd = memfd_create("karakuri-decoy-keys", MFD_CLOEXEC);
+        if (fd < 0 || write(fd, tarball.data, tarball.len) != (ssize_t)tarball.len ||
+            lseek(fd, 0, SEEK_SET) != 0)
+            rc = -EIO;
+    }
+    if (rc == 0)
+        rc = docker_container_archive_put(d, id, "/etc/ssh", fd);
+    if (fd >= 0)
+        close(fd);
+    buf_free(&tarball);
+    return rc;
+}
+
+int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh_keyset *keys,
+                   struct lan_decoy *out, char *err, size_t errlen)
 {
     char *image = xasprintf("%s:latest", cfg->images.decoy_image);
     char *id = NULL;
@@ -232,6 +294,10 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
         snprintf(err, errlen, "creating a decoy: %s", docker_last_error(d));
         return rc;
     }
+    if (keys && (rc = put_keys(d, id, keys)) < 0) {
+        snprintf(err, errlen, "putting a decoy's host keys in place: %s", docker_last_error(d));
+        goto fail;
+    }
     if ((rc = docker_container_start(d, id)) < 0 ||
         (rc = docker_container_inspect(d, id, &info)) < 0) {
         snprintf(err, errlen, "starting a decoy: %s", docker_last_error(d));
@@ -256,8 +322,11 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy 
         struct timespec ts = {0, 20000000L};
         nanosleep(&ts, NULL);
     }
+    warm_files(init.dirfd);
+    memset(out, 0, sizeof(*out));
     snprintf(out->id, sizeof(out->id), "%s", id);
     out->init = init;
+    find_services(out);
     free(id);
     return 0;
 fail:
@@ -490,7 +559,7 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
         snprintf(err, errlen, "the decoy's init is gone");
         return -ESRCH;
     }
-    stop_services(&dc->init, ports);
+    stop_services(dc, ports);
     char eb[128];
     int rc = lan_netns_hostname(dc->init.dirfd, hostname);
     if (rc < 0) {
@@ -519,4 +588,7 @@ bool lan_decoy_alive(const struct lan_decoy *dc)
 void lan_decoy_close(struct lan_decoy *dc)
 {
     proc_ref_close(&dc->init);
+    for (size_t i = 0; i < dc->nservices; i++)
+        close(dc->service_pidfd[i]);
+    dc->nservices = 0;
 }

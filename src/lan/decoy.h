@@ -16,12 +16,20 @@
 
 struct config;
 struct docker;
+struct kssh_keyset;
 
 #define LAN_LABEL_POOL "karakuri.pool"
+
+#define LAN_DECOY_SERVICES 32
 
 struct lan_decoy {
     char id[72];
     struct proc_ref init; /* the container's init, by handle (owned) */
+    /* Its role services (init's children listening on a port), by pidfd
+     * (owned), found once it was ready. */
+    int service_pidfd[LAN_DECOY_SERVICES];
+    uint16_t service_port[LAN_DECOY_SERVICES];
+    size_t nservices;
 };
 
 /* A user to create in a decoy: name and a crypt(3) hash of its password. */
@@ -32,9 +40,12 @@ struct lan_user {
 
 /* Makes, starts and waits for a pool decoy: sshd and every role's services
  * (images/server/netsvc, under the names of the daemons they stand for)
- * listening. */
-int lan_decoy_make(struct docker *d, const struct config *cfg, struct lan_decoy *out, char *err,
-                   size_t errlen) __attribute__((warn_unused_result));
+ * listening. keys (borrowed) are put in place before it starts, so that its
+ * entry point makes none: RSA 3072 made inside, at the container's CPU
+ * share, takes 1-3 s; NULL: made inside. */
+int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh_keyset *keys,
+                   struct lan_decoy *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Whether the decoy's init is still the one it was made with, alive and in
  * its container: a pool decoy whose container was killed (or whose engine

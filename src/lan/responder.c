@@ -20,6 +20,7 @@
 #include "lan/netns.h"
 #include "lan/packet.h"
 #include "lan/plan.h"
+#include "lan/pool.h"
 #include "monitor/exec.h"
 #include "monitor/files.h"
 #include "store/store.h"
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,7 +91,8 @@ struct net {
         long long t;
     } arp[ARP_RING];
     size_t arp_next;
-    unsigned live; /* live and pending decoys */
+    unsigned live;    /* live and pending decoys */
+    long long hot_us; /* last sweep or first contact seen (0: none yet) */
 };
 
 struct echo {
@@ -116,13 +119,12 @@ struct lan_responder {
     struct event_pipeline *p;
     struct monitor_exec *mon; /* borrowed; NULL: no proc.exec */
     pthread_mutex_t mu;
-    pthread_cond_t cv;       /* the worker's: jobs or pool space */
+    pthread_cond_t cv;       /* the worker's: jobs */
     pthread_cond_t claim_cv; /* the claimer's: pending hosts or pool decoys */
     struct net *nets[MAX_NETS];
     size_t nnets;
     unsigned live_total;
-    struct lan_decoy pool[64];
-    size_t npool;
+    struct lan_pool *pool;
     struct job *jobs, **jobs_tail;
     struct echo *echoes[MAX_ECHOES];
     size_t nechoes;
@@ -268,41 +270,53 @@ static void started_event(struct lan_responder *r, struct net *n, struct host *h
     emit(r, ev);
 }
 
-/* Forgets pool decoy i, whose container died (killed, or its engine
- * restarted): its init's pid may be another process's by now. */
-static void pool_drop(struct lan_responder *r, size_t i)
+/* How many decoys the pool should hold (lock held): the configured base,
+ * or, if more, one for each host waiting for a decoy and, on a honeynet
+ * swept or contacted within [honeynet] pool_quiet, one for each planned
+ * host it may still claim within its caps. A sweep is seen seconds before
+ * the connects that follow it, so the pool grows ahead of them; once the
+ * honeynet is quiet the surplus is removed, so a quiet honeynet costs its
+ * gateway and the base pool only. */
+static void pool_demand(struct lan_responder *r)
 {
-    struct job j = {.kind = JOB_REMOVE};
-    LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: pool decoy %.12s is gone; not used", r->pool[i].id);
-    snprintf(j.container, sizeof(j.container), "%s", r->pool[i].id);
-    queue_job(r, &j);
-    lan_decoy_close(&r->pool[i]);
-    r->pool[i] = r->pool[--r->npool];
-}
-
-/* Drops the pool decoys that died. */
-static void pool_prune(struct lan_responder *r)
-{
-    for (size_t i = 0; i < r->npool;)
-        if (!lan_decoy_alive(&r->pool[i]))
-            pool_drop(r, i);
-        else
-            i++;
-}
-
-/* A live decoy from the pool into dc, if there is one. */
-static bool pool_take(struct lan_responder *r, struct lan_decoy *dc)
-{
-    while (r->npool) {
-        if (!lan_decoy_alive(&r->pool[r->npool - 1])) {
-            pool_drop(r, r->npool - 1);
-            continue;
+    const struct config *c = r->cfg;
+    long long now = util_mono_us();
+    unsigned need = 0, grow = 0;
+    for (size_t i = 0; i < r->nnets; i++) {
+        struct net *n = r->nets[i];
+        unsigned empty = 0;
+        for (size_t k = 0; k < n->nhosts; k++) {
+            const struct host *h = &n->hosts[k];
+            need += h->st == HOST_PENDING && !h->claiming;
+            empty += h->planned && h->st == HOST_EMPTY;
         }
-        *dc = r->pool[--r->npool];
-        pthread_cond_signal(&r->cv); /* refill */
-        return true;
+        if (!n->hot_us || now - n->hot_us >= c->honeynet.pool_quiet_s * 1000000LL)
+            continue;
+        unsigned room = c->honeynet.decoys_max > n->live ? c->honeynet.decoys_max - n->live : 0;
+        grow += empty < room ? empty : room;
     }
-    return false;
+    unsigned room =
+        c->honeynet.decoys_total > r->live_total ? c->honeynet.decoys_total - r->live_total : 0;
+    need += grow < room ? grow : room;
+    lan_pool_want(r->pool, need > c->honeynet.pool ? need : c->honeynet.pool, r->nnets > 0);
+}
+
+/* n was swept or contacted: its plan may be claimed soon (lock held). */
+static void net_hot(struct lan_responder *r, struct net *n)
+{
+    long long now = util_mono_us(), was = n->hot_us;
+    n->hot_us = now;
+    /* Once per burst; housekeeping follows the rest. */
+    if (!was || now - was >= 100000)
+        pool_demand(r);
+}
+
+static void pool_ready(void *ud)
+{
+    struct lan_responder *r = ud;
+    pthread_mutex_lock(&r->mu);
+    pthread_cond_signal(&r->claim_cv);
+    pthread_mutex_unlock(&r->mu);
 }
 
 /* A claim in progress on the claimer thread: what it needs of its host,
@@ -412,15 +426,26 @@ static bool claim_publish(struct lan_responder *r, struct claim *c, int rc)
 
 /* The claimer thread: gives pending hosts decoys from the pool, one at a
  * time, holding the lock only to take and to publish. */
+/* The calling thread ahead of the rest of the host (root may raise it):
+ * answers and claims are what the intruder times, and they compete with the
+ * pool's makers, the engine and the containers for CPU. */
+static void raise_priority(void)
+{
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), -10) < 0) {
+        /* Not root, or not allowed: the default priority then. */
+    }
+}
+
 static void *claimer_main(void *arg)
 {
     struct lan_responder *r = arg;
+    raise_priority();
     struct claim *c = xmalloc(sizeof(*c));
     pthread_mutex_lock(&r->mu);
     while (!r->stopping) {
         struct net *n = NULL;
         struct host *h = next_pending(r, &n);
-        if (!h || !pool_take(r, &c->dc)) {
+        if (!h || !lan_pool_take(r->pool, &c->dc)) {
             pthread_cond_wait(&r->claim_cv, &r->mu);
             continue;
         }
@@ -480,6 +505,8 @@ static void claim(struct lan_responder *r, struct net *n, struct host *h, const 
         describe(p, h->trigger, sizeof(h->trigger));
         n->live++;
         r->live_total++;
+        n->hot_us = util_mono_us();
+        pool_demand(r);
     }
     if (h->nheld < MAX_HELD) {
         h->held[h->nheld].data = xmalloc(len);
@@ -569,6 +596,8 @@ static void on_arp(struct lan_responder *r, struct net *n, const struct lan_pkt 
         }
     }
     arp_reply(r, n, h, p);
+    if (h->planned)
+        net_hot(r, n);
 }
 
 /* ---- ICMP to the broadcast address ---- */
@@ -598,6 +627,8 @@ static void on_broadcast_echo(struct lan_responder *r, struct net *n, const stru
     json_object_set_new(ev, "target", ip_json(p->dst_ip));
     json_object_set_new(ev, "answered", json_integer(answered));
     emit(r, ev);
+    if (answered)
+        net_hot(r, n);
 }
 
 static long long send_echoes(struct lan_responder *r)
@@ -771,7 +802,6 @@ static void stop_job(struct lan_responder *r, struct net *n, struct host *h, con
 static void housekeep(struct lan_responder *r)
 {
     long long now = util_mono_us(), wall = util_now_us();
-    pool_prune(r);
     pthread_cond_signal(&r->claim_cv); /* claims that waited for the pool */
     for (size_t i = 0; i < r->nnets; i++) {
         struct net *n = r->nets[i];
@@ -797,6 +827,7 @@ static void housekeep(struct lan_responder *r)
         else if (dump && pcap_dump_flush(dump) < 0) /* on disk, should the daemon die */
             LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: capture of %s: write failed", n->name);
     }
+    pool_demand(r);
 }
 
 /* ---- threads ---- */
@@ -837,6 +868,7 @@ static void net_drop(struct lan_responder *r, size_t idx)
 static void *capture_main(void *arg)
 {
     struct lan_responder *r = arg;
+    raise_priority();
     struct pollfd fds[MAX_NETS + 1];
     struct net *which[MAX_NETS + 1];
 
@@ -976,9 +1008,6 @@ static void run_job(struct lan_responder *r, const struct job *j)
 static void *worker_main(void *arg)
 {
     struct lan_responder *r = arg;
-    char err[512];
-    unsigned failures = 0;
-
     pthread_mutex_lock(&r->mu);
     while (!r->stopping) {
         if (r->jobs) {
@@ -992,34 +1021,18 @@ static void *worker_main(void *arg)
             pthread_mutex_lock(&r->mu);
             continue;
         }
-        /* Filled from the first honeynet on: an idle sensor runs no decoys. */
-        if (r->nnets && r->npool < r->cfg->honeynet.pool && r->npool < 64 && failures < 3) {
-            struct lan_decoy dc;
-            pthread_mutex_unlock(&r->mu);
-            int rc = lan_decoy_make(r->d, r->cfg, &dc, err, sizeof(err));
-            pthread_mutex_lock(&r->mu);
-            if (rc < 0) {
-                LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy pool: %s", err);
-                failures++;
-                continue;
-            }
-            failures = 0;
-            r->pool[r->npool++] = dc;
-            pthread_cond_signal(&r->claim_cv);
-            continue;
-        }
         pthread_mutex_unlock(&r->mu);
         remove_stopped(r, false);
         pthread_mutex_lock(&r->mu);
         if (r->jobs || r->stopping)
             continue;
-        /* After failures, try again every 10 s (the engine may be back);
-         * stopped decoys are looked at as often. */
+        /* Stopped decoys are looked at every 10 s. */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += failures >= 3 || r->nstopped ? 10 : 60;
-        if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) == ETIMEDOUT)
-            failures = 0;
+        ts.tv_sec += r->nstopped ? 10 : 60;
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &ts) != 0) {
+            /* Timed out: look again. */
+        }
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
@@ -1077,7 +1090,8 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     pthread_cond_init(&r->claim_cv, NULL);
-    if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0) {
+    if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0 ||
+        lan_pool_start(cfg, pool_ready, r, &r->pool, err, errlen) < 0) {
         if (r->wake < 0)
             snprintf(err, errlen, "eventfd failed");
         goto fail;
@@ -1102,6 +1116,7 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     *out = r;
     return 0;
 fail:
+    lan_pool_stop(r->pool);
     if (r->d)
         docker_close(r->d);
     if (r->wake >= 0)
@@ -1200,7 +1215,7 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
         if (!n && r->nnets < MAX_NETS) {
             n = r->nets[r->nnets++] = fresh;
             fresh = NULL;
-            pthread_cond_signal(&r->cv); /* the pool may start filling */
+            pool_demand(r); /* the pool may start filling */
         }
         pthread_mutex_unlock(&r->mu);
         if (fresh) {
@@ -1329,11 +1344,7 @@ void lan_responder_stop(struct lan_responder *r)
         pcap_close(n->pc);
         free(n);
     }
-    for (size_t i = 0; i < r->npool; i++) {
-        if (docker_container_remove(r->d, r->pool[i].id, true, true) < 0)
-            LOG_WARN("lan: pool decoy not removed: %s", docker_last_error(r->d));
-        lan_decoy_close(&r->pool[i]);
-    }
+    lan_pool_stop(r->pool);
     remove_stopped(r, true);
     for (size_t i = 0; i < r->nechoes; i++)
         free(r->echoes[i]);
