@@ -12,6 +12,7 @@
 #include "contain/watch.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "honeynet/honeynet.h"
 #include "lan/responder.h"
 #include "monitor/exec.h"
 #include "ssh/server.h"
@@ -170,9 +171,13 @@ int cli_run(const struct config *cfg, int argc, char **argv)
     if (contain_limits_start(cfg, p, lan ? lan_responder_container : NULL, lan, &limits, err,
                              sizeof(err)) < 0)
         LOG_ERROR("limits watcher: %s; limits that bite are not recorded", err);
+    /* Honeynets for the SSH front end: made, used and removed on its workers. */
+    struct honeynet_service *hn = NULL;
     struct kssh_server *ssh = NULL;
-    if (kssh_server_start(cfg, p, lan, mon, zygote, &ssh, err, sizeof(err)) < 0) {
+    int hrc = honeynet_start(cfg, p, lan, mon, &hn, err, sizeof(err));
+    if (hrc < 0 || kssh_server_start(cfg, p, hn, zygote, &ssh, err, sizeof(err)) < 0) {
         LOG_ERROR("SSH front end: %s", err);
+        honeynet_stop(hn);
         contain_limits_stop(limits);
         contain_watch_stop(watch);
         lan_responder_stop(lan);
@@ -186,6 +191,7 @@ int cli_run(const struct config *cfg, int argc, char **argv)
 
     int sig = wait_for_stop(&set);
     kssh_server_stop(ssh);
+    honeynet_stop(hn); /* the files sessions left, extracted or counted */
     kssh_zygote_stop(zygote);
     contain_limits_stop(limits);
     contain_watch_stop(watch);
