@@ -86,6 +86,7 @@ struct config {
         unsigned pids;
         unsigned nofile;
         bool no_new_privileges;
+        unsigned extract_files; /* files per extraction; the rest are counted (file.truncated) */
         long long session_lifetime_s;
         long long honeynet_lifetime_s;
         struct config_egress egress[CONFIG_EGRESS_MAX];

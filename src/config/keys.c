@@ -349,6 +349,10 @@ static const struct key KEYS[] = {
      set_uint, get_uint, OFF(containment.inodes), 100, 100000000},
     {"containment", "nofile", "4096", "open files per process in a container", set_uint, get_uint,
      OFF(containment.nofile), 64, 1048576},
+    {"containment", "extract_files", "10000",
+     "files extracted from a container at each extraction (empty ones count); past it the rest "
+     "are counted in a file.truncated event",
+     set_uint, get_uint, OFF(containment.extract_files), 1, 10000000},
     {"containment", "session_lifetime", "4h", "an SSH session is closed after this long",
      set_duration, get_duration, OFF(containment.session_lifetime_s), 10, 10LL * 366 * 86400},
     {"containment", "egress", "none",

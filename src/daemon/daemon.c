@@ -23,6 +23,7 @@
 #include "daemon/service.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "honeynet/honeynet.h"
 #include "lan/responder.h"
 #include "monitor/exec.h"
 #include "ssh/server.h"
@@ -39,6 +40,7 @@
 /* What the services hold, each owned by its service (freed by its stop). */
 struct daemon {
     const struct config *cfg;
+    struct honeynet_service *hn;
     struct kssh_zygote *zygote;
     struct event_pipeline *pipeline;
     struct monitor_exec *mon;
@@ -270,11 +272,29 @@ static void limits_stop(void *ctx)
 
 /* ---- the SSH front end: last up, first down ---- */
 
+/* Honeynets for the SSH front end: made, used and removed on its workers. */
+static int honeynet_svc_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    int rc = honeynet_start(d->cfg, d->pipeline, d->lan, d->mon, &d->hn, d->err, sizeof(d->err));
+    if (rc < 0)
+        LOG_ERROR("SSH front end: %s", d->err);
+    return rc;
+}
+
+/* After the SSH server: the files its sessions left, extracted or counted. */
+static void honeynet_svc_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    honeynet_stop(d->hn);
+    d->hn = NULL;
+}
+
 static int ssh_start(void *ctx)
 {
     struct daemon *d = ctx;
-    int rc = kssh_server_start(d->cfg, d->pipeline, d->lan, d->mon, d->zygote, &d->ssh, d->err,
-                               sizeof(d->err));
+    int rc =
+        kssh_server_start(d->cfg, d->pipeline, d->hn, d->zygote, &d->ssh, d->err, sizeof(d->err));
     if (rc < 0) {
         LOG_ERROR("SSH front end: %s", d->err);
         return rc;
@@ -301,6 +321,7 @@ static const struct service services[] = {
     {"responder", responder_start, responder_stop, false},
     {"watch", watch_start, watch_stop, false},
     {"limits", limits_start, limits_stop, false},
+    {"honeynet", honeynet_svc_start, honeynet_svc_stop, true},
     {"ssh", ssh_start, ssh_stop, true},
 };
 

@@ -141,6 +141,24 @@ int docker_container_diff(struct docker *d, const char *id, json_t **out)
     return rc;
 }
 
+int docker_container_diff_fd(struct docker *d, const char *id, int fd, size_t cap_bytes)
+{
+    char *e = docker_escape(id);
+    char *url = xasprintf("/containers/%s/changes", e);
+    char *what = xasprintf("GET %s", url);
+    struct docker_stream_call c = {.what = what,
+                                   .method = "GET",
+                                   .path = url,
+                                   .in_fd = -1,
+                                   .out_fd = fd,
+                                   .out_cap = cap_bytes};
+    int rc = docker_call_stream(d, &c);
+    free(what);
+    free(url);
+    free(e);
+    return rc;
+}
+
 static int archive(struct docker *d, const char *method, const char *id, const char *path,
                    int in_fd, int out_fd, size_t cap)
 {

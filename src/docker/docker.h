@@ -75,6 +75,9 @@ int docker_container_inspect(struct docker *d, const char *id, json_t **out) WUR
 int docker_container_list(struct docker *d, bool all, const json_t *filters, json_t **out) WUR;
 /* GET /containers/{id}/changes: [{"Path":…, "Kind":0|1|2}] (modified/added/deleted). */
 int docker_container_diff(struct docker *d, const char *id, json_t **out) WUR;
+/* The same list as JSON text written to fd, however long: -EFBIG (and stops)
+ * once more than cap_bytes arrived, what came before the cap left in fd. */
+int docker_container_diff_fd(struct docker *d, const char *id, int fd, size_t cap_bytes) WUR;
 /* Writes the tar of path inside the container to fd; -EFBIG (and stops) once
  * more than cap_bytes arrived. */
 int docker_container_archive_get(struct docker *d, const char *id, const char *path, int fd,

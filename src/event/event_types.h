@@ -48,6 +48,8 @@
       "the intruder took a file out over scp/sftp (path, size, sha256)")                           \
     X(FILE_CHANGED, "file.changed",                                                                \
       "a file was created or changed in a container (container, path, kind, sha256)")              \
+    X(FILE_TRUNCATED, "file.truncated",                                                            \
+      "an extraction stopped short (honeynet, files_skipped, reason)")                             \
     X(TTY_LOG, "tty.log",                                                                          \
       "a terminal recording was closed (artifact: asciicast v2, duration_ms, size)")               \
     X(TCPIP_FORWARD, "tcpip.forward",                                                              \

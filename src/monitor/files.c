@@ -3,6 +3,8 @@
  * lengths are checked against what arrived. */
 #include "monitor/files.h"
 
+#include "common/log.h"
+#include "common/util.h"
 #include "docker/docker.h"
 #include "event/event.h"
 #include "store/store.h"
@@ -151,31 +153,155 @@ bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
     return true;
 }
 
+static size_t skip_ws(const char *b, size_t len, size_t pos)
+{
+    while (pos < len && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\n' || b[pos] == '\r'))
+        pos++;
+    return pos;
+}
+
+/* 0 when b[pos..] is only whitespace, else -EPROTO. */
+static int at_end(const char *b, size_t len, size_t pos)
+{
+    return skip_ws(b, len, pos) == len ? 0 : -EPROTO;
+}
+
+int monitor_diff_walk(const char *buf, size_t len, monitor_json_elem_fn fn, void *ud)
+{
+    size_t pos = skip_ws(buf, len, 0);
+    if (len - pos >= 4 && memcmp(buf + pos, "null", 4) == 0)
+        return at_end(buf, len, pos + 4);
+    if (pos >= len || buf[pos] != '[')
+        return -EPROTO;
+    pos = skip_ws(buf, len, pos + 1);
+    if (pos < len && buf[pos] == ']')
+        return at_end(buf, len, pos + 1);
+    for (;;) {
+        json_error_t e;
+        /* Stops right after the element's closing bracket; e.position says
+         * where (jansson counts what it consumed even on success). */
+        json_t *v = json_loadb(buf + pos, len - pos, JSON_DISABLE_EOF_CHECK, &e);
+        if (!v)
+            return -EPROTO;
+        pos += e.position > 0 ? (size_t)e.position : len - pos;
+        bool go = fn(v, ud);
+        json_decref(v);
+        if (!go)
+            return 0;
+        pos = skip_ws(buf, len, pos);
+        if (pos >= len)
+            return -EPROTO;
+        if (buf[pos] == ']')
+            return at_end(buf, len, pos + 1);
+        if (buf[pos] != ',')
+            return -EPROTO;
+        pos = skip_ws(buf, len, pos + 1);
+    }
+}
+
+struct walk {
+    struct docker *d;
+    const char *container;
+    const struct monitor_files_options *o;
+    struct monitor_files_options eff; /* o with its defaults filled in */
+    monitor_file_fn cb;
+    void *ud;
+    size_t total;                /* bytes stored */
+    unsigned long long examined; /* entries looked at, directories too */
+    struct monitor_files_result r;
+    bool stopped; /* the callback said so */
+};
+
+static bool over_cap(struct walk *w)
+{
+    long long deadline = w->eff.deadline_mono_us ? atomic_load(w->eff.deadline_mono_us) : 0;
+    if (deadline && util_mono_us() >= deadline) {
+        w->r.truncated = w->eff.deadline_why;
+        return true;
+    }
+    if (w->r.files >= w->eff.max_files || w->examined >= 2ull * w->eff.max_files) {
+        w->r.truncated = "extract_files";
+        return true;
+    }
+    return false;
+}
+
+static bool on_entry(json_t *entry, void *ud)
+{
+    struct walk *w = ud;
+    struct monitor_file f;
+    if (!monitor_diff_entry(entry, &f))
+        return true;
+    if (w->r.truncated || over_cap(w)) {
+        w->r.skipped++;
+        return true; /* counted to the end */
+    }
+    w->examined++;
+    if (w->total >= w->eff.max_total_bytes)
+        f.skipped = "session cap";
+    else
+        extract_one(w->d, w->container, &w->eff, &f);
+    if (f.skipped && strcmp(f.skipped, "not a regular file") == 0)
+        return true; /* directories: their files are listed on their own */
+    w->total += f.size;
+    w->r.files++;
+    if (!w->cb(&f, w->ud)) {
+        w->stopped = true;
+        return false;
+    }
+    return true;
+}
+
+/* The changes list, however long, in a memfd (up to its cap). */
+static int fetch_list(struct walk *w, int *fd_out, bool *cut)
+{
+    int fd = memfd_create("karakuri-diff", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int rc = docker_container_diff_fd(w->d, w->container, fd, w->eff.max_list_bytes);
+    *cut = rc == -EFBIG;
+    if (rc < 0 && !*cut) {
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
 int monitor_extract_changes(struct docker *d, const char *container,
                             const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
 {
-    json_t *diff = NULL, *it;
-    size_t i, total = 0;
-    int rc = docker_container_diff(d, container, &diff);
-    if (rc < 0)
+    struct walk w = {.d = d, .container = container, .o = o, .eff = *o, .cb = cb, .ud = ud};
+    if (!w.eff.max_files)
+        w.eff.max_files = MONITOR_FILES_MAX;
+    if (!w.eff.max_list_bytes)
+        w.eff.max_list_bytes = MONITOR_LIST_MAX_BYTES;
+    if (!w.eff.deadline_why)
+        w.eff.deadline_why = "deadline";
+    int fd = -1, rc;
+    bool cut = false;
+    struct stat st;
+    if ((rc = fetch_list(&w, &fd, &cut)) < 0)
         return rc;
-    json_array_foreach(diff, i, it)
-    {
-        struct monitor_file f;
-        if (!monitor_diff_entry(it, &f))
-            continue;
-        if (total >= o->max_total_bytes)
-            f.skipped = "session cap";
-        else
-            extract_one(d, container, o, &f);
-        if (f.skipped && strcmp(f.skipped, "not a regular file") == 0)
-            continue; /* directories: their files are listed on their own */
-        total += f.size;
-        if (!cb(&f, ud))
-            break;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            rc = -ENOMEM;
+        } else {
+            int wr = monitor_diff_walk(map, (size_t)st.st_size, on_entry, &w);
+            munmap(map, (size_t)st.st_size);
+            /* A cut list ends mid-element: what came before it was walked. */
+            if (!w.stopped && (cut || wr < 0) && !w.r.truncated)
+                w.r.truncated = cut ? "changes list over its cap" : "changes list malformed";
+        }
     }
-    json_decref(diff);
-    return 0;
+    close(fd);
+    if (o->result)
+        *o->result = w.r;
+    else if (w.r.truncated)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "monitor: files of %.12s: %llu left out (%s)", container,
+                        w.r.skipped, w.r.truncated);
+    return rc;
 }
 
 json_t *monitor_file_event(const struct monitor_file *f, const char *honeynet)

@@ -5,6 +5,7 @@
 #define KARAKURI_MONITOR_FILES_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,11 +23,30 @@ struct monitor_file {
  * with the reason). Return false to stop. */
 typedef bool (*monitor_file_fn)(const struct monitor_file *f, void *ud);
 
+/* What an extraction left out, for a file.truncated event. */
+struct monitor_files_result {
+    unsigned long long files;   /* files given to the callback */
+    unsigned long long skipped; /* diff entries never looked at (files or directories) */
+    const char *truncated;      /* why some were left out, NULL when none were */
+};
+
+/* Zero in any of the newer fields means its default. */
 struct monitor_files_options {
     const char *store_dir;
     size_t max_file_bytes;  /* bigger files are skipped ("too large") */
     size_t max_total_bytes; /* past this, the rest are skipped ("session cap") */
+    /* Files given to the callback per call (MONITOR_FILES_MAX); directories
+     * cost a request too, so entries looked at stop at twice that. */
+    unsigned max_files;
+    size_t max_list_bytes; /* the changes list (MONITOR_LIST_MAX_BYTES) */
+    /* Past the monotonic time in it (0: none yet; read at every file, so
+     * another thread may set it) the rest are only counted. NULL: none. */
+    const _Atomic long long *deadline_mono_us;
+    const char *deadline_why;            /* result->truncated then ("deadline") */
+    struct monitor_files_result *result; /* filled in when not NULL */
 };
+#define MONITOR_FILES_MAX 10000u
+#define MONITOR_LIST_MAX_BYTES ((size_t)256 << 20)
 
 /* The file.changed event for f (path, change, size, honeynet, artifact or
  * why it was skipped); the caller adds what else it knows and owns it. */
@@ -40,7 +60,19 @@ json_t *monitor_file_event(const struct monitor_file *f, const char *honeynet)
 bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
     __attribute__((warn_unused_result));
 
-/* Walks the container's diff. Returns 0 or a negative errno (Docker). */
+/* Walks a JSON array in buf element by element, each parsed on its own (a
+ * list too long to hold as one json_t, or cut short, still gives what it
+ * holds): fn gets each element (borrowed) and returns false to stop. "null"
+ * is an empty list. 0, or -EPROTO at the first malformed byte (the elements
+ * before it were given). Pure; fuzzed. */
+typedef bool (*monitor_json_elem_fn)(json_t *elem, void *ud);
+int monitor_diff_walk(const char *buf, size_t len, monitor_json_elem_fn fn, void *ud)
+    __attribute__((warn_unused_result));
+
+/* Walks the container's diff (streamed to a memfd, so that a long list is
+ * cut at its cap, never dropped): up to max_files files. What is left out
+ * is counted in o->result (else logged). Returns 0 or a negative errno
+ * (Docker). */
 int monitor_extract_changes(struct docker *d, const char *container,
                             const struct monitor_files_options *o, monitor_file_fn cb, void *ud)
     __attribute__((warn_unused_result));

@@ -10,12 +10,8 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
-#include "docker/docker.h"
 #include "event/event.h"
-#include "lan/honeynet.h"
-#include "lan/responder.h"
-#include "monitor/exec.h"
-#include "monitor/files.h"
+#include "honeynet/honeynet.h"
 #include "ssh/fdpass.h"
 #include "ssh/hostkeys.h"
 #include "ssh/intake.h"
@@ -28,7 +24,6 @@
 #include "store/store.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -71,6 +66,9 @@ struct conn {
     unsigned port;
     long long start_us;
     bool authed;
+    bool authing;                /* its login is being prepared (honeynet.h): answered later */
+    char *auth_user, *auth_pass; /* while authing, for its login event */
+    size_t auth_ul, auth_pl;
     bool expired; /* told to end at [containment] session_lifetime */
     char reason[128];
     struct tty_log tty[MAX_TTYS];
@@ -91,12 +89,8 @@ struct source {
 struct kssh_server {
     const struct config *cfg;
     struct event_pipeline *p;
-    struct lan_responder *lan; /* NULL: LANs are not answered */
-    struct monitor_exec *mon;  /* NULL: no proc.exec */
+    struct honeynet_service *hn; /* honeynets: every Docker call is made there */
     struct kssh_policy policy;
-    struct docker *d;   /* NULL while the engine is unreachable */
-    json_t *files_seen; /* "container path" → sha256 of what was last recorded */
-    json_t *last_used;  /* honeynet → unix time its last session ended */
     int lfd, wake[2];
     int reserve;            /* a spare descriptor, given up to turn a connection away at EMFILE */
     long long paused_until; /* accepts paused after running out of descriptors */
@@ -112,8 +106,6 @@ struct kssh_server {
     size_t nconns;
     struct source *sources; /* MAX_SOURCES */
     size_t nsources;
-    long long next_sweep_us; /* of honeynets past retention */
-    long long pruned_for;    /* the sweep whose host keys were pruned */
 };
 
 static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
@@ -123,6 +115,14 @@ static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
     json_object_set_new(ev, "src_port", json_integer(c->port));
     if (event_emit(s->p, ev) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
+}
+
+static struct honeynet_who who_of(const struct conn *c)
+{
+    struct honeynet_who w = {.port = c->port};
+    snprintf(w.session, sizeof(w.session), "%s", c->session);
+    snprintf(w.ip, sizeof(w.ip), "%s", c->ip);
+    return w;
 }
 
 static struct source *source_of(struct kssh_server *s, const char *ip)
@@ -141,12 +141,14 @@ static struct source *source_of(struct kssh_server *s, const char *ip)
     return &s->sources[i];
 }
 
-/* Connections of source ip (all sources: NULL) that have logged in, or not. */
+/* Connections of source ip (all sources: NULL) that have logged in (or
+ * whose login is being prepared), or not logged in. */
 static unsigned conn_count(const struct kssh_server *s, const char *ip, bool authed)
 {
     unsigned n = 0;
     for (size_t i = 0; i < s->nconns; i++)
-        if (s->conns[i].authed == authed && (!ip || strcmp(s->conns[i].ip, ip) == 0))
+        if ((s->conns[i].authed || (authed && s->conns[i].authing)) == authed &&
+            (!ip || strcmp(s->conns[i].ip, ip) == 0))
             n++;
     return n;
 }
@@ -159,31 +161,6 @@ static void cap_hit(struct kssh_server *s, const struct conn *c, const char *cap
     json_object_set_new(ev, "value", json_integer(value));
     json_object_set_new(ev, "action", json_string(action));
     emit(s, c, ev);
-}
-
-/* Past [honeynet] max a new source is refused or sent to the shared
- * honeynet; *name is then "shared". */
-static bool honeynet_room(struct kssh_server *s, struct conn *c, char **name, char *why,
-                          size_t whylen)
-{
-    unsigned n = 0;
-    bool exists = false;
-    char err[512];
-    if (lan_honeynet_count(s->d, *name, &n, &exists, err, sizeof(err)) < 0) {
-        snprintf(why, whylen, "honeynet unavailable: %s", err);
-        return false;
-    }
-    if (exists || n < s->cfg->honeynet.max)
-        return true;
-    bool share = s->cfg->honeynet.full_share;
-    cap_hit(s, c, "honeynets", s->cfg->honeynet.max, share ? "share" : "refuse");
-    if (!share) {
-        snprintf(why, whylen, "max_honeynets");
-        return false;
-    }
-    free(*name);
-    *name = xstrdup("shared");
-    return true;
 }
 
 /* ---- monitor requests ---- */
@@ -217,122 +194,78 @@ static void take_event(struct kssh_server *s, struct conn *c, enum event_type t,
     emit(s, c, ev);
 }
 
-/* Where the host keys of a source's honeynet ("shared" for the shared one)
- * live: the session shows them, the gateway's sshd has them. */
-static char *hostkey_dir(const struct kssh_server *s, const char *who)
+/* The login event of c and the answer to its session process: accepted
+ * with a connection to the gateway's sshd (up, taken), or refused for
+ * reason. */
+static void answer_auth(struct kssh_server *s, struct conn *c, const char *user, size_t ul,
+                        const char *pass, size_t pl, const struct honeynet_done *d,
+                        const char *reason, int up)
 {
-    return xasprintf("%s/hostkeys/%s", s->cfg->store.dir, who);
+    bool ok = d && d->ok;
+    json_t *ev = event_new(ok ? EVENT_LOGIN_SUCCESS : EVENT_LOGIN_FAILED);
+    event_set_str(ev, "username", user ? user : "", user ? ul : 0);
+    event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
+    json_object_set_new(ev, "method", json_string("password"));
+    add_client(c, ev);
+    if (!ok) {
+        /* reason may quote useradd on the attacker's user name: any bytes */
+        event_set_str(ev, "reason", reason, strlen(reason));
+    } else {
+        c->authed = true;
+        json_object_set_new(ev, "honeynet", json_string(d->honeynet));
+        snprintf(c->container, sizeof(c->container), "%s", d->container);
+        snprintf(c->honeynet, sizeof(c->honeynet), "%s", d->honeynet);
+    }
+    emit(s, c, ev);
+    json_t *reply = json_pack("{s:b}", "accept", ok);
+    if (ok)
+        json_object_set_new(reply, "gateway", json_string(d->gateway_ip));
+    /* The session process has no network: its connection to the gateway's
+     * sshd goes with the answer. */
+    if (kssh_fds_send(c->mon, reply, &up, up >= 0 ? 1 : 0) < 0)
+        LOG_DEBUG("ssh: session %s went away during authentication", c->session);
+    if (up >= 0)
+        close(up);
 }
 
-/* The accepted login's honeynet and user: on success gw is the gateway to
- * log into; on failure why says what went wrong (the login is refused, as by
- * an overloaded server, and recorded). */
-static bool prepare_login(struct kssh_server *s, struct conn *c, const char *user, const char *pass,
-                          struct lan_gateway *gw, char *why, size_t whylen)
+/* Accepted credentials past a cap fail as on a busy server; *reason says
+ * which. */
+static bool session_room(struct kssh_server *s, const struct conn *c, const char **reason)
 {
-    char err[512] = "";
-    bool shared = s->cfg->honeynet.mode == CONFIG_MODE_SHARED;
-    char *name = shared ? xstrdup("shared") : xasprintf("src-%s", c->ip), *keys = NULL;
-    bool created = false, ok = false;
+    if (conn_count(s, NULL, true) >= s->cfg->ssh.max_sessions) {
+        cap_hit(s, c, "max_sessions", s->cfg->ssh.max_sessions, "refuse");
+        *reason = "max_sessions";
+        return false;
+    }
+    if (conn_count(s, c->ip, true) >= s->cfg->ssh.max_sessions_per_source) {
+        cap_hit(s, c, "max_sessions_per_source", s->cfg->ssh.max_sessions_per_source, "refuse");
+        *reason = "max_sessions_per_source";
+        return false;
+    }
+    return true;
+}
 
-    if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0) {
+/* The keys a source was shown become its own (unless it has some): its
+ * gateway's sshd gets them. */
+static int keep_keys(struct kssh_server *s, struct conn *c, char *why, size_t whylen)
+{
+    char err[512];
+    if (s->cfg->honeynet.mode == CONFIG_MODE_SHARED)
+        return 0;
+    char *dir = honeynet_hostkey_dir(s->cfg, c->ip);
+    int rc = kssh_keyset_keep(dir, &c->keys, err, sizeof(err));
+    free(dir);
+    if (rc < 0) {
         snprintf(why, whylen, "honeynet unavailable: %s", err);
-        goto out;
+        return rc;
     }
-    if (!shared && !honeynet_room(s, c, &name, why, whylen))
-        goto out;
-    bool overflow = !shared && strcmp(name, "shared") == 0;
-    keys = hostkey_dir(s, shared || overflow ? "shared" : c->ip);
-    /* The keys it was shown become the source's own (unless it has some). */
-    if (!shared && !overflow) {
-        if (kssh_keyset_keep(keys, &c->keys, err, sizeof(err)) < 0) {
-            snprintf(why, whylen, "honeynet unavailable: %s", err);
-            goto out;
-        }
-        kssh_keypool_retire(s->keypool, &c->keys);
-    }
-    if (overflow) {
-        /* The shared gateway's keys, made here if no session made them. */
-        ssh_key k[KSSH_HOSTKEYS] = {0};
-        if (kssh_hostkeys_load(keys, k, err, sizeof(err)) < 0) {
-            snprintf(why, whylen, "honeynet unavailable: %s", err);
-            goto out;
-        }
-        for (int i = 0; i < KSSH_HOSTKEYS; i++)
-            ssh_key_free(k[i]);
-    }
-    if (lan_honeynet_ensure(s->d, s->cfg, name, keys, gw, err, sizeof(err)) < 0) {
-        snprintf(why, whylen, "honeynet unavailable: %s", err);
-        goto out;
-    }
-    struct monitor_exec_target t = {gw->container, gw->honeynet, gw->ip, gw->hostname};
-    int rc = monitor_exec_watch(s->mon, gw->pid, &t);
-    if (rc < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: executions in %s not watched: %s", gw->honeynet,
-                        util_strerror(-rc, err, sizeof(err)));
-    if (gw->created) {
-        json_t *ev = event_new(EVENT_LAN_HONEYNET_CREATED);
-        json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
-        json_object_set_new(ev, "subnet", json_string(gw->subnet));
-        json_object_set_new(ev, "gateway_ip", json_string(gw->ip));
-        json_object_set_new(ev, "hostname", json_string(gw->hostname));
-        emit(s, c, ev);
-    }
-    if (lan_gateway_user(s->d, gw, user, pass, &created, err, sizeof(err)) < 0) {
-        snprintf(why, whylen, "user not created: %s", err);
-        goto out;
-    }
-    if (created) {
-        json_t *ev = event_new(EVENT_LOGIN_USER_CREATED);
-        event_set_str(ev, "username", user, strlen(user));
-        json_object_set_new(ev, "honeynet", json_string(gw->honeynet));
-        emit(s, c, ev);
-    }
-    /* The LAN is answered from the first login on; a responder failure costs
-     * the LAN, not the login. */
-    if (s->lan && lan_responder_attach(s->lan, s->d, gw, user, pass, err, sizeof(err)) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: LAN of %s not answered: %s", gw->honeynet, err);
-    ok = true;
-out:
-    free(keys);
-    free(name);
-    return ok;
+    kssh_keypool_retire(s->keypool, &c->keys);
+    return 0;
 }
 
-/* A connection to the gateway's sshd, for the session process to log into;
- * -1 with why set if none within 10 s. */
-static int connect_gateway(const char *ip, char *why, size_t whylen)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(22)};
-    char ebuf[128];
-    int fd = -1, e = 0;
-    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
-        e = EINVAL;
-        goto out;
-    }
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)) {
-        e = errno;
-        goto out;
-    }
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    socklen_t el = sizeof(e);
-    if (poll(&p, 1, 10000) <= 0)
-        e = ETIMEDOUT;
-    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-        e = errno;
-    if (!e && fcntl(fd, F_SETFL, 0) < 0) /* libssh wants it blocking */
-        e = errno;
-out:
-    if (!e)
-        return fd;
-    if (fd >= 0)
-        close(fd);
-    snprintf(why, whylen, "honeynet unavailable: gateway sshd %s:22: %s", ip,
-             util_strerror(e, ebuf, sizeof(ebuf)));
-    return -1;
-}
-
+/* Credentials judged here; accepted ones have their honeynet prepared on
+ * the honeynet service's workers (on_acquired answers), so this thread
+ * goes on serving everyone else meanwhile. */
 static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
 {
     size_t ul = 0, pl = 0;
@@ -340,61 +273,83 @@ static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
     char *pass = kssh_get_b64(req, "password_b64", &pl);
     const char *reason = "malformed";
     char why[600] = "";
-    struct lan_gateway gw = {0};
     bool ok = false;
 
     struct source *src = source_of(s, c->ip);
     src->last_us = util_now_us();
     if (user && pass && strlen(user) == ul && strlen(pass) == pl)
         ok = kssh_policy_accepts(&s->policy, user, pass, src->failures, &reason);
-    /* Accepted credentials past a cap fail as on a busy server. */
-    bool capped = false;
-    if (ok && conn_count(s, NULL, true) >= s->cfg->ssh.max_sessions) {
-        cap_hit(s, c, "max_sessions", s->cfg->ssh.max_sessions, "refuse");
-        reason = "max_sessions";
-        ok = false;
-        capped = true;
-    } else if (ok && conn_count(s, c->ip, true) >= s->cfg->ssh.max_sessions_per_source) {
-        cap_hit(s, c, "max_sessions_per_source", s->cfg->ssh.max_sessions_per_source, "refuse");
-        reason = "max_sessions_per_source";
-        ok = false;
-        capped = true;
-    }
-    int up = -1;
-    if (ok && (!prepare_login(s, c, user, pass, &gw, why, sizeof(why)) ||
-               (up = connect_gateway(gw.ip, why, sizeof(why))) < 0)) {
+    bool capped = ok && !session_room(s, c, &reason);
+    ok = ok && !capped;
+    if (ok && keep_keys(s, c, why, sizeof(why)) < 0) {
         ok = false;
         reason = why;
         LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", why);
     }
-    json_t *ev = event_new(ok ? EVENT_LOGIN_SUCCESS : EVENT_LOGIN_FAILED);
-    event_set_str(ev, "username", user ? user : "", user ? ul : 0);
-    event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
-    json_object_set_new(ev, "method", json_string("password"));
-    add_client(c, ev);
     if (!ok) {
-        /* why may quote useradd on the attacker's user name: any bytes */
-        event_set_str(ev, "reason", reason, strlen(reason));
         if (!capped) /* not a wrong guess: after:N counts guesses */
             src->failures++;
-    } else {
-        c->authed = true;
-        json_object_set_new(ev, "honeynet", json_string(gw.honeynet));
-        snprintf(c->container, sizeof(c->container), "%s", gw.container);
-        snprintf(c->honeynet, sizeof(c->honeynet), "%s", gw.honeynet);
+        answer_auth(s, c, user, ul, pass, pl, NULL, reason, -1);
+        free(user);
+        free(pass);
+        return;
     }
-    emit(s, c, ev);
-    json_t *reply = json_pack("{s:b}", "accept", ok);
-    if (ok)
-        json_object_set_new(reply, "gateway", json_string(gw.ip));
-    /* The session process has no network: its connection to the gateway's
-     * sshd goes with the answer. */
-    if (kssh_fds_send(c->mon, reply, &up, up >= 0 ? 1 : 0) < 0)
-        LOG_DEBUG("ssh: session %s went away during authentication", c->session);
-    if (up >= 0)
-        close(up);
-    free(user);
-    free(pass);
+    c->authing = true;
+    c->auth_user = user;
+    c->auth_pass = pass;
+    c->auth_ul = ul;
+    c->auth_pl = pl;
+    struct honeynet_login l = {.who = who_of(c), .user = xstrdup(user), .password = xstrdup(pass)};
+    honeynet_acquire(s->hn, &l);
+}
+
+static void forget_auth(struct conn *c)
+{
+    free(c->auth_user);
+    free(c->auth_pass);
+    c->auth_user = c->auth_pass = NULL;
+    c->authing = false;
+}
+
+static struct conn *conn_of(struct kssh_server *s, const char *session)
+{
+    for (size_t i = 0; i < s->nconns; i++)
+        if (strcmp(s->conns[i].session, session) == 0)
+            return &s->conns[i];
+    return NULL;
+}
+
+/* A login's honeynet is ready, or could not be made. A session gone by now
+ * was recorded when it ended; the honeynet counts it as ended too. */
+static void on_acquired(struct kssh_server *s, struct honeynet_done *d)
+{
+    struct conn *c = conn_of(s, d->who.session);
+    if (!c || !c->authing) {
+        if (d->ok)
+            honeynet_release(s->hn, &d->who, d->honeynet, d->container, false);
+        if (d->up >= 0)
+            close(d->up);
+        return;
+    }
+    if (!d->ok) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", d->why);
+        source_of(s, c->ip)->failures++;
+    }
+    answer_auth(s, c, c->auth_user, c->auth_ul, c->auth_pass, c->auth_pl, d, d->why, d->up);
+    forget_auth(c);
+}
+
+static unsigned end_sessions(struct kssh_server *s, const char *hn, const char *why);
+
+static void on_honeynet(struct kssh_server *s)
+{
+    struct honeynet_done d;
+    while (honeynet_take(s->hn, &d)) {
+        if (d.kind == HONEYNET_ACQUIRED)
+            on_acquired(s, &d);
+        else
+            (void)end_sessions(s, d.honeynet, "honeynet lifetime reached");
+    }
 }
 
 /* ---- tty logs ---- */
@@ -565,7 +520,7 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
         take_event(s, c, in.type, in.event);
         break;
     case KSSH_REQ_AUTH:
-        if (!c->authed)
+        if (!c->authed && !c->authing)
             take_auth(s, c, in.body);
         break;
     case KSSH_REQ_TTY:
@@ -594,40 +549,6 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
 
 /* ---- sessions ---- */
 
-struct extract_ctx {
-    struct kssh_server *s;
-    struct conn *c;
-};
-
-/* One changed file: recorded unless this content at this path was already. */
-static bool on_file(const struct monitor_file *f, void *ud)
-{
-    struct extract_ctx *x = ud;
-    char *key = xasprintf("%s %s", x->c->container, f->path);
-    const char *seen = json_string_value(json_object_get(x->s->files_seen, key));
-    bool is_new = !seen || strcmp(seen, f->sha256) != 0;
-    if (is_new && json_object_size(x->s->files_seen) < 100000)
-        json_object_set_new(x->s->files_seen, key, json_string(f->sha256));
-    if (is_new) {
-        emit(x->s, x->c, monitor_file_event(f, x->c->honeynet));
-    }
-    free(key);
-    return true;
-}
-
-/* At the end of a logged-in session: what changed in the gateway. */
-static void extract_files(struct kssh_server *s, struct conn *c)
-{
-    struct monitor_files_options o = {
-        .store_dir = s->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
-    struct extract_ctx x = {.s = s, .c = c};
-    if (!c->container[0] || !s->d)
-        return;
-    if (monitor_extract_changes(s->d, c->container, &o, on_file, &x) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: files of session %s not extracted: %s", c->session,
-                        docker_last_error(s->d));
-}
-
 static void closed_event(struct kssh_server *s, struct conn *c, int status)
 {
     char why[160];
@@ -651,8 +572,6 @@ static void closed_event(struct kssh_server *s, struct conn *c, int status)
 static void session_ended(struct kssh_server *s, size_t i, int status)
 {
     struct conn *c = &s->conns[i];
-    if (*c->honeynet)
-        json_object_set_new(s->last_used, c->honeynet, json_integer(util_now_us() / 1000000));
     /* Last words may still be queued on the socket. */
     while (c->mon >= 0) {
         struct pollfd p = {.fd = c->mon, .events = POLLIN};
@@ -662,7 +581,21 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
     }
     for (int t = 0; t < MAX_TTYS; t++)
         tty_finish(s, c, &c->tty[t]);
-    extract_files(s, c);
+    /* What it left in the gateway is extracted on a worker, after this. */
+    if (c->authed) {
+        struct honeynet_who w = who_of(c);
+        honeynet_release(s->hn, &w, c->honeynet, c->container, true);
+    }
+    if (c->authing) {
+        json_t *ev = event_new(EVENT_LOGIN_FAILED);
+        event_set_str(ev, "username", c->auth_user, c->auth_ul);
+        event_set_str(ev, "password", c->auth_pass, c->auth_pl);
+        json_object_set_new(ev, "method", json_string("password"));
+        json_object_set_new(ev, "reason", json_string("session ended while its honeynet was made"));
+        add_client(c, ev);
+        emit(s, c, ev);
+        forget_auth(c);
+    }
     closed_event(s, c, status);
     kssh_keyset_free(&c->keys);
     if (c->mon >= 0)
@@ -743,105 +676,6 @@ static unsigned end_sessions(struct kssh_server *s, const char *hn, const char *
     return n;
 }
 
-/* Whether honeynet hn, whose gateway was made at `created` (unix seconds),
- * is over: unused (no session open, none ended) for [honeynet] retention,
- * or older than [containment] honeynet_lifetime, whose sessions are then
- * ended first. *why says which. */
-static bool honeynet_over(struct kssh_server *s, const char *hn, long long created, long long now_s,
-                          const char **why)
-{
-    long long used = json_integer_value(json_object_get(s->last_used, hn));
-    long long life = s->cfg->containment.honeynet_lifetime_s;
-    if (life && now_s - created >= life) {
-        *why = "lifetime";
-        /* Removed at the next sweep, once its sessions are recorded. */
-        return end_sessions(s, hn, "honeynet lifetime reached") == 0;
-    }
-    *why = "retention";
-    bool busy = false;
-    for (size_t k = 0; k < s->nconns; k++)
-        busy |= strcmp(s->conns[k].honeynet, hn) == 0;
-    return !busy && now_s - (used > created ? used : created) >= s->cfg->honeynet.retention_s;
-}
-
-struct final_ctx {
-    struct kssh_server *s;
-    const char *honeynet, *container;
-};
-
-/* One file changed in a gateway about to be removed: recorded unless this
- * content at this path was already (at a session's end). */
-static bool on_final_file(const struct monitor_file *f, void *ud)
-{
-    struct final_ctx *x = ud;
-    char *key = xasprintf("%s %s", x->container, f->path);
-    const char *seen = json_string_value(json_object_get(x->s->files_seen, key));
-    free(key);
-    if (seen && strcmp(seen, f->sha256) == 0)
-        return true;
-    json_t *ev = monitor_file_event(f, x->honeynet);
-    json_object_set_new(ev, "container", json_string(x->container));
-    if (event_emit(x->s->p, ev) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
-    return true;
-}
-
-/* Honeynets past their retention or lifetime are removed, decoys and all
- * (the responder notices its bridge gone, and extracts the decoys' files
- * before it stops them): contain.expired. What changed in the gateway since
- * its last session's end (a process left running) is extracted first, with
- * the caps of a session's end. */
-static void sweep_honeynets(struct kssh_server *s)
-{
-    struct monitor_files_options o = {
-        .store_dir = s->cfg->store.dir, .max_file_bytes = 16u << 20, .max_total_bytes = 256u << 20};
-    long long now = util_now_us(), every = s->cfg->honeynet.retention_s,
-              life = s->cfg->containment.honeynet_lifetime_s;
-    char err[512];
-    if (now < s->next_sweep_us)
-        return;
-    /* Often enough that a honeynet outlives either by a quarter at most. */
-    if (life && life < every)
-        every = life;
-    s->next_sweep_us = now + (every < 240 ? every : 240) * 250000LL;
-    if (!s->d && docker_open(s->cfg->docker.host, &s->d, err, sizeof(err)) < 0)
-        return; /* the engine is down: nothing to sweep */
-    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
-    size_t i;
-    int rc = docker_container_list(s->d, true, f, &list);
-    json_decref(f);
-    json_array_foreach(list, i, it)
-    {
-        const char *hn =
-            json_string_value(json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
-        const char *id = json_string_value(json_object_get(it, "Id")), *why = "";
-        long long created = json_integer_value(json_object_get(it, "Created"));
-        if (!hn || !id || !honeynet_over(s, hn, created, now / 1000000, &why))
-            continue;
-        monitor_exec_unwatch(s->mon, id);
-        struct final_ctx x = {s, hn, id};
-        if (monitor_extract_changes(s->d, id, &o, on_final_file, &x) < 0)
-            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: files of %s not extracted: %s", hn,
-                            docker_last_error(s->d));
-        if (lan_honeynet_remove(s->d, hn, err, sizeof(err)) < 0) {
-            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: %s", err);
-            continue;
-        }
-        json_t *ev = event_new(EVENT_CONTAIN_EXPIRED);
-        json_object_set_new(ev, "what", json_string("honeynet"));
-        json_object_set_new(ev, "honeynet", json_string(hn));
-        json_object_set_new(ev, "reason", json_string(why));
-        json_object_set_new(
-            ev, "lifetime_s",
-            json_integer(strcmp(why, "lifetime") == 0 ? life : s->cfg->honeynet.retention_s));
-        if (event_emit(s->p, ev) < 0)
-            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: an event could not be queued");
-    }
-    if (rc < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: listing gateways: %s", docker_last_error(s->d));
-    json_decref(list);
-}
-
 static void new_session_id(char out[25])
 {
     unsigned char r[12];
@@ -889,7 +723,7 @@ static int shown_keys(struct kssh_server *s, const char *ip, struct kssh_keyset 
         kssh_keyset_copy(out, &s->shared_keys);
         return 0;
     }
-    char *dir = hostkey_dir(s, ip);
+    char *dir = honeynet_hostkey_dir(s->cfg, ip);
     int rc = kssh_keyset_read(dir, out);
     free(dir);
     if (rc == 0)
@@ -969,48 +803,10 @@ static void on_accept(struct kssh_server *s)
     s->conns[s->nconns++] = c;
 }
 
-/* After each sweep: the host keys of sources whose honeynet is gone (and
- * that made none for retention, as one being made now has) are removed. */
-static void prune_hostkeys(struct kssh_server *s)
-{
-    if (s->pruned_for == s->next_sweep_us || !s->d)
-        return;
-    s->pruned_for = s->next_sweep_us;
-    json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_ROLE "=gateway"), *list = NULL, *it;
-    int rc = docker_container_list(s->d, true, f, &list);
-    json_decref(f);
-    char *top = xasprintf("%s/hostkeys", s->cfg->store.dir);
-    DIR *dir = rc < 0 ? NULL : opendir(top);
-    struct dirent *e;
-    long long now_s = util_now_us() / 1000000;
-    while (dir && (e = readdir(dir))) {
-        bool used = e->d_name[0] == '.' || strcmp(e->d_name, "shared") == 0;
-        size_t i;
-        json_array_foreach(list, i, it)
-        {
-            const char *hn = json_string_value(
-                json_object_get(json_object_get(it, "Labels"), LAN_LABEL_HONEYNET));
-            used |= hn && strncmp(hn, "src-", 4) == 0 && strcmp(hn + 4, e->d_name) == 0;
-        }
-        char *path = xasprintf("%s/%s", top, e->d_name);
-        struct stat st;
-        if (!used && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-            now_s - st.st_mtime >= s->cfg->honeynet.retention_s) {
-            if (kssh_hostkeys_remove(path) < 0)
-                LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: cannot remove %s", path);
-        }
-        free(path);
-    }
-    if (dir)
-        closedir(dir);
-    free(top);
-    json_decref(list);
-}
-
 static void *server_main(void *arg)
 {
     struct kssh_server *s = arg;
-    struct pollfd *pfd = xcalloc(MAX_CONNS + 3, sizeof(*pfd));
+    struct pollfd *pfd = xcalloc(MAX_CONNS + 4, sizeof(*pfd));
 
     for (;;) {
         size_t n = 0;
@@ -1018,6 +814,7 @@ static void *server_main(void *arg)
         bool paused = util_now_us() < s->paused_until;
         pfd[n++] = (struct pollfd){.fd = paused ? -1 : s->lfd, .events = POLLIN};
         pfd[n++] = (struct pollfd){.fd = kssh_zygote_fd(s->z), .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = honeynet_fd(s->hn), .events = POLLIN};
         for (size_t i = 0; i < s->nconns; i++)
             pfd[n++] = (struct pollfd){.fd = s->conns[i].mon, .events = POLLIN};
         int rc = poll(pfd, n, paused ? 100 : 1000);
@@ -1028,14 +825,14 @@ static void *server_main(void *arg)
         /* Monitor messages before accepts; indexes stay valid as conns only grow here. */
         size_t before = s->nconns;
         for (size_t i = 0; i < before; i++)
-            if (pfd[3 + i].revents && s->conns[i].mon >= 0)
+            if (pfd[4 + i].revents && s->conns[i].mon >= 0)
                 on_monitor(s, &s->conns[i]);
+        if (pfd[3].revents)
+            on_honeynet(s);
         if (pfd[1].revents)
             on_accept(s);
         reap(s, false);
         expire(s);
-        sweep_honeynets(s);
-        prune_hostkeys(s);
     }
     free(pfd);
     return NULL;
@@ -1101,7 +898,7 @@ static int prepare_keys(struct kssh_server *s, char *err, size_t errlen)
         return rc;
     }
     ssh_key k[KSSH_HOSTKEYS] = {0};
-    char *dir = hostkey_dir(s, "shared");
+    char *dir = honeynet_hostkey_dir(s->cfg, "shared");
     int rc = kssh_hostkeys_load(dir, k, err, errlen);
     for (int i = 0; i < KSSH_HOSTKEYS; i++)
         ssh_key_free(k[i]);
@@ -1125,18 +922,24 @@ static void server_free(struct kssh_server *s)
     kssh_policy_free(&s->policy);
     kssh_keypool_stop(s->keypool);
     kssh_keyset_free(&s->shared_keys);
-    if (s->d)
-        docker_close(s->d);
-    json_decref(s->files_seen);
-    json_decref(s->last_used);
     free(s->empty_dir);
     free(s->conns);
     free(s->sources);
     free(s);
 }
 
-int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct monitor_exec *mon, struct kssh_zygote *z, struct kssh_server **out,
+/* The shared honeynet's keys, made on a worker if no session made them. */
+static int make_keys(const char *dir, char *err, size_t errlen)
+{
+    ssh_key k[KSSH_HOSTKEYS] = {0};
+    int rc = kssh_hostkeys_load(dir, k, err, errlen);
+    for (int i = 0; i < KSSH_HOSTKEYS; i++)
+        ssh_key_free(k[i]);
+    return rc;
+}
+
+int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
+                      struct honeynet_service *hn, struct kssh_zygote *z, struct kssh_server **out,
                       char *err, size_t errlen)
 {
     struct kssh_server *s = xcalloc(1, sizeof(*s));
@@ -1145,15 +948,12 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
     s->cfg = cfg;
     s->z = z;
     s->p = p;
-    s->lan = lan;
-    s->mon = mon;
+    s->hn = hn;
     s->lfd = -1;
     s->reserve = -1;
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
     s->sources = xcalloc(MAX_SOURCES, sizeof(*s->sources));
-    s->files_seen = json_object();
-    s->last_used = json_object();
     char perr[256] = "";
     if ((rc = kssh_policy_init(&s->policy, cfg->ssh.auth, cfg->ssh.allow_root, perr,
                                sizeof(perr))) < 0) {
@@ -1173,6 +973,8 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct
                      (unsigned long long)rl.rlim_max);
     }
     s->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    struct honeynet_hooks hooks = {.keys_make = make_keys, .keys_remove = kssh_hostkeys_remove};
+    honeynet_set_hooks(hn, &hooks);
     if (pipe2(s->wake, O_CLOEXEC) < 0 || pthread_create(&s->th, NULL, server_main, s) != 0) {
         snprintf(err, errlen, "cannot start the SSH front end thread");
         rc = -EIO;

@@ -12,16 +12,16 @@
 
 struct config;
 struct event_pipeline;
+struct honeynet_service;
 struct kssh_server;
 struct kssh_zygote;
-struct lan_responder;
-struct monitor_exec;
 
 /* Listens on [ssh] listen and starts serving, its session processes forked
- * by z (zygote.h). cfg, p, lan (NULL: no responder) and z are borrowed and
- * must outlive the server; each login attaches its honeynet to lan. */
-int kssh_server_start(const struct config *cfg, struct event_pipeline *p, struct lan_responder *lan,
-                      struct monitor_exec *mon, struct kssh_zygote *z, struct kssh_server **out,
+ * by z (zygote.h), their honeynets from hn (honeynet/honeynet.h: logins are
+ * answered when it has them ready, meanwhile everyone else is served). cfg,
+ * p, hn and z are borrowed and must outlive the server. */
+int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
+                      struct honeynet_service *hn, struct kssh_zygote *z, struct kssh_server **out,
                       char *err, size_t errlen) __attribute__((warn_unused_result));
 /* The port listened on (useful with port 0). */
 uint16_t kssh_server_port(const struct kssh_server *s);
