@@ -168,6 +168,11 @@ static int at_end(const char *b, size_t len, size_t pos)
 
 int monitor_diff_walk(const char *buf, size_t len, monitor_json_elem_fn fn, void *ud)
 {
+    /* JSON holds no NUL byte, and jansson's count of what it consumed is off
+     * past one: the list ends there (malformed). */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul)
+        len = (size_t)(nul - buf);
     size_t pos = skip_ws(buf, len, 0);
     if (len - pos >= 4 && memcmp(buf + pos, "null", 4) == 0)
         return at_end(buf, len, pos + 4);
@@ -181,6 +186,13 @@ int monitor_diff_walk(const char *buf, size_t len, monitor_json_elem_fn fn, void
         /* Stops right after the element's closing bracket; e.position says
          * where (jansson counts what it consumed even on success). */
         json_t *v = json_loadb(buf + pos, len - pos, JSON_DISABLE_EOF_CHECK, &e);
+        /* After a scalar jansson has read one byte past it (its lexer's
+         * look-ahead): only objects and arrays end exactly where it says,
+         * and the entries of a diff are objects. */
+        if (v && !json_is_object(v) && !json_is_array(v)) {
+            json_decref(v);
+            v = NULL;
+        }
         if (!v)
             return -EPROTO;
         pos += e.position > 0 ? (size_t)e.position : len - pos;

@@ -63,8 +63,9 @@ bool monitor_diff_entry(const json_t *entry, struct monitor_file *f)
 /* Walks a JSON array in buf element by element, each parsed on its own (a
  * list too long to hold as one json_t, or cut short, still gives what it
  * holds): fn gets each element (borrowed) and returns false to stop. "null"
- * is an empty list. 0, or -EPROTO at the first malformed byte (the elements
- * before it were given). Pure; fuzzed. */
+ * is an empty list. Elements must be objects or arrays (a diff's are
+ * objects). 0, or -EPROTO at the first malformed byte or scalar element (the
+ * elements before it were given). Pure; fuzzed. */
 typedef bool (*monitor_json_elem_fn)(json_t *elem, void *ud);
 int monitor_diff_walk(const char *buf, size_t len, monitor_json_elem_fn fn, void *ud)
     __attribute__((warn_unused_result));
