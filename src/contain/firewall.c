@@ -193,8 +193,13 @@ static int run_full(char *const argv[], const char *in, char *out, size_t outlen
     int rc = -EIO, status = 0;
 
     out[0] = '\0';
-    if (ifd < 0 || ofd < 0 || (inlen && write(ifd, in, inlen) != (ssize_t)inlen) ||
-        lseek(ifd, 0, SEEK_SET) != 0)
+    if (ifd < 0 || ofd < 0) {
+        char eb[128];
+        rc = -errno;
+        snprintf(out, outlen, "cannot run %s: %s", argv[0], util_strerror(errno, eb, sizeof(eb)));
+        goto out;
+    }
+    if ((inlen && write(ifd, in, inlen) != (ssize_t)inlen) || lseek(ifd, 0, SEEK_SET) != 0)
         goto out;
     int e = -spawn_start(argv, ifd, ofd, ofd, &pid);
     if (e != 0) {
@@ -429,9 +434,10 @@ static int find_missing(const struct config *cfg, char *what, size_t len)
             if (family == AF_INET6 && t)
                 break;
             listing[0] = '\n';
-            if (run_full(argv, NULL, listing + 1, (1 << 20) - 1, false) != 0) {
+            int run_rc = run_full(argv, NULL, listing + 1, (1 << 20) - 1, false);
+            if (run_rc != 0) {
                 snprintf(what, len, "%s -t %s -S failed: %.200s", argv[0], TABLES[t], listing + 1);
-                rc = -EIO;
+                rc = run_rc < 0 ? run_rc : -EIO; /* < 0: not run at all */
                 break;
             }
             for (size_t i = 0; !what[0] && i < NCHAINS; i++) {

@@ -87,7 +87,9 @@ int contain_fw_check(char *err, size_t errlen) __attribute__((warn_unused_result
  * jump, rules of a chain: a firewall reload, a flush), says what in `what`
  * and installs them again (contain_fw_install: quotas start over). 0 when
  * all was there, 1 when restored, a negative errno when it could not be
- * checked or restored (err says why). */
+ * checked or restored (err says why): -EMFILE, -ENFILE, -ENOMEM or -EAGAIN
+ * when the tool could not even be run (the daemon short of resources, not
+ * a verdict on the rules). */
 int contain_fw_verify(const struct config *cfg, char *what, size_t len, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 

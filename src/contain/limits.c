@@ -286,6 +286,7 @@ static void poll_once(struct contain_limits *l)
 static void *limits_main(void *arg)
 {
     struct contain_limits *l = arg;
+    pthread_setname_np(pthread_self(), "kk-limits");
     pthread_mutex_lock(&l->mu);
     while (!l->stopping) {
         pthread_mutex_unlock(&l->mu);

@@ -28,6 +28,7 @@
 #define RECENT_SLOTS 512
 /* How often the firewall is checked (contain_fw_verify). */
 #define FW_CHECK_US 3000000LL
+#define FW_UNCHECKED_MAX_US 60000000LL /* a check that cannot run, tolerated this long */
 /* Also the size of libpcap's receive buffer, which must hold a whole batch
  * of records from the kernel (the rules copy 128 bytes of each packet). */
 #define SNAPLEN 65535
@@ -141,7 +142,8 @@ struct recent {
 
 struct contain_watch {
     const struct config *cfg;
-    long long fw_us; /* when the firewall was last checked */
+    long long fw_us;           /* when the firewall was last checked */
+    long long fw_unchecked_us; /* since when checks could not run, 0: they can */
     struct event_pipeline *p;
     uint32_t lan_net, lan_mask;
     long long egress_bytes;
@@ -342,8 +344,20 @@ static void check_firewall(struct contain_watch *w, long long now)
         return;
     w->fw_us = now;
     int rc = contain_fw_verify(w->cfg, what, sizeof(what), err, sizeof(err));
-    if (rc == 0)
+    if (rc == 0) {
+        w->fw_unchecked_us = 0;
         return;
+    }
+    /* Too few descriptors or too little memory to run iptables says
+     * nothing of the rules: tried again, and only a minute of it stops
+     * karakuri (a flood of connections must not be a way to stop it). */
+    if ((rc == -EMFILE || rc == -ENFILE || rc == -ENOMEM || rc == -EAGAIN) &&
+        (!w->fw_unchecked_us || now - w->fw_unchecked_us < FW_UNCHECKED_MAX_US)) {
+        if (!w->fw_unchecked_us)
+            w->fw_unchecked_us = now;
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "firewall: not checked: %s", what);
+        return;
+    }
     json_t *ev = event_new(EVENT_CONTAIN_FIREWALL);
     json_object_set_new(ev, "missing", json_string(what[0] ? what : "unknown"));
     json_object_set_new(ev, "restored", json_boolean(rc > 0));
@@ -405,6 +419,7 @@ static void report_drops(struct contain_watch *w)
 static void *watch_main(void *arg)
 {
     struct contain_watch *w = arg;
+    pthread_setname_np(pthread_self(), "kk-watch");
     struct pollfd fds[2] = {{.fd = pcap_get_selectable_fd(w->pc), .events = POLLIN},
                             {.fd = w->stop, .events = POLLIN}};
     for (;;) {

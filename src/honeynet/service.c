@@ -13,6 +13,7 @@
 #include "event/event.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,7 @@ static void wait_a_while(struct honeynet_service *h)
 static void *worker_main(void *arg)
 {
     struct worker w = {.h = arg};
+    pthread_setname_np(pthread_self(), "kk-honeynet");
     struct honeynet_service *h = w.h;
     pthread_mutex_lock(&h->mu);
     for (;;) {

@@ -273,6 +273,7 @@ struct relay {
 static void *relay_main(void *arg)
 {
     struct relay *r = arg;
+    pthread_setname_np(pthread_self(), "kk-img-relay");
     char buf[65536];
     unsigned long long next = 0;
     sigset_t set;

@@ -154,6 +154,7 @@ static void lower_priority(void)
 static void *maker_main(void *arg)
 {
     struct lan_pool *p = arg;
+    pthread_setname_np(pthread_self(), "kk-pool-maker");
     struct docker *d = NULL;
     char err[256];
     lower_priority();
@@ -196,6 +197,7 @@ static size_t keys_want(const struct lan_pool *p)
 static void *keyer_main(void *arg)
 {
     struct lan_pool *p = arg;
+    pthread_setname_np(pthread_self(), "kk-pool-keys");
     lower_priority();
     pthread_mutex_lock(&p->mu);
     while (!p->stopping) {

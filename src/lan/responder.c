@@ -439,6 +439,7 @@ static void raise_priority(void)
 static void *claimer_main(void *arg)
 {
     struct lan_responder *r = arg;
+    pthread_setname_np(pthread_self(), "kk-lan-claim");
     raise_priority();
     struct claim *c = xmalloc(sizeof(*c));
     pthread_mutex_lock(&r->mu);
@@ -868,6 +869,7 @@ static void net_drop(struct lan_responder *r, size_t idx)
 static void *capture_main(void *arg)
 {
     struct lan_responder *r = arg;
+    pthread_setname_np(pthread_self(), "kk-lan-capture");
     raise_priority();
     struct pollfd fds[MAX_NETS + 1];
     struct net *which[MAX_NETS + 1];
@@ -1008,6 +1010,7 @@ static void run_job(struct lan_responder *r, const struct job *j)
 static void *worker_main(void *arg)
 {
     struct lan_responder *r = arg;
+    pthread_setname_np(pthread_self(), "kk-lan-worker");
     pthread_mutex_lock(&r->mu);
     while (!r->stopping) {
         if (r->jobs) {

@@ -249,6 +249,7 @@ static void report_drops(struct monitor_exec *m)
 static void *poll_main(void *arg)
 {
     struct monitor_exec *m = arg;
+    pthread_setname_np(pthread_self(), "kk-exec");
 
     while (!atomic_load(&m->stop)) {
         int rc = ring_buffer__poll(m->rb, POLL_MS);

@@ -32,6 +32,7 @@ static int empty_slot(const struct kssh_keypool *p)
 static void *pool_main(void *arg)
 {
     struct kssh_keypool *p = arg;
+    pthread_setname_np(pthread_self(), "kk-ssh-keys");
     pthread_mutex_lock(&p->mu);
     for (;;) {
         int i;

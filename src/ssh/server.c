@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -93,6 +94,7 @@ struct kssh_server {
     struct kssh_policy policy;
     int lfd, wake[2];
     int reserve;            /* a spare descriptor, given up to turn a connection away at EMFILE */
+    int fd_ceiling;         /* connections on descriptors from here up are turned away */
     long long paused_until; /* accepts paused after running out of descriptors */
     unsigned long long fd_refused; /* connections turned away for want of descriptors */
     uint16_t port;
@@ -748,6 +750,9 @@ static void on_accept(struct kssh_server *s)
     if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
         fd = out_of_fds(s, &ss, &sl);
         no_fds = true;
+    } else if (fd >= s->fd_ceiling) {
+        fds_short(s);
+        no_fds = true;
     }
     if (fd < 0)
         return;
@@ -806,6 +811,7 @@ static void on_accept(struct kssh_server *s)
 static void *server_main(void *arg)
 {
     struct kssh_server *s = arg;
+    pthread_setname_np(pthread_self(), "kk-ssh");
     struct pollfd *pfd = xcalloc(MAX_CONNS + 4, sizeof(*pfd));
 
     for (;;) {
@@ -964,13 +970,26 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
         (rc = listen_on(s, err, errlen)) < 0)
         goto fail;
     /* Each connection costs the daemon a descriptor or more (monitor
-     * socket, tty logs): as many as allowed, and one kept spare. */
+     * socket, tty logs): as many as allowed, and one kept spare. An eighth
+     * of them (16 to 256) is left to the rest of the daemon: connections
+     * alone must not starve the firewall check, the store or Docker's
+     * socket (the lowest free number is given out, so a descriptor's
+     * number is about how many are open). */
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-            LOG_WARN("ssh: cannot raise the descriptor limit to %llu",
-                     (unsigned long long)rl.rlim_max);
+    s->fd_ceiling = INT_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        if (rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                LOG_WARN("ssh: cannot raise the descriptor limit to %llu",
+                         (unsigned long long)rl.rlim_max);
+            getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        if (rl.rlim_cur < (rlim_t)INT_MAX) {
+            rlim_t spare = rl.rlim_cur / 8;
+            spare = spare < 16 ? 16 : spare > 256 ? 256 : spare;
+            s->fd_ceiling = rl.rlim_cur > spare ? (int)(rl.rlim_cur - spare) : 0;
+        }
     }
     s->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
     struct honeynet_hooks hooks = {.keys_make = make_keys, .keys_remove = kssh_hostkeys_remove};

@@ -151,6 +151,7 @@ static ssize_t pump(int from, int to, uint8_t *kex, size_t *kex_len, bool *kex_d
 static void *shim_main(void *arg)
 {
     struct shim *s = arg;
+    pthread_setname_np(pthread_self(), "kk-ssh-shim");
     uint8_t *kex = xmalloc(KSSH_KEXINIT_MAX + 5);
     size_t kex_len = 0;
     bool kex_done = false, client_open = true, lib_open = true;
