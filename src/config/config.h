@@ -94,6 +94,10 @@ struct config {
         long long egress_bytes; /* per container */
         long long egress_rate;  /* bytes per second per container */
     } containment;
+    struct config_capture {
+        bool fetch;          /* the fetcher retrieves downloads itself (not yet: issue 13) */
+        long long max_bytes; /* most of one download fetched */
+    } capture;
     struct config_images {
         char *mirror;
         char *gateway_suite;

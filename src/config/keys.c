@@ -372,6 +372,13 @@ static const struct key KEYS[] = {
      "set-user-ID programs (su, sudo, passwd) gain nothing in a container: a root shell can only "
      "come from the credentials karakuri accepts",
      set_bool, get_bool, OFF(containment.no_new_privileges), 0, 0},
+    {"capture", "fetch", "no",
+     "downloads from honeynet hosts (HTTP on 80 and 8080, FTP on 21, TFTP on 69) go to karakuri's "
+     "fetcher and are recorded (file.download); no: it answers that there is no such file (the "
+     "tool fails at once); yes: it is to fetch them itself (not yet: answered as with no)",
+     set_bool, get_bool, OFF(capture.fetch), 0, 0},
+    {"capture", "max_bytes", "32M", "with fetch: the most of one download fetched and stored",
+     set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),
     STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,

@@ -39,6 +39,16 @@ static const struct jump JUMPS[] = {
      "-o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
     {AF_INET, "nat", "POSTROUTING", "! -o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-NAT"},
     {AF_INET, "mangle", "PREROUTING", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-TTL"},
+    {AF_INET, "nat", "PREROUTING", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FETCH"},
+    /* The fetcher's port from anywhere but a honeynet (the internet, the
+     * host's own processes over loopback): not reachable. Written as
+     * `iptables -S` prints them (find_missing looks for them so). */
+    {AF_INET, "filter", "INPUT",
+     "! -i " CONTAIN_BRIDGE_PREFIX "+ -p tcp -m tcp --dport " CONTAIN_FETCH_PORT_STR " " COMMENT
+     " -j DROP"},
+    {AF_INET, "filter", "INPUT",
+     "! -i " CONTAIN_BRIDGE_PREFIX "+ -p udp -m udp --dport " CONTAIN_FETCH_PORT_STR " " COMMENT
+     " -j DROP"},
     {AF_INET6, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
     {AF_INET6, "filter", "FORWARD",
      "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FORWARD"},
@@ -57,6 +67,7 @@ struct chain {
 static const struct chain CHAINS[] = {
     {AF_INET, "filter", "KARAKURI-INPUT"},    {AF_INET, "filter", "KARAKURI-FORWARD"},
     {AF_INET, "filter", "KARAKURI-EGRESS"},   {AF_INET, "nat", "KARAKURI-NAT"},
+    {AF_INET, "nat", "KARAKURI-FETCH"},
     {AF_INET, "mangle", "KARAKURI-TTL"},      {AF_INET6, "filter", "KARAKURI-INPUT"},
     {AF_INET6, "filter", "KARAKURI-FORWARD"},
 };
@@ -131,6 +142,58 @@ static int egress_rules(const struct config *cfg, const char *pool,
     return rc;
 }
 
+/* The downloads the fetcher takes: what a tool asks of a web, FTP or TFTP
+ * server. */
+static const struct config_egress FETCH_PORTS[] = {
+    {false, 80}, {false, 8080}, {false, 21}, {true, 69}};
+#define NFETCH (sizeof(FETCH_PORTS) / sizeof(FETCH_PORTS[0]))
+
+/* A fetch port that [containment] egress lets out goes out for real, not
+ * to the fetcher. */
+static bool fetch_redirected(const struct config *cfg, const struct config_egress *f)
+{
+    for (size_t i = 0; i < cfg->containment.negress; i++)
+        if (cfg->containment.egress[i].udp == f->udp && cfg->containment.egress[i].port == f->port)
+            return false;
+    return true;
+}
+
+/* nat: downloads to the fetcher; what goes to a LAN (bridged: a decoy's web
+ * server) or to the host itself (dropped and logged in KARAKURI-INPUT) is
+ * left alone. */
+static int fetch_nat_rules(const struct config *cfg, const char *pool, struct buf *out)
+{
+    int rc = buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
+    rc |= buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");
+    for (size_t i = 0; i < NFETCH; i++) {
+        const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
+        if (fetch_redirected(cfg, &FETCH_PORTS[i]))
+            rc |= buf_appendf(out,
+                              "-A KARAKURI-FETCH -p %s -m %s --dport %u " COMMENT
+                              " -j REDIRECT --to-ports " CONTAIN_FETCH_PORT_STR "\n",
+                              proto, proto, (unsigned)FETCH_PORTS[i].port);
+    }
+    return rc;
+}
+
+/* filter: into the fetcher, only what was redirected to it from one of
+ * the download ports (a container's own connection to the bridge's
+ * address and this port has no DNAT: dropped and logged after these). */
+static int fetch_input_rules(const struct config *cfg, struct buf *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < NFETCH; i++) {
+        const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
+        if (fetch_redirected(cfg, &FETCH_PORTS[i]))
+            rc |= buf_appendf(out,
+                              "-A KARAKURI-INPUT -p %s -m %s --dport " CONTAIN_FETCH_PORT_STR
+                              " -m conntrack --ctstate DNAT --ctorigdstport %u " COMMENT
+                              " -j ACCEPT\n",
+                              proto, proto, (unsigned)FETCH_PORTS[i].port);
+    }
+    return rc;
+}
+
 int contain_fw_ruleset(const struct config *cfg, int family, const struct contain_prefix *nets,
                        size_t nnets, struct buf *out)
 {
@@ -150,6 +213,7 @@ int contain_fw_ruleset(const struct config *cfg, int family, const struct contai
                                " -j RETURN\n");
         if (cfg->containment.negress)
             rc |= egress_rules(cfg, pool, nets, nnets, out);
+        rc |= fetch_input_rules(cfg, out);
     } else {
         /* The LANs are IPv4 only: IPv6 between their hosts goes nowhere and
          * is not worth an event. */
@@ -164,9 +228,10 @@ int contain_fw_ruleset(const struct config *cfg, int family, const struct contai
     rc |= nflog(out, "KARAKURI-FORWARD", "-i " CONTAIN_BRIDGE_PREFIX "+ ", CONTAIN_PREFIX_ROUTED);
     rc |= buf_appendf(out, "-A KARAKURI-FORWARD " COMMENT " -j DROP\nCOMMIT\n");
     if (family == AF_INET) {
-        rc |= buf_appendf(out, "*nat\n:KARAKURI-NAT - [0:0]\n");
+        rc |= buf_appendf(out, "*nat\n:KARAKURI-NAT - [0:0]\n:KARAKURI-FETCH - [0:0]\n");
         if (cfg->containment.negress)
             rc |= buf_appendf(out, "-A KARAKURI-NAT -s %s " COMMENT " -j MASQUERADE\n", pool);
+        rc |= fetch_nat_rules(cfg, pool, out);
         rc |= buf_appendf(out, "COMMIT\n");
         /* A routed packet about to expire would make the host answer with
          * ICMP time-exceeded before FORWARD sees it (traceroute would show

@@ -20,6 +20,16 @@
  *                    loopback, multicast or reserved ranges, to the host's
  *                    own addresses and networks (hostnet.h) or to a port a
  *                    container publishes;
+ *   KARAKURI-FETCH   (nat PREROUTING, -i kk-+): downloads (tcp 80, 8080,
+ *                    21, udp 69; a port [containment] egress lets out is
+ *                    left to egress) to anywhere but the LANs and the host
+ *                    itself are redirected (REDIRECT: a DNAT to the bridge's
+ *                    own address) to the fetcher on CONTAIN_FETCH_PORT
+ *                    (fetch/server.h); KARAKURI-INPUT lets in only those
+ *                    (conntrack DNAT with one of those original ports), and
+ *                    two rules in INPUT drop whatever reaches that port from
+ *                    any other interface (loopback included): the fetcher
+ *                    is reachable through the redirect alone;
  *   KARAKURI-TTL     (mangle PREROUTING, -i kk-+): a packet about to expire
  *                    gets one more hop, so that the host never answers it
  *                    with ICMP time-exceeded and KARAKURI-FORWARD sees it.
@@ -41,6 +51,11 @@ struct config;
 
 #define CONTAIN_BRIDGE_PREFIX "kk-"
 #define CONTAIN_NFLOG_GROUP 3113
+/* Where the fetcher listens (tcp and udp, every address: the INPUT rules
+ * above keep it to the redirected flows). */
+#define CONTAIN_FETCH_PORT 10869
+#define CONTAIN_FETCH_PORT_STR "10869"
+
 /* NFLOG prefixes: the rule that matched. */
 #define CONTAIN_PREFIX_HOST "karakuri host"
 #define CONTAIN_PREFIX_ROUTED "karakuri routed"

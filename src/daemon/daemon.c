@@ -22,6 +22,7 @@
 #include "contain/watch.h"
 #include "daemon/service.h"
 #include "docker/docker.h"
+#include "fetch/server.h"
 #include "event/event.h"
 #include "honeynet/honeynet.h"
 #include "lan/responder.h"
@@ -47,6 +48,7 @@ struct daemon {
     struct lan_responder *lan;
     struct contain_watch *watch;
     struct contain_limits *limits;
+    struct fetch_server *fetch;
     struct kssh_server *ssh;
     int stop_signal; /* 0 when stopping because a start failed */
     int stop_rc;     /* the store's at stop */
@@ -270,6 +272,31 @@ static void limits_stop(void *ctx)
     d->limits = NULL;
 }
 
+/* Downloads the firewall redirects (KARAKURI-FETCH): answered and
+ * recorded; without it they are refused (nothing listens on the port). */
+static int fetch_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    if (d->cfg->capture.fetch)
+        LOG_WARN("fetcher: [capture] fetch = yes is not implemented yet; downloads are answered "
+                 "as with no");
+    int rc = fetch_server_start(d->cfg, d->pipeline, CONTAIN_FETCH_PORT,
+                                d->lan ? lan_responder_owner : NULL, d->lan, &d->fetch, d->err,
+                                sizeof(d->err));
+    if (rc < 0) {
+        LOG_ERROR("fetcher: %s; downloads are refused and not recorded", d->err);
+        d->fetch = NULL;
+    }
+    return rc;
+}
+
+static void fetch_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    fetch_server_stop(d->fetch);
+    d->fetch = NULL;
+}
+
 /* ---- the SSH front end: last up, first down ---- */
 
 /* Honeynets for the SSH front end: made, used and removed on its workers. */
@@ -321,6 +348,7 @@ static const struct service services[] = {
     {"responder", responder_start, responder_stop, false},
     {"watch", watch_start, watch_stop, false},
     {"limits", limits_start, limits_stop, false},
+    {"fetch", fetch_start, fetch_stop, false},
     {"honeynet", honeynet_svc_start, honeynet_svc_stop, true},
     {"ssh", ssh_start, ssh_stop, true},
 };

@@ -45,7 +45,9 @@
     X(FILE_UPLOAD, "file.upload",                                                                  \
       "the intruder sent a file in over scp/sftp (path, size, sha256, artifact)")                  \
     X(FILE_DOWNLOAD, "file.download",                                                              \
-      "the intruder took a file out over scp/sftp (path, size, sha256)")                           \
+      "a honeynet host asked for a file over HTTP, FTP or TFTP, or the intruder took one out "     \
+      "over scp/sftp (url, proto, method, host, user_agent, tool, fetched, dst_ip, dst_port, "     \
+      "honeynet, container; path, size, sha256)")                                                  \
     X(FILE_CHANGED, "file.changed",                                                                \
       "a file was created or changed in a container (container, path, kind, sha256)")              \
     X(FILE_TRUNCATED, "file.truncated",                                                            \
