@@ -65,11 +65,10 @@ struct chain {
 /* Chains are removed after every jump (and the egress chain after the one
  * that jumps to it). */
 static const struct chain CHAINS[] = {
-    {AF_INET, "filter", "KARAKURI-INPUT"},    {AF_INET, "filter", "KARAKURI-FORWARD"},
-    {AF_INET, "filter", "KARAKURI-EGRESS"},   {AF_INET, "nat", "KARAKURI-NAT"},
-    {AF_INET, "nat", "KARAKURI-FETCH"},
-    {AF_INET, "mangle", "KARAKURI-TTL"},      {AF_INET6, "filter", "KARAKURI-INPUT"},
-    {AF_INET6, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-INPUT"},  {AF_INET, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-EGRESS"}, {AF_INET, "nat", "KARAKURI-NAT"},
+    {AF_INET, "nat", "KARAKURI-FETCH"},     {AF_INET, "mangle", "KARAKURI-TTL"},
+    {AF_INET6, "filter", "KARAKURI-INPUT"}, {AF_INET6, "filter", "KARAKURI-FORWARD"},
 };
 #define NCHAINS (sizeof(CHAINS) / sizeof(CHAINS[0]))
 
@@ -164,7 +163,8 @@ static bool fetch_redirected(const struct config *cfg, const struct config_egres
 static int fetch_nat_rules(const struct config *cfg, const char *pool, struct buf *out)
 {
     int rc = buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
-    rc |= buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");
+    rc |=
+        buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");
     for (size_t i = 0; i < NFETCH; i++) {
         const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
         if (fetch_redirected(cfg, &FETCH_PORTS[i]))

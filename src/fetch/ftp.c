@@ -50,8 +50,8 @@ static void copy_arg(char *dst, size_t cap, const char *arg)
 }
 
 /* Before login only these are answered; the rest get 530. */
-static enum fetch_ftp_action login_step(struct fetch_ftp_session *s,
-                                        const struct fetch_ftp_cmd *c, char *reply, size_t len)
+static enum fetch_ftp_action login_step(struct fetch_ftp_session *s, const struct fetch_ftp_cmd *c,
+                                        char *reply, size_t len)
 {
     if (strcmp(c->verb, "USER") == 0) {
         copy_arg(s->user, sizeof(s->user), c->arg);

@@ -223,7 +223,7 @@ static bool from_lan(const struct fetch_server *s, uint32_t ip)
 /* A new connection: kept only when redirected here from a honeynet. */
 static void conn_accept(struct fetch_server *s)
 {
-    struct sockaddr_in peer, orig;
+    struct sockaddr_in peer = {0}, orig = {0};
     socklen_t pl = sizeof(peer), ol = sizeof(orig);
     int fd = accept4(s->tcp, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
@@ -299,10 +299,9 @@ static void tftp_read(struct fetch_server *s)
 {
     for (int k = 0; k < UDP_BATCH; k++) {
         uint8_t p[600];
-        struct sockaddr_in from;
+        struct sockaddr_in from = {0};
         socklen_t fl = sizeof(from);
-        ssize_t n =
-            recvfrom(s->udp, p, sizeof(p), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+        ssize_t n = recvfrom(s->udp, p, sizeof(p), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
         if (n < 0)
             return;
         if (fl == sizeof(from) && from.sin_family == AF_INET)
@@ -369,8 +368,8 @@ static int listen_on(int type, uint16_t port, char *err, size_t errlen)
         bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
         (type == SOCK_STREAM && listen(fd, 128) < 0)) {
         int e = errno;
-        snprintf(err, errlen, "%s port %u: %s", type == SOCK_STREAM ? "tcp" : "udp",
-                 (unsigned)port, util_strerror(e, eb, sizeof(eb)));
+        snprintf(err, errlen, "%s port %u: %s", type == SOCK_STREAM ? "tcp" : "udp", (unsigned)port,
+                 util_strerror(e, eb, sizeof(eb)));
         if (fd >= 0)
             close(fd);
         return -e;
@@ -389,8 +388,8 @@ int fetch_server_start(const struct config *cfg, struct event_pipeline *p, uint1
     s->owner = owner;
     s->ud = ud;
     s->port = port;
-    s->lan_mask = cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix)
-                                                : 0;
+    s->lan_mask =
+        cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix) : 0;
     s->lan_net = cfg->honeynet.lan_pool_net & s->lan_mask;
     s->tcp = s->udp = -1;
     if ((rc = s->tcp = listen_on(SOCK_STREAM, port, err, errlen)) < 0 ||

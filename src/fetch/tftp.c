@@ -52,7 +52,8 @@ static unsigned line_tuples(const char *p, size_t n, struct tuple t[2])
             i++;
         char v[32];
         long long x;
-        if (token_value(p + s, i - s, "src=", v, sizeof(v)) && util_ipv4_parse(v, &t[have].src) == 0)
+        if (token_value(p + s, i - s, "src=", v, sizeof(v)) &&
+            util_ipv4_parse(v, &t[have].src) == 0)
             fields |= 1;
         else if (token_value(p + s, i - s, "dst=", v, sizeof(v)) &&
                  util_ipv4_parse(v, &t[have].dst) == 0)

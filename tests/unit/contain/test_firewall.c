@@ -87,7 +87,9 @@ static void test_ipv4(void **state)
     assert_null(strstr(r, "-j KARAKURI-EGRESS"));
     assert_null(strstr(r, "MASQUERADE"));
     assert_null(strstr(r, "-A KARAKURI-FORWARD -o kk-+"));
-    assert_true(pos(r, "*nat\n:KARAKURI-NAT - [0:0]\nCOMMIT\n") > pos(r, "COMMIT\n"));
+    assert_true(pos(r, "*nat\n:KARAKURI-NAT - [0:0]\n:KARAKURI-FETCH - [0:0]\n-A KARAKURI-FETCH") >
+                pos(r, "COMMIT\n"));
+    assert_null(strstr(r, "-A KARAKURI-NAT"));
     /* Packets about to expire get one more hop: FORWARD sees them, the
      * host never answers time-exceeded. */
     assert_true(pos(r,
@@ -158,6 +160,55 @@ static void test_egress(void **state)
     config_init(&cfg);
 }
 
+/* Downloads go to the fetcher: redirected in nat (not what goes to a LAN
+ * or to the host itself), let in only so. */
+static void test_fetch(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), 0);
+    const char *r = b.data;
+    size_t lan =
+        pos(r, "-A KARAKURI-FETCH -d 10.13.0.0/16 -m comment --comment karakuri -j RETURN\n");
+    size_t local = pos(r, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL -m comment --comment "
+                          "karakuri -j RETURN\n");
+    static const char *const ports[] = {"tcp -m tcp --dport 80 ", "tcp -m tcp --dport 8080 ",
+                                        "tcp -m tcp --dport 21 ", "udp -m udp --dport 69 "};
+    size_t est = pos(r, "-A KARAKURI-INPUT -m conntrack --ctstate ESTABLISHED,RELATED");
+    size_t log = pos(r, "--nflog-prefix \"karakuri host\"");
+    for (size_t i = 0; i < 4; i++) {
+        char redirect[192], accept[192];
+        snprintf(redirect, sizeof(redirect),
+                 "-A KARAKURI-FETCH -p %s-m comment --comment karakuri -j REDIRECT --to-ports "
+                 "10869\n",
+                 ports[i]);
+        assert_true(lan < local && local < pos(r, redirect));
+        /* The port it came to: the fetcher's own, dialled directly, has no
+         * DNAT and is logged and dropped. */
+        const char *dport = strstr(ports[i], "--dport ") + 8;
+        snprintf(accept, sizeof(accept),
+                 "-A KARAKURI-INPUT -p %.*s--dport 10869 -m conntrack --ctstate DNAT "
+                 "--ctorigdstport %.*s-m comment --comment karakuri -j ACCEPT\n",
+                 (int)(strstr(ports[i], "--dport") - ports[i]), ports[i], (int)strlen(dport),
+                 dport);
+        assert_true(est < pos(r, accept) && pos(r, accept) < log);
+    }
+    buf_free(&b);
+    /* A port egress lets out goes out, not to the fetcher. */
+    char err[128];
+    assert_int_equal(
+        config_parse(&cfg, "[containment]\negress = tcp/8080\n", 32, "t", err, sizeof(err)), 0);
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), 0);
+    assert_null(strstr(b.data, "--dport 8080 -m comment --comment karakuri -j REDIRECT"));
+    assert_null(strstr(b.data, "--ctorigdstport 8080"));
+    assert_true(pos(b.data, "--dport 80 -m comment --comment karakuri -j REDIRECT") > 0);
+    buf_free(&b);
+    config_free(&cfg);
+    config_init(&cfg);
+}
+
 static void test_ipv6(void **state)
 {
     (void)state;
@@ -183,9 +234,9 @@ static void test_small_buffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bridge_name),  cmocka_unit_test(test_ipv4),
-        cmocka_unit_test(test_egress),       cmocka_unit_test(test_ipv6),
-        cmocka_unit_test(test_small_buffer),
+        cmocka_unit_test(test_bridge_name), cmocka_unit_test(test_ipv4),
+        cmocka_unit_test(test_egress),      cmocka_unit_test(test_fetch),
+        cmocka_unit_test(test_ipv6),        cmocka_unit_test(test_small_buffer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
