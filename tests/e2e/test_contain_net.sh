@@ -32,7 +32,8 @@ bridge_a=${gw_a%.*}.1
 
 # A listener on the outside host: were anything to get through, it would
 # connect; and the namespace counts every IPv4 packet it receives.
-ip netns exec "$OUT_NS" busybox nc -ll -p 8080 -e /bin/true &
+# (Not 80, 8080 or 21: those go to the fetcher, test_fetch_refused.sh.)
+ip netns exec "$OUT_NS" busybox nc -ll -p 9090 -e /bin/true &
 e2e_defer "kill $! 2>/dev/null"
 received() { ip netns exec "$OUT_NS" awk '/^Ip: [0-9]/ {print $3}' /proc/net/snmp; }
 
@@ -41,7 +42,7 @@ received() { ip netns exec "$OUT_NS" awk '/^Ip: [0-9]/ {print $3}' /proc/net/snm
 host_ips=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]}' | sort -u)
 targets=()
 for ip in $host_ips; do targets+=("$ip:22" "$ip:2222"); done
-targets+=("$gw_b:22" "$OUT_IP:8080")
+targets+=("$gw_b:22" "$OUT_IP:9090")
 # One shell line that tries everything at once: TCP connects, a UDP datagram
 # and a ping to each address; prints OPEN/ANSWER for anything that got through.
 probe_script() {
@@ -97,7 +98,7 @@ for src in "$gw_a" "$decoy_ip"; do
   done
   check "$src" tcp "$gw_b" 22 honeynet
   check "$src" icmp "$gw_b" 8 honeynet
-  check "$src" tcp "$OUT_IP" 8080 outside
+  check "$src" tcp "$OUT_IP" 9090 outside
   check "$src" udp "$OUT_IP" 53 outside
   check "$src" icmp "$OUT_IP" 8 outside
 done
@@ -161,7 +162,7 @@ wait "$KK_PID" || e2e_fail "run did not exit 0"
 # removes them.
 iptables -S KARAKURI-INPUT >/dev/null 2>&1 || e2e_fail "the rules went with the daemon"
 "$KARAKURI" -c "$conf" cleanup >"$E2E_TMP/cleanup.out" 2>&1 || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
-grep -q "7 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
+grep -q "8 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
 for t in iptables "iptables -t nat" ip6tables; do
   $t -S | grep -q KARAKURI && e2e_fail "$t rules left after cleanup: $($t -S | grep KARAKURI)"
 done
