@@ -29,6 +29,22 @@
 
 /* UDP datagrams handled per wake-up (the rest wait for the next). */
 #define UDP_BATCH 32
+/* Connections one honeynet address may hold at once. */
+#define CONN_PER_SOURCE 16
+/* file.* events are outside the event budgets (event/budget.h): a loop of
+ * wget must not flood the store, so each source's downloads are recorded
+ * at a burst of REC_BURST, then REC_PER_S a second; the rest are answered
+ * all the same and counted into the next recorded one (unrecorded). */
+#define REC_BURST 200.0
+#define REC_PER_S 20.0
+#define REC_SOURCES 64
+
+struct rec_bucket {
+    uint32_t ip; /* 0: free */
+    double tokens;
+    long long at_ms;
+    unsigned long long unrecorded;
+};
 
 struct conn {
     int fd;
@@ -52,6 +68,7 @@ struct fetch_server {
     struct worker w;
     struct conn *conns[FETCH_CONN_MAX];
     char *ct; /* conntrack text, FETCH_CONNTRACK_MAX bytes */
+    struct rec_bucket rec[REC_SOURCES];
 };
 
 static long long now_ms(void)
@@ -88,8 +105,42 @@ static json_t *download_event(struct fetch_server *s, const char *proto, const c
     return ev;
 }
 
-static void emit(struct fetch_server *s, json_t *ev)
+/* The bucket of ip: its own, a free one, or the longest unused (whose
+ * count is then lost: 64 sources flooding at once). */
+static struct rec_bucket *rec_bucket(struct fetch_server *s, uint32_t ip, long long now)
 {
+    struct rec_bucket *oldest = &s->rec[0];
+    for (size_t i = 0; i < REC_SOURCES; i++) {
+        struct rec_bucket *b = &s->rec[i];
+        if (b->ip == ip)
+            return b;
+        if (!b->ip || b->at_ms < oldest->at_ms)
+            oldest = b;
+        if (!b->ip)
+            break;
+    }
+    *oldest = (struct rec_bucket){.ip = ip, .tokens = REC_BURST, .at_ms = now};
+    return oldest;
+}
+
+/* Takes ev; queued when the source's bucket allows, counted otherwise. */
+static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
+{
+    long long now = now_ms();
+    struct rec_bucket *b = rec_bucket(s, src, now);
+    b->tokens += (double)(now - b->at_ms) * REC_PER_S / 1000.0;
+    if (b->tokens > REC_BURST)
+        b->tokens = REC_BURST;
+    b->at_ms = now;
+    if (b->tokens < 1.0) {
+        b->unrecorded++;
+        json_decref(ev);
+        return;
+    }
+    b->tokens -= 1.0;
+    if (b->unrecorded)
+        json_object_set_new(ev, "unrecorded", json_integer((json_int_t)b->unrecorded));
+    b->unrecorded = 0;
     if (event_emit(s->p, ev) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
 }
@@ -130,7 +181,7 @@ static void http_done(struct fetch_server *s, struct conn *c, const struct fetch
     json_object_set_new(ev, "tool", json_string(fetch_tool_of(r->user_agent)));
     if (r->truncated)
         json_object_set_new(ev, "truncated", json_true());
-    emit(s, ev);
+    emit(s, c->peer, ev);
     snprintf(reply, sizeof(reply),
              "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: text/html\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
@@ -162,7 +213,7 @@ static void ftp_retr(struct fetch_server *s, struct conn *c, const struct fetch_
     event_set_str(ev, "username", c->session.user, strlen(c->session.user));
     event_set_str(ev, "password", c->session.pass, strlen(c->session.pass));
     json_object_set_new(ev, "tool", json_string("ftp"));
-    emit(s, ev);
+    emit(s, c->peer, ev);
 }
 
 /* Every complete command line in buf, answered in turn. 1 when done. */
@@ -228,10 +279,14 @@ static void conn_accept(struct fetch_server *s)
     int fd = accept4(s->tcp, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    size_t i = 0;
-    while (i < FETCH_CONN_MAX && s->conns[i])
-        i++;
-    if (i == FETCH_CONN_MAX || peer.sin_family != AF_INET ||
+    size_t i = FETCH_CONN_MAX, same = 0;
+    for (size_t k = 0; k < FETCH_CONN_MAX; k++) {
+        if (!s->conns[k])
+            i = i < k ? i : k;
+        else if (s->conns[k]->peer == ntohl(peer.sin_addr.s_addr))
+            same++;
+    }
+    if (i == FETCH_CONN_MAX || same >= CONN_PER_SOURCE || peer.sin_family != AF_INET ||
         !from_lan(s, ntohl(peer.sin_addr.s_addr)) ||
         getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &orig, &ol) != 0 ||
         ntohs(orig.sin_port) == s->port) {
@@ -289,7 +344,7 @@ static void tftp_one(struct fetch_server *s, const uint8_t *p, size_t n,
     event_set_str(ev, "method", t.opcode == 1 ? "RRQ" : "WRQ", 3);
     event_set_str(ev, "mode", t.mode, strlen(t.mode));
     json_object_set_new(ev, "tool", json_string("tftp"));
-    emit(s, ev);
+    emit(s, peer, ev);
     size_t len = t.opcode == 1 ? fetch_tftp_error(reply, sizeof(reply), 1, "File not found")
                                : fetch_tftp_error(reply, sizeof(reply), 2, "Access violation");
     (void)sendto(s->udp, reply, len, MSG_DONTWAIT, (const struct sockaddr *)from, sizeof(*from));

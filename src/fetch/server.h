@@ -11,10 +11,14 @@
  * (url, tool, who asked: honeynet and host through owner). Nothing is
  * fetched or executed.
  *
- * Caps: FETCH_CONN_MAX connections at once (more are closed at accept),
+ * Caps: FETCH_CONN_MAX connections at once, 16 from one address (more are
+ * closed at accept),
  * FETCH_HTTP_HEAD_MAX bytes of request head, FETCH_FTP_MAX_CMDS commands,
  * FETCH_CONN_MS per connection; a connection not from the honeynet pool or
- * not redirected is closed unread.
+ * not redirected is closed unread. file.* events are outside the event
+ * budgets, so a source's downloads are recorded at a burst of 200, then 20
+ * a second; the rest are answered and counted into the next one recorded
+ * (unrecorded).
  *
  * Lifecycle: fetch_server_start → (thread) → fetch_server_stop. */
 #ifndef KARAKURI_FETCH_SERVER_H

@@ -7,6 +7,7 @@
 # port is reachable through the redirect only: not from a container dialling
 # it on the bridge's address (contain.blocked), not from the attacker's side,
 # not over the host's loopback; what is not a download port stays blocked.
+# A flood of requests is recorded up to a rate, the rest counted.
 # A flushed KARAKURI-FETCH chain and a deleted guard rule come back.
 # `karakuri cleanup` removes it all.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -91,6 +92,20 @@ jq -se --arg s "$gw" --arg d "$bridge" --argjson p $fport 'any(.[]; .src_ip == $
   e2e_fail "no contain.blocked for the fetcher's port dialled directly"
 jq -se --arg s "$gw" --arg d "$ext" 'any(.[]; .src_ip == $s and .dst_ip == $d and .dst_port == 443
   and .rule == "outside")' "$E2E_TMP/blocked.json" >/dev/null || e2e_fail "no contain.blocked for 443"
+
+# A flood of requests is answered, and recorded up to the source's rate;
+# the rest are counted into the next one recorded: nothing goes unsaid.
+login "for i in \$(seq 1 400); do exec 3<>/dev/tcp/$ext/80 && printf 'GET /flood/%d HTTP/1.0\\r\\n\\r\\n' \$i >&3 && cat <&3 >/dev/null; exec 3<&-; done; sleep 1.5;
+  exec 3<>/dev/tcp/$ext/80 && printf 'GET /flood/last HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 >/dev/null" >/dev/null 2>&1 ||
+  e2e_fail "the flood did not run"
+sleep 1
+ev file.download | jq -s '[.[] | select(.url | contains("/flood/"))]' >"$E2E_TMP/flood.json"
+rec=$(jq length "$E2E_TMP/flood.json")
+unrec=$(jq '[.[].unrecorded // 0] | add' "$E2E_TMP/flood.json")
+e2e_log "flood of 401 requests: $rec recorded, $unrec counted"
+((rec < 401 && rec >= 200)) || e2e_fail "$rec of 401 flood requests recorded"
+((rec + unrec == 401)) || e2e_fail "recorded $rec + counted $unrec is not 401"
+jq -e 'any(.[]; .url | endswith("/flood/last"))' "$E2E_TMP/flood.json" >/dev/null || e2e_fail "the last request was not recorded"
 
 # The run-time check keeps the redirect and the guard.
 iptables -t nat -F KARAKURI-FETCH
