@@ -6,11 +6,13 @@
 #include "honeynet/honeynet_int.h"
 
 #include "common/log.h"
+#include "common/proc.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
 #include "docker/docker.h"
 #include "event/event.h"
+#include "lan/account.h"
 #include "lan/honeynet.h"
 #include "lan/responder.h"
 #include "monitor/exec.h"
@@ -19,11 +21,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static void cap_hit(struct honeynet_service *h, const struct job *j, unsigned value,
@@ -117,16 +121,103 @@ static int ensure(struct worker *w, struct job *j, const char *name, struct lan_
     return 0;
 }
 
-/* The user in the gateway, and on the LAN's decoys. */
+/* The gateway the last login of honeynet key found, if its init still
+ * runs (the container was not stopped, restarted or removed since): the
+ * honeynet is then made, watched and routed, and nothing is asked of Docker. */
+static bool known_gateway(struct honeynet_service *h, const char *key, struct lan_gateway *gw)
+{
+    struct proc_ref init;
+    pthread_mutex_lock(&h->mu);
+    struct honeynet_entry *e = honeynet_registry_find(&h->reg, key);
+    bool known = e && e->gw_known;
+    if (known)
+        *gw = e->gw;
+    pthread_mutex_unlock(&h->mu);
+    if (!known || proc_ref_open(gw->pid, gw->container, &init) < 0)
+        return false;
+    proc_ref_close(&init);
+    gw->created = false;
+    return true;
+}
+
+static void remember_gateway(struct honeynet_service *h, const char *key,
+                             const struct lan_gateway *gw)
+{
+    /* Only a source's own honeynet, or the shared one by its own key: one
+     * sent to the shared honeynet past [honeynet] max asks each time. */
+    if (strcmp(key, gw->honeynet) != 0)
+        return;
+    pthread_mutex_lock(&h->mu);
+    struct honeynet_entry *e = honeynet_registry_get(&h->reg, key);
+    e->gw = *gw;
+    e->gw.created = false;
+    e->gw_known = true;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* The digest of the gateway's account user with password as it is now
+ * (lan/account.h); false if there is no such account. */
+static bool account_digest(const struct job *j, const struct lan_gateway *gw, bool verify,
+                           unsigned char dg[LAN_ACCOUNT_DIGEST_LEN])
+{
+    char hash[LAN_ACCOUNT_HASH_MAX];
+    bool ok = lan_account_hash(gw->pid, gw->container, j->user, hash, sizeof(hash)) == 0 &&
+              (!verify || lan_account_hash_is(hash, j->password));
+    if (ok)
+        lan_account_digest(j->user, hash, j->password, dg);
+    explicit_bzero(hash, sizeof(hash));
+    return ok;
+}
+
+/* Whether a login of this honeynet left the account as it is now, with
+ * this password: then nothing is to be done (no exec, no crypt). */
+static bool account_known(struct honeynet_service *h, const struct job *j,
+                          const struct lan_gateway *gw)
+{
+    unsigned char dg[LAN_ACCOUNT_DIGEST_LEN];
+    bool known = false;
+    if (!account_digest(j, gw, false, dg))
+        return false;
+    pthread_mutex_lock(&h->mu);
+    struct honeynet_entry *e = honeynet_registry_find(&h->reg, gw->honeynet);
+    for (unsigned i = 0; e && i < e->nusers && !known; i++)
+        known = memcmp(e->users[i], dg, sizeof(dg)) == 0;
+    pthread_mutex_unlock(&h->mu);
+    return known;
+}
+
+static void account_remember(struct honeynet_service *h, const struct job *j,
+                             const struct lan_gateway *gw)
+{
+    unsigned char dg[LAN_ACCOUNT_DIGEST_LEN];
+    /* Checked, not assumed from what was just set: the intruder's passwd
+     * may have come in between. */
+    if (!account_digest(j, gw, true, dg))
+        return;
+    pthread_mutex_lock(&h->mu);
+    struct honeynet_entry *e = honeynet_registry_get(&h->reg, gw->honeynet);
+    memcpy(e->users[e->next_user], dg, sizeof(dg));
+    e->next_user = (e->next_user + 1) % HONEYNET_USERS_MAX;
+    if (e->nusers < HONEYNET_USERS_MAX)
+        e->nusers++;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* The user in the gateway (unless a login left it so), and on the LAN's
+ * decoys. */
 static int add_user(struct worker *w, struct job *j, const struct lan_gateway *gw, char *why,
                     size_t whylen)
 {
     struct honeynet_service *h = w->h;
     char err[512] = "";
     bool created = false;
-    if (lan_gateway_user(w->d, gw, j->user, j->password, &created, err, sizeof(err)) < 0) {
+    if (account_known(h, j, gw)) {
+        /* as it was: no login.user_created, as useradd would say 9 */
+    } else if (lan_gateway_user(w->d, gw, j->user, j->password, &created, err, sizeof(err)) < 0) {
         snprintf(why, whylen, "user not created: %s", err);
         return -EINVAL;
+    } else {
+        account_remember(h, j, gw);
     }
     if (created) {
         json_t *ev = event_new(EVENT_LOGIN_USER_CREATED);
@@ -142,37 +233,75 @@ static int add_user(struct worker *w, struct job *j, const struct lan_gateway *g
     return 0;
 }
 
-/* A connection to the gateway's sshd, for the session process to log into;
- * -1 with why set if none within 10 s. */
+/* A connection to ip:22, its first bytes waited for until deadline_us
+ * (monotonic); 0 with *fd set, -EAGAIN when the peer closed it before
+ * saying anything, another -errno otherwise. */
+static int try_gateway(const struct sockaddr_in *a, long long deadline_us, int *fd)
+{
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), e = 0;
+    if (s < 0)
+        return -errno;
+    if (connect(s, (const struct sockaddr *)a, sizeof(*a)) < 0 && errno != EINPROGRESS) {
+        e = errno;
+        goto out;
+    }
+    struct pollfd p = {.fd = s, .events = POLLOUT};
+    socklen_t el = sizeof(e);
+    long long left_ms = (deadline_us - util_mono_us()) / 1000;
+    if (left_ms <= 0 || poll(&p, 1, (int)left_ms) <= 0) {
+        e = ETIMEDOUT;
+        goto out;
+    }
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+        e = errno;
+    if (e)
+        goto out;
+    /* sshd past MaxStartups closes a connection before its banner: seen
+     * here, another one is tried, not a login refused. */
+    p = (struct pollfd){.fd = s, .events = POLLIN};
+    left_ms = (deadline_us - util_mono_us()) / 1000;
+    char b[4];
+    ssize_t n;
+    if (left_ms <= 0 || poll(&p, 1, (int)left_ms) <= 0)
+        e = ETIMEDOUT;
+    else if ((n = recv(s, b, sizeof(b), MSG_PEEK)) <= 0)
+        e = n == 0 || errno == ECONNRESET ? EAGAIN : errno;
+out:
+    if (e) {
+        close(s);
+        return -e;
+    }
+    *fd = s;
+    return 0;
+}
+
+/* A connection to the gateway's sshd, its banner on the way, for the
+ * session process to log into; -1 with why set if none within 10 s. */
 static int connect_gateway(const char *ip, char *why, size_t whylen)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(22)};
+    long long deadline_us = util_mono_us() + 10000000LL;
     char ebuf[128];
-    int fd = -1, e = 0;
-    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
-        e = EINVAL;
+    int fd = -1, rc = -EINVAL, one = 1;
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
         goto out;
+    for (unsigned i = 0; (rc = try_gateway(&a, deadline_us, &fd)) == -EAGAIN && i < 50; i++) {
+        struct timespec ts = {0, 20000000L * (i < 5 ? i + 1 : 5)};
+        nanosleep(&ts, NULL);
     }
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)) {
-        e = errno;
-        goto out;
-    }
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    socklen_t el = sizeof(e);
-    if (poll(&p, 1, 10000) <= 0)
-        e = ETIMEDOUT;
-    else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-        e = errno;
-    if (!e && fcntl(fd, F_SETFL, 0) < 0) /* libssh wants it blocking */
-        e = errno;
+    /* libssh wants it blocking, and takes the socket as it is: without
+     * TCP_NODELAY each step of its key exchange and login waited for a
+     * delayed ACK. */
+    if (rc == 0 && (fcntl(fd, F_SETFL, 0) < 0 ||
+                    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0))
+        rc = -errno;
 out:
-    if (!e)
+    if (rc == 0)
         return fd;
     if (fd >= 0)
         close(fd);
     snprintf(why, whylen, "honeynet unavailable: gateway sshd %s:22: %s", ip,
-             util_strerror(e, ebuf, sizeof(ebuf)));
+             util_strerror(-rc, ebuf, sizeof(ebuf)));
     return -1;
 }
 
@@ -189,12 +318,19 @@ void honeynet_run_acquire(struct worker *w, struct job *j)
     d->up = -1;
     if ((rc = honeynet_docker(w, err, sizeof(err))) < 0)
         snprintf(d->why, sizeof(d->why), "honeynet unavailable: %s", err);
-    else if ((rc = choose(w, j, name, sizeof(name), &holding, d->why, sizeof(d->why))) == 0) {
+    else if (!known_gateway(w->h, j->key, &gw) &&
+             (rc = choose(w, j, name, sizeof(name), &holding, d->why, sizeof(d->why))) == 0) {
         rc = ensure(w, j, name, &gw, d->why, sizeof(d->why));
         if (holding)
             pthread_mutex_unlock(&w->h->create_mu);
+        if (rc == 0)
+            remember_gateway(w->h, j->key, &gw);
     }
-    if (rc == 0 && (rc = add_user(w, j, &gw, d->why, sizeof(d->why))) == 0)
+    /* The connection is the login's own: the honeynet's next login need
+     * not wait for sshd's banner (the honeynet stays counted busy). */
+    if (rc == 0 && (rc = add_user(w, j, &gw, d->why, sizeof(d->why))) == 0 && !j->shared_key[0])
+        honeynet_job_unlock(w->h, j);
+    if (rc == 0)
         rc = (d->up = connect_gateway(gw.ip, d->why, sizeof(d->why))) < 0 ? -EIO : 0;
     if (rc == 0) {
         d->ok = true;

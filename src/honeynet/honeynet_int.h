@@ -12,7 +12,9 @@
 
 struct docker;
 
-#define HONEYNET_WORKERS 3
+/* Logins wait here for their gateway sshd's banner, several of one
+ * honeynet at once (sshd throttled by its CPU limit): room for them. */
+#define HONEYNET_WORKERS 6
 /* Extractions and sweeps at once: the other workers stay free for logins. */
 #define HONEYNET_SLOW_MAX 1
 /* How long stop lets queued extractions run before it only counts. */
@@ -29,6 +31,7 @@ struct job {
     char container[96];        /* JOB_EXTRACT */
     char shared_key[64];       /* JOB_ACQUIRE: the honeynet it overflowed to, locked too */
     struct honeynet_done done; /* JOB_ACQUIRE: the answer */
+    bool unlocked;             /* JOB_ACQUIRE: its honeynet let go before the job's end */
 };
 
 struct done_node {
@@ -73,6 +76,9 @@ void honeynet_emit(struct honeynet_service *h, const struct honeynet_who *who, j
 void honeynet_post(struct honeynet_service *h, const struct honeynet_done *d);
 /* Waits (lock held) until key is not locked, then locks it. */
 void honeynet_key_lock(struct honeynet_service *h, const char *key);
+/* Lets a running login's honeynets go (the rest of its work touches
+ * nothing another login of them would), before the job ends. */
+void honeynet_job_unlock(struct honeynet_service *h, struct job *j);
 
 void honeynet_run_acquire(struct worker *w, struct job *j);
 void honeynet_run_extract(struct worker *w, struct job *j);

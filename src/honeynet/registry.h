@@ -9,8 +9,13 @@
 #ifndef KARAKURI_HONEYNET_REGISTRY_H
 #define KARAKURI_HONEYNET_REGISTRY_H
 
+#include "lan/account.h"
+#include "lan/honeynet.h"
+
 #include <stdbool.h>
 #include <stddef.h>
+
+#define HONEYNET_USERS_MAX 16
 
 struct honeynet_entry {
     char name[64];
@@ -19,6 +24,15 @@ struct honeynet_entry {
     bool locked;           /* a login's preparation or its removal runs on it */
     bool extracting;       /* an extraction runs on it */
     long long last_used_s; /* unix seconds its last session ended; 0: none */
+    /* Its gateway as the last login found or made it (gw_known), so that
+     * the next one asks Docker nothing while that init lives; cleared
+     * when the honeynet is removed. */
+    bool gw_known;
+    struct lan_gateway gw;
+    /* Accounts its logins left in the gateway: digests of user, shadow
+     * hash and password (lan/account.h), the oldest replaced past the cap. */
+    unsigned char users[HONEYNET_USERS_MAX][LAN_ACCOUNT_DIGEST_LEN];
+    unsigned nusers, next_user;
 };
 
 struct honeynet_registry {

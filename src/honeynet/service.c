@@ -65,6 +65,24 @@ void honeynet_key_lock(struct honeynet_service *h, const char *key)
     honeynet_registry_get(&h->reg, key)->locked = true;
 }
 
+static void unlock_keys(struct honeynet_service *h, struct job *j)
+{
+    if (j->unlocked)
+        return;
+    j->unlocked = true;
+    honeynet_registry_get(&h->reg, j->key)->locked = false;
+    if (j->shared_key[0])
+        honeynet_registry_get(&h->reg, j->shared_key)->locked = false;
+    pthread_cond_broadcast(&h->cv);
+}
+
+void honeynet_job_unlock(struct honeynet_service *h, struct job *j)
+{
+    pthread_mutex_lock(&h->mu);
+    unlock_keys(h, j);
+    pthread_mutex_unlock(&h->mu);
+}
+
 /* ---- the queue ---- */
 
 static void push(struct honeynet_service *h, struct job *j)
@@ -131,14 +149,12 @@ static void finish(struct honeynet_service *h, struct job *j)
         struct honeynet_entry *e = honeynet_registry_get(&h->reg, j->key);
         e->jobs--;
         if (j->kind == JOB_ACQUIRE)
-            e->locked = false;
+            unlock_keys(h, j);
         else
             e->extracting = false;
     }
     if (j->kind != JOB_ACQUIRE)
         h->slow_running--;
-    if (j->kind == JOB_ACQUIRE && j->shared_key[0])
-        honeynet_registry_get(&h->reg, j->shared_key)->locked = false;
     pthread_cond_broadcast(&h->cv);
 }
 

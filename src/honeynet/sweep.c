@@ -66,6 +66,8 @@ static void remove_one(struct worker *w, const char *hn, const char *id, const c
     pthread_mutex_lock(&h->mu);
     struct honeynet_entry *e = honeynet_registry_get(&h->reg, hn);
     e->locked = false;
+    e->gw_known = false; /* gone, or half gone: the next login looks */
+    e->nusers = e->next_user = 0;
     if (rc == 0 && !e->jobs && !e->open)
         honeynet_registry_forget(&h->reg, hn);
     pthread_cond_broadcast(&h->cv);

@@ -10,6 +10,7 @@
 #include "contain/hostnet.h"
 #include "contain/limits.h"
 #include "docker/docker.h"
+#include "lan/account.h"
 #include "lan/netns.h"
 
 #include <arpa/inet.h>
@@ -397,6 +398,12 @@ int lan_gateway_user(struct docker *d, const struct lan_gateway *gw, const char 
     if (!*user || strpbrk(user, ":\n") || strchr(password, '\n')) {
         snprintf(err, errlen, "name or password the system cannot hold");
         return -EINVAL;
+    }
+    /* Back with the password it has: useradd would exit 9 and chpasswd
+     * change nothing (a new salt), so neither runs. */
+    if (gw->pid > 0 && lan_account_is(gw->pid, gw->container, user, password)) {
+        *created = false;
+        return 0;
     }
     const char *const add[] = {"useradd", "-m", "-s", "/bin/bash", user, NULL};
     struct docker_exec_options o = {.argv = add};

@@ -1,0 +1,145 @@
+/* lan account: an account's password checked from the host (see account.h). */
+#include "lan/account.h"
+
+#include "common/proc.h"
+#include "common/xalloc.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int lan_account_field(const char *buf, size_t len, const char *user, unsigned field, char *out,
+                      size_t outlen)
+{
+    size_t ul = strlen(user);
+    if (!ul || strpbrk(user, ":\n") || (out && !outlen))
+        return -ENAMETOOLONG;
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        if ((size_t)(eol - p) > ul && memcmp(p, user, ul) == 0 && p[ul] == ':') {
+            const char *f = p;
+            for (unsigned i = 0; i < field && f; i++) {
+                f = memchr(f, ':', (size_t)(eol - f));
+                f = f ? f + 1 : NULL;
+            }
+            if (!f)
+                return -ENOENT;
+            if (!out)
+                return 0;
+            const char *fe = memchr(f, ':', (size_t)(eol - f));
+            size_t n = (size_t)((fe ? fe : eol) - f);
+            if (n >= outlen)
+                return -ENAMETOOLONG;
+            memcpy(out, f, n);
+            out[n] = '\0';
+            return 0;
+        }
+        p = eol + 1;
+    }
+    return -ENOENT;
+}
+
+/* path (relative) read under root, resolved as if root were "/" (no way out
+ * by ".." or a symlink); a regular file of at most LAN_ACCOUNT_FILE_MAX
+ * bytes, else NULL. The caller frees it. */
+static char *read_in_root(int root, const char *path, size_t *len)
+{
+    struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+    struct stat st;
+    char *buf = NULL;
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > LAN_ACCOUNT_FILE_MAX)
+        goto out;
+    buf = xmalloc((size_t)st.st_size + 1);
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || (n += (size_t)r) > (size_t)st.st_size)
+            break;
+    }
+    if (n > (size_t)st.st_size) { /* grew while read: not a settled file */
+        free(buf);
+        buf = NULL;
+        goto out;
+    }
+    *len = n;
+out:
+    close(fd);
+    return buf;
+}
+
+bool lan_account_hash_is(const char *hash, const char *password)
+{
+    /* Locked ("!"), empty or DES-era hashes: let chpasswd decide. */
+    if (hash[0] != '$')
+        return false;
+    struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+    const char *h = crypt_r(password, hash, cd);
+    bool ok = h && h[0] == '$' && strcmp(h, hash) == 0;
+    explicit_bzero(cd, sizeof(*cd));
+    free(cd);
+    return ok;
+}
+
+int lan_account_hash(pid_t pid, const char *container, const char *user, char *hash, size_t hashlen)
+{
+    struct proc_ref init;
+    char *pw = NULL, *sh = NULL;
+    size_t pwl = 0, shl = 0;
+    int rc = -ENOENT;
+    if (proc_ref_open(pid, container, &init) < 0)
+        return -ESRCH;
+    int root = openat(init.dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    proc_ref_close(&init);
+    if (root < 0)
+        return -ESRCH;
+    if ((pw = read_in_root(root, "etc/passwd", &pwl)) &&
+        (sh = read_in_root(root, "etc/shadow", &shl)) &&
+        (rc = lan_account_field(pw, pwl, user, 0, NULL, 0)) == 0)
+        rc = lan_account_field(sh, shl, user, 1, hash, hashlen);
+    if (sh)
+        explicit_bzero(sh, shl);
+    free(sh);
+    free(pw);
+    close(root);
+    return rc;
+}
+
+void lan_account_digest(const char *user, const char *hash, const char *password,
+                        unsigned char out[LAN_ACCOUNT_DIGEST_LEN])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c)
+        abort(); /* out of memory, as xalloc would */
+    /* The NULs keep the three apart. */
+    if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(c, user, strlen(user) + 1) != 1 ||
+        EVP_DigestUpdate(c, hash, strlen(hash) + 1) != 1 ||
+        EVP_DigestUpdate(c, password, strlen(password)) != 1 ||
+        EVP_DigestFinal_ex(c, out, NULL) != 1)
+        abort(); /* out of memory, as xalloc would */
+    EVP_MD_CTX_free(c);
+}
+
+bool lan_account_is(pid_t pid, const char *container, const char *user, const char *password)
+{
+    char hash[LAN_ACCOUNT_HASH_MAX];
+    bool is = lan_account_hash(pid, container, user, hash, sizeof(hash)) == 0 &&
+              lan_account_hash_is(hash, password);
+    explicit_bzero(hash, sizeof(hash));
+    return is;
+}

@@ -1,0 +1,90 @@
+/* Unit tests for lan_account_field: the right line (not one whose name only
+ * starts with the user's), the right field, short and odd lines, caps. */
+#include "lan/account.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+static const char shadow[] = "root:*:19000:0:99999:7:::\n"
+                             "malloryx:$6$x$other:19000::::::\n"
+                             "mallory:$6$salt$hash:19001:0:99999:7:::\n"
+                             "short\n"
+                             "bob:\n"
+                             "last:$y$j9T$end";
+
+static int field(const char *user, unsigned f, char *out, size_t outlen)
+{
+    return lan_account_field(shadow, strlen(shadow), user, f, out, outlen);
+}
+
+static void test_fields(void **state)
+{
+    char out[64];
+    (void)state;
+    assert_int_equal(0, field("mallory", 1, out, sizeof(out)));
+    assert_string_equal("$6$salt$hash", out);
+    assert_int_equal(0, field("mallory", 0, out, sizeof(out)));
+    assert_string_equal("mallory", out);
+    assert_int_equal(0, field("mallory", 2, out, sizeof(out)));
+    assert_string_equal("19001", out);
+    assert_int_equal(0, field("malloryx", 1, out, sizeof(out)));
+    assert_string_equal("$6$x$other", out);
+    /* The last line has no newline; bob's hash is empty. */
+    assert_int_equal(0, field("last", 1, out, sizeof(out)));
+    assert_string_equal("$y$j9T$end", out);
+    assert_int_equal(0, field("bob", 1, out, sizeof(out)));
+    assert_string_equal("", out);
+    assert_int_equal(-ENOENT, field("bob", 2, out, sizeof(out)));
+    assert_int_equal(0, field("mallory", 0, NULL, 0));
+}
+
+static void test_missing(void **state)
+{
+    char out[64];
+    (void)state;
+    assert_int_equal(-ENOENT, field("mall", 1, out, sizeof(out)));
+    assert_int_equal(-ENOENT, field("short", 1, out, sizeof(out)));
+    assert_int_equal(-ENOENT, field("short", 0, NULL, 0));
+    assert_int_equal(-ENOENT, field("nobody", 0, NULL, 0));
+    assert_int_equal(-ENOENT, lan_account_field("", 0, "root", 1, out, sizeof(out)));
+}
+
+static void test_caps(void **state)
+{
+    char out[8];
+    (void)state;
+    assert_int_equal(-ENAMETOOLONG, field("mallory", 1, out, sizeof(out)));
+    assert_int_equal(0, field("root", 1, out, sizeof(out)));
+    assert_string_equal("*", out);
+    assert_int_equal(-ENAMETOOLONG, field("", 1, out, sizeof(out)));
+    assert_int_equal(-ENAMETOOLONG, field("a:b", 1, out, sizeof(out)));
+    assert_int_equal(-ENAMETOOLONG, field("a\nroot", 1, out, sizeof(out)));
+}
+
+/* A buffer not NUL-ended: nothing read past len. */
+static void test_bounded(void **state)
+{
+    char buf[] = {'r', 'o', 'o', 't', ':', 'x', 'y'};
+    char out[8];
+    (void)state;
+    assert_int_equal(0, lan_account_field(buf, 6, "root", 1, out, sizeof(out)));
+    assert_string_equal("x", out);
+    assert_int_equal(-ENOENT, lan_account_field(buf, 4, "root", 0, NULL, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
