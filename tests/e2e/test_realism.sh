@@ -8,7 +8,8 @@
 # mounts of /etc/hosts, hostname or resolv.conf in /proc/self/mountinfo, the
 # files themselves still there with the engine's content; systemd-detect-virt,
 # when installed, says none. The rewritten files are no attacker changes: the
-# gateway's file extraction reports none of them, nor /.dockerenv.
+# gateway's file extraction reports none of them, nor /.dockerenv. A gateway
+# started again (the engine mounts its files at every start) has none either.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 e2e_start_ssh_frontend 10.231.0.0/16 "[honeynet]
 pool = 2"
@@ -94,5 +95,13 @@ e2e_wait_for 60 extracted || e2e_fail "the gateway's files were not extracted: $
 bad=$(ev file.changed | jq -r 'select(.path == "/etc/hosts" or .path == "/etc/hostname" or
   .path == "/etc/resolv.conf" or .path == "/.dockerenv") | .path')
 e2e_assert_eq "" "$bad" "engine files reported as the intruder's changes"
+
+# The engine mounts its files again at every start: a gateway stopped (as
+# retention leaves one) and started again by the next login has none either.
+gw=$(e2e_containers "karakuri.honeynet=src-$ATT_IP" karakuri.role=gateway)
+docker stop "$gw" >/dev/null
+out=$(login "$checks") || e2e_fail "checks on the restarted gateway: $out"
+judge restarted-gateway "$out"
+e2e_log "restarted gateway: no tells"
 kill -0 "$KK_PID" || e2e_fail "karakuri died"
 e2e_log "ok"
