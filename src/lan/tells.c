@@ -86,21 +86,34 @@ static int write_in_place(const char *path, const char *data, size_t len)
     return rc;
 }
 
-/* The child: in the container's mount namespace, each engine mount taken
- * away (EINVAL: not a mount, as after an earlier call) and, unless the init
- * layer holds it, the file underneath written. Only system calls: it is a
- * fork of a threaded process. Its exit status: 0, or 1 + the index of the
- * file that failed (10: setns). */
-static int child(int pidfd, const struct tell_file *files, size_t n)
+/* Whether path is on another file system than its directory /etc: an
+ * engine mount (its files live on the host's disk, the root is an overlay). */
+static bool mounted_over(const char *path)
+{
+    struct stat f, dir;
+    return stat(path, &f) == 0 && stat("/etc", &dir) == 0 && f.st_dev != dir.st_dev;
+}
+
+/* The child: in the container's mount namespace and at its init's root
+ * (root: an O_PATH descriptor of /proc/<pid>/root, taken before; the
+ * namespace's own root need not be the container's), each engine mount taken
+ * away, until the path is on the root's file system again, and, unless the
+ * init layer holds it, the file underneath written. Only system calls: it is
+ * a fork of a threaded process. Its exit status: 0, or 1 + the index of the
+ * file that failed (10: setns, 11: chroot). */
+static int child(int pidfd, int root, const struct tell_file *files, size_t n)
 {
     if (setns(pidfd, CLONE_NEWNS) < 0)
         return 10;
+    if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        return 11;
     for (size_t i = 0; i < n; i++) {
         const struct tell_file *f = &files[i];
         if (!f->mounted)
             continue;
-        if (umount2(f->path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
-            return 1 + (int)i;
+        for (int tries = 0; mounted_over(f->path); tries++)
+            if (tries == 4 || umount2(f->path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                return 1 + (int)i;
         if (!f->in_layer && write_in_place(f->path, f->data, f->len) < 0)
             return 1 + (int)i;
     }
@@ -111,14 +124,22 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
                      char *err, size_t errlen)
 {
     char eb[128];
+    int root = openat(init->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) {
+        int rc = -errno;
+        snprintf(err, errlen, "the init's root: %s", util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         int rc = -errno;
+        close(root);
         snprintf(err, errlen, "fork: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;
     }
     if (pid == 0)
-        _exit(child(init->pidfd, files, n));
+        _exit(child(init->pidfd, root, files, n));
+    close(root);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
@@ -129,8 +150,9 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (code == 10)
-        snprintf(err, errlen, "cannot enter the container's mount namespace");
+    if (code == 10 || code == 11)
+        snprintf(err, errlen, "cannot enter the container's mount namespace%s",
+                 code == 11 ? " at its root" : "");
     else if (code >= 1 && (size_t)code <= n)
         snprintf(err, errlen, "cannot replace the engine's %s", files[code - 1].path);
     else
