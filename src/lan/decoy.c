@@ -2,6 +2,7 @@
 #include "lan/decoy.h"
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/tar.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -11,6 +12,7 @@
 #include "lan/honeynet.h"
 #include "lan/netns.h"
 #include "lan/plan.h"
+#include "lan/tells.h"
 #include "ssh/hostkeys.h"
 
 #include <crypt.h>
@@ -273,19 +275,21 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
     size_t nservices = lan_role_services(services, MAX_SERVICES);
     char cmd[MAX_SERVICES * 32 + 64];
     size_t len = 0;
-    /* Every role's services, then sshd as the container's init. */
+    /* Every role's services, then the image's init (which runs sshd, cron
+     * and rsyslogd): the services are the init's children, as sshd is. */
     for (size_t i = 0; i < nservices; i++)
         len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "/usr/local/lib/netsvc %u & ",
                                 (unsigned)services[i]);
-    snprintf(cmd + len, sizeof(cmd) - len, "exec /usr/sbin/sshd -D -e");
+    snprintf(cmd + len, sizeof(cmd) - len, "exec /sbin/init");
     /* No network until claimed; IPv6 off so that its link says nothing the
-     * gateway's would not. */
+     * gateway's would not; a cgroup namespace of its own (/proc/<pid>/cgroup
+     * shows "/", not /docker/<id>). */
     json_t *spec =
-        json_pack("{s:s, s:[s, s, s], s:s, s:{s:s, s:s, s:s}, s:{s:s, s:{s:s, s:s}}}", "Image",
+        json_pack("{s:s, s:[s, s, s], s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:{s:s, s:s}}}", "Image",
                   image, "Cmd", "/bin/sh", "-c", cmd, "Hostname", "localhost", "Labels",
                   DOCKER_LABEL_MANAGED, "1", LAN_LABEL_ROLE, "decoy", LAN_LABEL_POOL, "1",
-                  "HostConfig", "NetworkMode", "none", "Sysctls", "net.ipv6.conf.all.disable_ipv6",
-                  "1", "net.ipv6.conf.default.disable_ipv6", "1");
+                  "HostConfig", "NetworkMode", "none", "CgroupnsMode", "private", "Sysctls",
+                  "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1");
     contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, NULL, spec, &id);
     json_decref(spec);
@@ -304,13 +308,19 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
         goto fail;
     }
     json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
-    json_decref(info);
     struct proc_ref init;
     if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0) {
+        json_decref(info);
         snprintf(err, errlen, "a decoy stopped at once");
         rc = -ECHILD;
         goto fail;
     }
+    /* The engine's mounts of /etc/hosts and the like, taken away (tells.h);
+     * a decoy that keeps them still serves. */
+    char why[256];
+    if (lan_tells_hide(info, &init, why, sizeof(why)) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy %.12s keeps the engine's mounts: %s", id, why);
+    json_decref(info);
     long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
     while (!ready(init.dirfd, services, nservices)) {
         if (util_mono_us() > deadline) {

@@ -12,9 +12,11 @@
 #include "docker/docker.h"
 #include "lan/account.h"
 #include "lan/netns.h"
+#include "lan/tells.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -239,6 +241,30 @@ static int put_hostkeys(struct docker *d, const char *id, const char *dir, char 
     return rc;
 }
 
+/* Takes away, once the gateway has started, what the engine left that says
+ * "container" (its mounts of /etc/hosts, hostname and resolv.conf: see
+ * tells.h). Not a reason to refuse the intruder: a failure is logged. */
+static void hide_tells(struct docker *d, const char *id)
+{
+    json_t *info = NULL;
+    struct proc_ref init = PROC_REF_NONE;
+    char err[256] = "";
+    if (docker_container_inspect(d, id, &info) < 0) {
+        snprintf(err, sizeof(err), "inspect: %s", docker_last_error(d));
+    } else {
+        json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
+        if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0)
+            snprintf(err, sizeof(err), "its init is gone");
+        else if (lan_tells_hide(info, &init, err, sizeof(err)) == 0)
+            err[0] = '\0';
+    }
+    if (err[0])
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: gateway %.12s keeps the engine's mounts: %s", id,
+                        err);
+    proc_ref_close(&init);
+    json_decref(info);
+}
+
 static int create_gateway(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
                           const char *hostkey_dir, char *err, size_t errlen)
 {
@@ -258,13 +284,15 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
         return -EINVAL;
     }
     util_ipv4_format((ip & 0xffffff00u) + 1, dns);
-    /* IPv6 off: the LAN is IPv4 only, as the decoys are. */
-    json_t *spec = json_pack("{s:s, s:s, s:o, s:{s:s, s:[s], s:{s:s, s:s}}, s:{s:{s:{s:{s:s}}}}}",
-                             "Image", image, "Hostname", gw->hostname, "Labels",
-                             labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
-                             gw->network, "Dns", dns, "Sysctls", "net.ipv6.conf.all.disable_ipv6",
-                             "1", "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig",
-                             "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    /* IPv6 off: the LAN is IPv4 only, as the decoys are. A cgroup namespace
+     * of its own: /proc/<pid>/cgroup shows "/", not /docker/<id>. */
+    json_t *spec = json_pack(
+        "{s:s, s:s, s:o, s:{s:s, s:[s], s:s, s:{s:s, s:s}}, "
+        "s:{s:{s:{s:{s:s}}}}}",
+        "Image", image, "Hostname", gw->hostname, "Labels", labels(gw->honeynet, "gateway"),
+        "HostConfig", "NetworkMode", gw->network, "Dns", dns, "CgroupnsMode", "private", "Sysctls",
+        "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1",
+        "NetworkingConfig", "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
     contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, name, spec, &id);
     json_decref(spec);
@@ -278,6 +306,7 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
         snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
         goto out;
     }
+    hide_tells(d, id);
     snprintf(gw->container, sizeof(gw->container), "%s", id);
     gw->created = true;
 out:
@@ -309,6 +338,8 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
     if (!state || strcmp(state, "running") != 0) {
         if ((rc = docker_container_start(d, id)) < 0)
             snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
+        else
+            hide_tells(d, id); /* mounted again by the engine at each start */
     }
     json_decref(list);
     return rc;

@@ -1,0 +1,37 @@
+/* lan tells: what the engine leaves in a honeynet container that says
+ * "container" to whoever looks from inside, taken away from the host after
+ * the container starts.
+ *
+ * The engine bind-mounts /etc/hosts, /etc/hostname and /etc/resolv.conf from
+ * /var/lib/docker/containers/<id>/, and /proc/self/mountinfo shows it. Here
+ * the three are unmounted in the container's mount namespace (a child
+ * process that setns()'s into it through the pidfd of the container's init,
+ * checked to be in the container's cgroup) and the files underneath hold the
+ * same content: written from the host into the container's init layer (the
+ * engine's lowest read-write-free layer, overlay2's "-init" lower directory),
+ * so the rewrite is no change in the container's own layer and file
+ * extraction (docker diff) does not see it. Without an init layer (another
+ * storage driver) the child writes them after the unmount, and they show as
+ * changed files. The engine mounts them again at every start: call this
+ * after each one. */
+#ifndef KARAKURI_LAN_TELLS_H
+#define KARAKURI_LAN_TELLS_H
+
+#include "common/proc.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* The init layer of a container from its GraphDriver's LowerDir (the first
+ * directory of the list when it ends in "-init/diff"): written to out (n
+ * bytes). -ENOENT when there is none. */
+int lan_tells_init_layer(const char *lowerdir, char *out, size_t n)
+    __attribute__((warn_unused_result));
+
+/* Hides the engine's mounts in the started container whose inspect answer
+ * is info (borrowed) and whose init is init (borrowed). 0 or a negative
+ * errno, with err set. */
+int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#endif
