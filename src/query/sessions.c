@@ -126,7 +126,8 @@ int query_sessions(const char *dir, json_t **out, char *err, size_t errlen)
 /* ---- one session in full ---- */
 
 /* What happened on a session's honeynet while it was open: the decoys
- * started (the hosts it reached) and the processes executed (timestamps are
+ * started (the hosts it reached), the processes executed and the downloads
+ * tried (the fetcher sees a container, not a session; timestamps are
  * canonical RFC 3339, so they compare as strings). */
 struct reached {
     const char *honeynet, *from, *to; /* to NULL: still open */
@@ -140,8 +141,9 @@ static int collect_reached(long long id, const char *line, void *ud)
     const char *hn = json_string_value(json_object_get(ev, "honeynet"));
     const char *ts = json_string_value(json_object_get(ev, "ts"));
     (void)id;
-    if (hn && ts && strcmp(hn, r->honeynet) == 0 && strcmp(ts, r->from) >= 0 &&
-        (!r->to || strcmp(ts, r->to) <= 0))
+    /* one with a session of its own is that session's, not the honeynet's */
+    if (hn && ts && !json_object_get(ev, "session") && strcmp(hn, r->honeynet) == 0 &&
+        strcmp(ts, r->from) >= 0 && (!r->to || strcmp(ts, r->to) <= 0))
         json_array_append(r->events, ev);
     json_decref(ev);
     return 0;
@@ -162,7 +164,8 @@ static void add_reached(const char *dir, json_t *events)
         if (type_of(ev, &t) && t == EVENT_SESSION_CLOSED)
             r.to = json_string_value(json_object_get(ev, "ts"));
     }
-    static const enum event_type types[] = {EVENT_LAN_DECOY_STARTED, EVENT_PROC_EXEC};
+    static const enum event_type types[] = {EVENT_LAN_DECOY_STARTED, EVENT_PROC_EXEC,
+                                            EVENT_FILE_DOWNLOAD};
     char err[256];
     for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
         struct store_event_filter f = {.type = event_type_name(types[t]), .honeynet = r.honeynet};

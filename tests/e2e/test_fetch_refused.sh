@@ -64,6 +64,20 @@ jq -se 'any(.[]; .proto == "http" and .method == "GET" and (.user_agent | starts
 jq -se 'any(.[]; .proto == "ftp" and .username == "anonymous" and .dst_port == 21)' \
   "$E2E_TMP/dl.json" >/dev/null || e2e_fail "ftpget's file.download: $(cat "$E2E_TMP/dl.json")"
 
+# The session that ran them lists them, and the Cowrie export gives them to
+# it, with the attacker's address, as downloads that brought no file.
+sid=$("$KARAKURI" -c "$conf" events --json --type command.exec |
+  jq -r 'select(.command | test("bot.x86")) | .session' | head -n 1)
+[[ -n "$sid" ]] || e2e_fail "no command.exec of the downloads"
+"$KARAKURI" -c "$conf" session "$sid" --json >"$E2E_TMP/session.json"
+jq -se --arg u "http://$ext/bot.x86" 'any(.[]; .type == "file.download" and .url == $u)' \
+  "$E2E_TMP/session.json" >/dev/null || e2e_fail "karakuri session $sid lists no download"
+"$KARAKURI" -c "$conf" export --format cowrie >"$E2E_TMP/cowrie.json"
+jq -se --arg u "http://$ext/bot.x86" --arg s "$sid" --arg a "$ATT_IP" \
+  'any(.[]; .eventid == "cowrie.session.file_download.failed" and .url == $u and .session == $s
+     and .src_ip == $a)' "$E2E_TMP/cowrie.json" >/dev/null ||
+  e2e_fail "export: no file_download.failed of session $sid: $(grep -c file_download "$E2E_TMP/cowrie.json")"
+
 # A decoy's downloads go the same way.
 target=$(jq -r '.hosts[0].ip' <<<"$hn")
 login "timeout 8 bash -c 'exec 3<>/dev/tcp/$target/22 && head -c 4 <&3'" >/dev/null 2>&1 || true
