@@ -328,6 +328,8 @@ void honeynet_run_acquire(struct worker *w, struct job *j)
     }
     /* The connection is the login's own: the honeynet's next login need
      * not wait for sshd's banner (the honeynet stays counted busy). */
+    if (rc == 0)
+        lan_gateway_tells(w->d, &gw); /* before the intruder looks */
     if (rc == 0 && (rc = add_user(w, j, &gw, d->why, sizeof(d->why))) == 0 && !j->shared_key[0])
         honeynet_job_unlock(w->h, j);
     if (rc == 0)

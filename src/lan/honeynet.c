@@ -265,6 +265,14 @@ static void hide_tells(struct docker *d, const char *id)
     json_decref(info);
 }
 
+void lan_gateway_tells(struct docker *d, const struct lan_gateway *gw)
+{
+    struct proc_ref init = PROC_REF_NONE;
+    if (proc_ref_open(gw->pid, gw->container, &init) == 0 && lan_tells_shown(&init))
+        hide_tells(d, gw->container);
+    proc_ref_close(&init);
+}
+
 static int create_gateway(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
                           const char *hostkey_dir, char *err, size_t errlen)
 {

@@ -100,7 +100,7 @@ static bool mounted_over(const char *path)
  * away, until the path is on the root's file system again, and, unless the
  * init layer holds it, the file underneath written. Only system calls: it is
  * a fork of a threaded process. Its exit status: 0, or 1 + the index of the
- * file that failed (10: setns, 11: chroot). */
+ * file that failed (10: setns, 11: chroot, 12: making the mounts private). */
 static int child(int pidfd, int root, const struct tell_file *files, size_t n)
 {
     if (setns(pidfd, CLONE_NEWNS) < 0)
@@ -117,6 +117,11 @@ static int child(int pidfd, int root, const struct tell_file *files, size_t n)
         if (!f->in_layer && write_in_place(f->path, f->data, f->len) < 0)
             return 1 + (int)i;
     }
+    /* The container's mounts are the host's slaves: the engine mounts a
+     * running container's mount points into its root for archive requests
+     * (file extraction), and they would come back by propagation. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return 12;
     return 0;
 }
 
@@ -153,6 +158,8 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
     if (code == 10 || code == 11)
         snprintf(err, errlen, "cannot enter the container's mount namespace%s",
                  code == 11 ? " at its root" : "");
+    else if (code == 12)
+        snprintf(err, errlen, "cannot make the container's mounts private");
     else if (code >= 1 && (size_t)code <= n)
         snprintf(err, errlen, "cannot replace the engine's %s", files[code - 1].path);
     else
@@ -190,4 +197,30 @@ int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, s
         rc = run_child(init, files, NFILES, err, errlen);
     free(files);
     return rc;
+}
+
+bool lan_tells_shown(const struct proc_ref *init)
+{
+    int fd = openat(init->dirfd, "mountinfo", O_RDONLY | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
+    char line[1024];
+    bool shown = false;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ...: the fifth field */
+    while (!shown && fgets(line, sizeof(line), f)) {
+        char *p = line;
+        for (int field = 0; field < 4 && p; field++)
+            if ((p = strchr(p, ' ')))
+                p++;
+        size_t len = p ? strcspn(p, " ") : 0;
+        for (size_t i = 0; i < NFILES && len && !shown; i++)
+            shown =
+                strlen(engine_files[i].path) == len && memcmp(p, engine_files[i].path, len) == 0;
+    }
+    fclose(f);
+    return shown;
 }

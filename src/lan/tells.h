@@ -12,14 +12,18 @@
  * so the rewrite is no change in the container's own layer and file
  * extraction (docker diff) does not see it. Without an init layer (another
  * storage driver) the child writes them after the unmount, and they show as
- * changed files. The engine mounts them again at every start: call this
- * after each one. */
+ * changed files. The container's mount tree is then made private: it is
+ * the host's slave, and the engine mounts a running container's mount points
+ * into its root on the host for archive requests (file extraction), which
+ * brought the three back by propagation. The engine mounts them again at
+ * every start: call this after each one. */
 #ifndef KARAKURI_LAN_TELLS_H
 #define KARAKURI_LAN_TELLS_H
 
 #include "common/proc.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The init layer of a container from its GraphDriver's LowerDir (the first
@@ -33,5 +37,11 @@ int lan_tells_init_layer(const char *lowerdir, char *out, size_t n)
  * errno, with err set. */
 int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* Whether the engine's mounts are there again in the mount namespace of
+ * init (borrowed): the engine mounts a running container's mount points
+ * into its root for archive requests (file extraction, docker cp), and they
+ * reach the container's namespace by propagation. */
+bool lan_tells_shown(const struct proc_ref *init);
 
 #endif
