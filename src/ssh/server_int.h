@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct kssh_keypool;
+
 #define MAX_CONNS 4096
 #define MAX_TTYS 10
 
