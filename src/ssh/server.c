@@ -1,10 +1,15 @@
-/* ssh server: listener, session processes and the monitor (see server.h).
+/* ssh server: the supervisor (see server.h). Its one thread polls the
+ * listener (accept.c), the zygote, the honeynet service and every session's
+ * monitor socket; it answers monitor messages (events, logins, tty logs:
+ * ttylog.c), records how sessions end and ends them at their lifetime.
+ * The state it shares with accept.c and ttylog.c: server_int.h.
  *
  * Everything a session process says is treated as hostile: messages are
  * size-capped, only a few event types are taken from it, the fields the
  * daemon vouches for (session, source, time) are set here, and a session
  * that crashes or lies ends alone. */
 #include "ssh/server.h"
+#include "ssh/server_int.h"
 
 #include "common/log.h"
 #include "common/util.h"
@@ -18,18 +23,11 @@
 #include "ssh/keypool.h"
 #include "ssh/monitor.h"
 #include "ssh/policy.h"
-#include "ssh/session.h"
-#include "ssh/ttylog.h"
 #include "ssh/zygote.h"
-#include "store/store.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -37,80 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 4096
-#define MAX_TTYS 10
-
-struct tty_log {
-    int fd; /* its file in the store's tty spool (ttylog.h), -1 when unused */
-    int ch;
-    long long bytes;
-    bool truncated;
-    const char *stopped_by; /* why it stopped growing, NULL while it grows */
-    long long not_logged;   /* terminal bytes not recorded since */
-};
-#define MAX_SOURCES 4096
 /* Host key sets made ahead for sources with none of their own. */
 #define KEYPOOL_SETS 4
 
-struct conn {
-    pid_t pid; /* 0 once reaped */
-    int mon;   /* -1 once closed */
-    char session[25];
-    char ip[INET6_ADDRSTRLEN];
-    unsigned port;
-    long long start_us;
-    bool authed;
-    bool authing;                /* its login is being prepared (honeynet.h): answered later */
-    char *auth_user, *auth_pass; /* while authing, for its login event */
-    size_t auth_ul, auth_pl;
-    bool expired; /* told to end at [containment] session_lifetime */
-    char reason[128];
-    struct tty_log tty[MAX_TTYS];
-    char container[96]; /* the gateway logged into, "" before login */
-    char honeynet[64];
-    char client_version[128]; /* as the session process reported them */
-    char hassh[33];
-    long long bytes_in, bytes_out; /* on the wire, both ways */
-    struct kssh_keyset keys;       /* the host keys it was shown */
-};
-
-struct source {
-    char ip[INET6_ADDRSTRLEN];
-    unsigned failures;
-    long long last_us;
-};
-
-struct kssh_server {
-    const struct config *cfg;
-    struct event_pipeline *p;
-    struct honeynet_service *hn; /* honeynets: every Docker call is made there */
-    struct kssh_policy policy;
-    int lfd, wake[2];
-    int reserve;            /* a spare descriptor, given up to turn a connection away at EMFILE */
-    int fd_ceiling;         /* connections on descriptors from here up are turned away */
-    long long paused_until; /* accepts paused after running out of descriptors */
-    unsigned long long fd_refused; /* connections turned away for want of descriptors */
-    uint16_t port;
-    pthread_t th;
-    struct kssh_zygote *z;          /* forks the session processes */
-    struct kssh_keypool *keypool;   /* keys for sources with none of their own */
-    struct kssh_keyset shared_keys; /* the shared honeynet's, in shared mode */
-    bool zygote_gone;               /* said once */
-    char *empty_dir;
-    struct conn *conns; /* MAX_CONNS */
-    size_t nconns;
-    struct source *sources; /* MAX_SOURCES */
-    size_t nsources;
-};
-
-static void emit(struct kssh_server *s, const struct conn *c, json_t *ev)
+void kssh_srv_emit(struct kssh_server *s, const struct conn *c, json_t *ev)
 {
     json_object_set_new(ev, "session", json_string(c->session));
     json_object_set_new(ev, "src_ip", json_string(c->ip));
@@ -143,9 +75,7 @@ static struct source *source_of(struct kssh_server *s, const char *ip)
     return &s->sources[i];
 }
 
-/* Connections of source ip (all sources: NULL) that have logged in (or
- * whose login is being prepared), or not logged in. */
-static unsigned conn_count(const struct kssh_server *s, const char *ip, bool authed)
+unsigned kssh_srv_conn_count(const struct kssh_server *s, const char *ip, bool authed)
 {
     unsigned n = 0;
     for (size_t i = 0; i < s->nconns; i++)
@@ -162,7 +92,7 @@ static void cap_hit(struct kssh_server *s, const struct conn *c, const char *cap
     json_object_set_new(ev, "cap", json_string(cap));
     json_object_set_new(ev, "value", json_integer(value));
     json_object_set_new(ev, "action", json_string(action));
-    emit(s, c, ev);
+    kssh_srv_emit(s, c, ev);
 }
 
 /* ---- monitor requests ---- */
@@ -193,7 +123,7 @@ static void remember_client(struct conn *c, enum event_type t, json_t *ev)
 static void take_event(struct kssh_server *s, struct conn *c, enum event_type t, json_t *ev)
 {
     remember_client(c, t, ev);
-    emit(s, c, ev);
+    kssh_srv_emit(s, c, ev);
 }
 
 /* The login event of c and the answer to its session process: accepted
@@ -218,7 +148,7 @@ static void answer_auth(struct kssh_server *s, struct conn *c, const char *user,
         snprintf(c->container, sizeof(c->container), "%s", d->container);
         snprintf(c->honeynet, sizeof(c->honeynet), "%s", d->honeynet);
     }
-    emit(s, c, ev);
+    kssh_srv_emit(s, c, ev);
     json_t *reply = json_pack("{s:b}", "accept", ok);
     if (ok)
         json_object_set_new(reply, "gateway", json_string(d->gateway_ip));
@@ -234,12 +164,12 @@ static void answer_auth(struct kssh_server *s, struct conn *c, const char *user,
  * which. */
 static bool session_room(struct kssh_server *s, const struct conn *c, const char **reason)
 {
-    if (conn_count(s, NULL, true) >= s->cfg->ssh.max_sessions) {
+    if (kssh_srv_conn_count(s, NULL, true) >= s->cfg->ssh.max_sessions) {
         cap_hit(s, c, "max_sessions", s->cfg->ssh.max_sessions, "refuse");
         *reason = "max_sessions";
         return false;
     }
-    if (conn_count(s, c->ip, true) >= s->cfg->ssh.max_sessions_per_source) {
+    if (kssh_srv_conn_count(s, c->ip, true) >= s->cfg->ssh.max_sessions_per_source) {
         cap_hit(s, c, "max_sessions_per_source", s->cfg->ssh.max_sessions_per_source, "refuse");
         *reason = "max_sessions_per_source";
         return false;
@@ -354,152 +284,6 @@ static void on_honeynet(struct kssh_server *s)
     }
 }
 
-/* ---- tty logs ---- */
-
-static struct tty_log *tty_of(struct conn *c, json_t *m)
-{
-    json_t *ch = json_object_get(m, "ch");
-    for (int i = 0; i < MAX_TTYS && json_is_integer(ch); i++)
-        if (c->tty[i].fd >= 0 && c->tty[i].ch == json_integer_value(ch))
-            return &c->tty[i];
-    return NULL;
-}
-
-/* Terminal bytes recorded for the source ip across its open sessions. */
-static long long tty_source_bytes(const struct kssh_server *s, const char *ip)
-{
-    long long n = 0;
-    for (size_t i = 0; i < s->nconns; i++)
-        for (int k = 0; k < MAX_TTYS && strcmp(s->conns[i].ip, ip) == 0; k++)
-            n += s->conns[i].tty[k].fd >= 0 ? s->conns[i].tty[k].bytes : 0;
-    return n;
-}
-
-/* Why the next n bytes of t must not be recorded, NULL when they may. The
- * source's sessions and the disk are looked at only when t passes a
- * multiple of KSSH_TTY_CHECK_BYTES (and at its first line). */
-static const char *tty_over(const struct kssh_server *s, const struct conn *c,
-                            const struct tty_log *t, long long n)
-{
-    struct kssh_tty_usage u = {.channel = t->bytes};
-    for (int k = 0; k < MAX_TTYS; k++)
-        u.session += c->tty[k].fd >= 0 ? c->tty[k].bytes : 0;
-    if (t->bytes == 0 || t->bytes / KSSH_TTY_CHECK_BYTES != (t->bytes + n) / KSSH_TTY_CHECK_BYTES) {
-        struct statvfs fs;
-        u.source = tty_source_bytes(s, c->ip);
-        if (fstatvfs(t->fd, &fs) == 0) {
-            u.fs_free = (long long)fs.f_bavail * (long long)fs.f_frsize;
-            u.fs_size = (long long)fs.f_blocks * (long long)fs.f_frsize;
-        }
-    }
-    return kssh_tty_over(&u, n);
-}
-
-/* Appends line (taken) to t, data_n of the terminal's bytes. Past a budget,
- * or once a write fails (ENOSPC), the recording stops and counts what it
- * does not record: it never has holes. */
-static void tty_write(struct kssh_server *s, struct conn *c, struct tty_log *t, json_t *line,
-                      size_t data_n)
-{
-    char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(line);
-    if (!text)
-        return;
-    size_t n = strlen(text);
-    text[n] = '\n'; /* json_dumps' NUL: one write for the whole line */
-    const char *over = t->stopped_by ? NULL : tty_over(s, c, t, (long long)n + 1);
-    /* A short write to a file is a full disk (or a file size limit). */
-    if (!t->stopped_by && !over && write(t->fd, text, n + 1) != (ssize_t)(n + 1))
-        over = "write failed";
-    if (over) {
-        t->stopped_by = over;
-        t->truncated = true;
-    }
-    if (t->stopped_by)
-        t->not_logged += (long long)data_n;
-    else
-        t->bytes += (long long)n + 1;
-    free(text);
-}
-
-/* A named file in the spool, not an unnamed one: after a kill -9 the next
- * start stores it (store_tty_recover). */
-static void tty_open(struct kssh_server *s, struct conn *c, json_t *m)
-{
-    struct tty_log *t = NULL;
-    for (int i = 0; i < MAX_TTYS && !t; i++)
-        if (c->tty[i].fd < 0)
-            t = &c->tty[i];
-    if (!t || !json_is_integer(json_object_get(m, "ch")) || tty_of(c, m))
-        return;
-    int ch = (int)json_integer_value(json_object_get(m, "ch"));
-    int rc = store_tty_spool_open(s->cfg->store.dir, c->session, ch, &t->fd);
-    if (rc < 0) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: cannot make a tty log in %s (%d)", s->cfg->store.dir,
-                        rc);
-        return;
-    }
-    t->ch = ch;
-    t->bytes = 0;
-    t->truncated = false;
-    t->stopped_by = NULL;
-    t->not_logged = 0;
-    size_t n = 0;
-    char *term = kssh_get_b64(m, "term_b64", &n);
-    json_t *env = json_object();
-    json_object_set_new(env, "TERM", event_str(term ? term : "", term ? n : 0));
-    json_t *hdr = json_pack("{s:i, s:I, s:I, s:I, s:o}", "version", 2, "width",
-                            json_integer_value(json_object_get(m, "width")), "height",
-                            json_integer_value(json_object_get(m, "height")), "timestamp",
-                            (json_int_t)(util_now_us() / 1000000), "env", env);
-    tty_write(s, c, t, hdr, 0);
-    free(term);
-}
-
-static void tty_append(struct kssh_server *s, struct conn *c, json_t *m)
-{
-    struct tty_log *t = tty_of(c, m);
-    const char *k = json_string_value(json_object_get(m, "k"));
-    size_t n = 0;
-    char *data = kssh_get_b64(m, "data_b64", &n);
-    if (t && data && k && (strcmp(k, "i") == 0 || strcmp(k, "o") == 0))
-        tty_write(s, c, t,
-                  json_pack("[f, s, o]", json_number_value(json_object_get(m, "t")), k,
-                            event_str(data, n)),
-                  n);
-    free(data);
-}
-
-/* Stores the log as an artifact and records it; the spool file goes once it
- * is stored (kept otherwise, for the next start to try again). */
-static void tty_finish(struct kssh_server *s, struct conn *c, struct tty_log *t)
-{
-    char sha[65];
-    unsigned long long size = 0;
-    if (t->fd < 0)
-        return;
-    if (lseek(t->fd, 0, SEEK_SET) == 0 &&
-        store_artifact_put_fd(s->cfg->store.dir, t->fd, sha, &size) == 0) {
-        json_t *ev = event_new(EVENT_TTY_LOG);
-        json_object_set_new(ev, "artifact", json_string(sha));
-        json_object_set_new(ev, "size", json_integer((json_int_t)size));
-        json_object_set_new(ev, "channel", json_integer(t->ch));
-        json_object_set_new(ev, "format", json_string("asciicast-v2"));
-        if (t->truncated) {
-            json_object_set_new(ev, "truncated", json_true());
-            json_object_set_new(ev, "truncated_by", json_string(t->stopped_by));
-            json_object_set_new(ev, "bytes_not_logged", json_integer(t->not_logged));
-        }
-        emit(s, c, ev);
-        store_tty_spool_done(s->cfg->store.dir, c->session, t->ch);
-    } else {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: a tty log of session %s could not be stored",
-                        c->session);
-    }
-    close(t->fd);
-    t->fd = -1;
-}
-
 /* A message the session process would never send (kssh_intake_parse) ends
  * its session, as a protocol error does. */
 static void on_monitor(struct kssh_server *s, struct conn *c)
@@ -526,18 +310,15 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
             take_auth(s, c, in.body);
         break;
     case KSSH_REQ_TTY:
-        tty_append(s, c, in.body);
+        kssh_tty_append(s, c, in.body);
         break;
     case KSSH_REQ_TTY_OPEN:
         if (c->authed)
-            tty_open(s, c, in.body);
+            kssh_tty_open(s, c, in.body);
         break;
-    case KSSH_REQ_TTY_CLOSE: {
-        struct tty_log *t = tty_of(c, in.body);
-        if (t)
-            tty_finish(s, c, t);
+    case KSSH_REQ_TTY_CLOSE:
+        kssh_tty_close(s, c, in.body);
         break;
-    }
     case KSSH_REQ_BYTES:
         c->bytes_in = in.bytes_in;
         c->bytes_out = in.bytes_out;
@@ -567,7 +348,7 @@ static void closed_event(struct kssh_server *s, struct conn *c, int status)
     json_object_set_new(ev, "reason", json_string(why));
     json_object_set_new(ev, "bytes_in", json_integer(c->bytes_in));
     json_object_set_new(ev, "bytes_out", json_integer(c->bytes_out));
-    emit(s, c, ev);
+    kssh_srv_emit(s, c, ev);
 }
 
 /* Records and forgets a session whose process has ended. */
@@ -581,8 +362,7 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
             break;
         on_monitor(s, c);
     }
-    for (int t = 0; t < MAX_TTYS; t++)
-        tty_finish(s, c, &c->tty[t]);
+    kssh_tty_finish_all(s, c);
     /* What it left in the gateway is extracted on a worker, after this. */
     if (c->authed) {
         struct honeynet_who w = who_of(c);
@@ -595,7 +375,7 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
         json_object_set_new(ev, "method", json_string("password"));
         json_object_set_new(ev, "reason", json_string("session ended while its honeynet was made"));
         add_client(c, ev);
-        emit(s, c, ev);
+        kssh_srv_emit(s, c, ev);
         forget_auth(c);
     }
     closed_event(s, c, status);
@@ -608,7 +388,7 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
 /* Records the session processes the zygote says have ended; block: until
  * every one has (or 15 s have passed). If the zygote is gone, so are its
  * sessions (they die with it). */
-static void reap(struct kssh_server *s, bool block)
+void kssh_srv_reap(struct kssh_server *s, bool block)
 {
     long long deadline = util_now_us() + 15000000LL;
     while (!block || s->nconns) {
@@ -654,7 +434,7 @@ static void expire(struct kssh_server *s)
         json_object_set_new(ev, "lifetime_s", json_integer(s->cfg->containment.session_lifetime_s));
         if (*c->honeynet)
             json_object_set_new(ev, "honeynet", json_string(c->honeynet));
-        emit(s, c, ev);
+        kssh_srv_emit(s, c, ev);
         kill(c->pid, SIGTERM);
     }
 }
@@ -676,136 +456,6 @@ static unsigned end_sessions(struct kssh_server *s, const char *hn, const char *
         }
     }
     return n;
-}
-
-static void new_session_id(char out[25])
-{
-    unsigned char r[12];
-    if (RAND_bytes(r, sizeof(r)) != 1)
-        abort();
-    util_hex(r, sizeof(r), out);
-}
-
-static void refuse(struct kssh_server *s, struct conn *c, int fd, const char *why)
-{
-    json_t *ev = event_new(EVENT_SESSION_CONNECT);
-    json_object_set_new(ev, "dst_port", json_integer(s->port));
-    json_object_set_new(ev, "refused", json_string(why));
-    emit(s, c, ev);
-    close(fd);
-}
-
-/* Out of descriptors: the spare one makes room to take the connection off
- * the queue and close it (else poll wakes at once, forever), and accepts
- * pause for a moment. Recorded as a refused connection. */
-static void fds_short(struct kssh_server *s)
-{
-    s->paused_until = util_now_us() + 100000;
-    s->fd_refused++;
-    LOG_RATELIMITED(LOG_LEVEL_WARN,
-                    "ssh: out of file descriptors; connections are turned away (%llu so far)",
-                    s->fd_refused);
-}
-
-static int out_of_fds(struct kssh_server *s, struct sockaddr_storage *ss, socklen_t *sl)
-{
-    fds_short(s);
-    if (s->reserve >= 0)
-        close(s->reserve);
-    int fd = accept4(s->lfd, (struct sockaddr *)ss, sl, SOCK_CLOEXEC);
-    s->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return fd;
-}
-
-/* The host keys a connection from ip is shown: its own if it has logged
- * in before, else a set of the pool's (keypool.h); never made here. */
-static int shown_keys(struct kssh_server *s, const char *ip, struct kssh_keyset *out)
-{
-    if (s->cfg->honeynet.mode == CONFIG_MODE_SHARED) {
-        kssh_keyset_copy(out, &s->shared_keys);
-        return 0;
-    }
-    char *dir = honeynet_hostkey_dir(s->cfg, ip);
-    int rc = kssh_keyset_read(dir, out);
-    free(dir);
-    if (rc == 0)
-        return 0;
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (const char *p = ip; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    return kssh_keypool_get(s->keypool, h, 10000, out);
-}
-
-static void on_accept(struct kssh_server *s)
-{
-    struct sockaddr_storage ss = {0};
-    socklen_t sl = sizeof(ss);
-    int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-    struct conn c = {.mon = -1, .start_us = util_now_us()};
-    for (int i = 0; i < MAX_TTYS; i++)
-        c.tty[i].fd = -1;
-    int one = 1, pair[2];
-    bool no_fds = false;
-
-    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-        fd = out_of_fds(s, &ss, &sl);
-        no_fds = true;
-    } else if (fd >= s->fd_ceiling) {
-        fds_short(s);
-        no_fds = true;
-    }
-    if (fd < 0)
-        return;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 a;
-        memcpy(&a, &ss, sizeof(a));
-        inet_ntop(AF_INET6, &a.sin6_addr, c.ip, sizeof(c.ip));
-        c.port = ntohs(a.sin6_port);
-    } else {
-        struct sockaddr_in a;
-        memcpy(&a, &ss, sizeof(a));
-        inet_ntop(AF_INET, &a.sin_addr, c.ip, sizeof(c.ip));
-        c.port = ntohs(a.sin_port);
-    }
-    new_session_id(c.session);
-    if (no_fds)
-        return refuse(s, &c, fd, "out of file descriptors");
-    if (s->nconns >= MAX_CONNS || conn_count(s, NULL, false) >= s->cfg->ssh.max_unauth)
-        return refuse(s, &c, fd, "max_unauth");
-    if (conn_count(s, c.ip, false) >= s->cfg->ssh.max_unauth_per_source)
-        return refuse(s, &c, fd, "max_unauth_per_source");
-    if (s->zygote_gone)
-        return refuse(s, &c, fd, "session zygote down");
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-        bool emfile = errno == EMFILE || errno == ENFILE;
-        if (emfile)
-            fds_short(s);
-        return refuse(s, &c, fd, emfile ? "out of file descriptors" : "out of resources");
-    }
-    if (shown_keys(s, c.ip, &c.keys) < 0) {
-        close(pair[0]);
-        close(pair[1]);
-        return refuse(s, &c, fd, "host keys unavailable");
-    }
-    int rc = kssh_zygote_spawn(s->z, fd, pair[1], &c.pid);
-    close(fd);
-    close(pair[1]);
-    if (rc == 0 && kssh_msg_send(pair[0], json_pack("{s:[s,s,s]}", "hostkeys", c.keys.pem[0],
-                                                    c.keys.pem[1], c.keys.pem[2])) < 0)
-        LOG_DEBUG("ssh: session %s went away before its host keys", c.session);
-    if (rc < 0) {
-        kssh_keyset_free(&c.keys);
-        close(pair[0]);
-        if (rc == -EPIPE)
-            reap(s, false); /* says so, once */
-        return refuse(s, &c, -1, rc == -EPIPE ? "session zygote down" : "out of resources");
-    }
-    c.mon = pair[0];
-    json_t *ev = event_new(EVENT_SESSION_CONNECT);
-    json_object_set_new(ev, "dst_port", json_integer(s->port));
-    emit(s, &c, ev);
-    s->conns[s->nconns++] = c;
 }
 
 static void *server_main(void *arg)
@@ -836,8 +486,8 @@ static void *server_main(void *arg)
         if (pfd[3].revents)
             on_honeynet(s);
         if (pfd[1].revents)
-            on_accept(s);
-        reap(s, false);
+            kssh_srv_accept(s);
+        kssh_srv_reap(s, false);
         expire(s);
     }
     free(pfd);
@@ -845,42 +495,6 @@ static void *server_main(void *arg)
 }
 
 /* ---- start and stop ---- */
-
-static int listen_on(struct kssh_server *s, char *err, size_t errlen)
-{
-    const struct config *cfg = s->cfg;
-    struct sockaddr_storage ss = {0};
-    socklen_t sl;
-    char ebuf[128];
-    int one = 1;
-    bool v6 = strchr(cfg->ssh.listen_host, ':') != NULL;
-
-    if (v6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(cfg->ssh.listen_port);
-        inet_pton(AF_INET6, cfg->ssh.listen_host, &a->sin6_addr);
-        sl = sizeof(*a);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(cfg->ssh.listen_port);
-        inet_pton(AF_INET, cfg->ssh.listen_host, &a->sin_addr);
-        sl = sizeof(*a);
-    }
-    s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (s->lfd < 0 || setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        bind(s->lfd, (struct sockaddr *)&ss, sl) < 0 || listen(s->lfd, 512) < 0 ||
-        getsockname(s->lfd, (struct sockaddr *)&ss, &sl) < 0) {
-        int e = errno;
-        snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->ssh.listen_host,
-                 cfg->ssh.listen_port, util_strerror(e, ebuf, sizeof(ebuf)));
-        return -e;
-    }
-    s->port =
-        ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
-    return 0;
-}
 
 /* The session processes are shut in an empty directory (zygote.h). */
 static int prepare_jail(struct kssh_server *s, char *err, size_t errlen)
@@ -967,7 +581,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
         goto fail;
     }
     if ((rc = prepare_jail(s, err, errlen)) < 0 || (rc = prepare_keys(s, err, errlen)) < 0 ||
-        (rc = listen_on(s, err, errlen)) < 0)
+        (rc = kssh_srv_listen(s, err, errlen)) < 0)
         goto fail;
     /* Each connection costs the daemon a descriptor or more (monitor
      * socket, tty logs): as many as allowed, and one kept spare. An eighth
@@ -1022,6 +636,6 @@ void kssh_server_stop(struct kssh_server *s)
         if (!*s->conns[i].reason)
             snprintf(s->conns[i].reason, sizeof(s->conns[i].reason), "karakuri stopped");
     }
-    reap(s, true);
+    kssh_srv_reap(s, true);
     server_free(s);
 }
