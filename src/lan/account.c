@@ -84,8 +84,14 @@ out:
 
 bool lan_account_hash_is(const char *hash, const char *password)
 {
-    /* Locked ("!"), empty or DES-era hashes: let chpasswd decide. */
-    if (hash[0] != '$')
+    /* Locked ("!"), empty or DES-era hashes: let chpasswd decide. Only the
+     * settings chpasswd writes here (yescrypt at Debian's cost "j9T", or
+     * SHA-512 at its default rounds) are hashed on the host: the container's
+     * root writes /etc/shadow, and a setting of its own choosing could make
+     * every login cost the daemon seconds of CPU or gigabytes (yescrypt's
+     * memory is in its parameters). Anything else: chpasswd decides. */
+    if (strncmp(hash, "$y$j9T$", 7) != 0 &&
+        (strncmp(hash, "$6$", 3) != 0 || strncmp(hash + 3, "rounds=", 7) == 0))
         return false;
     struct crypt_data *cd = xcalloc(1, sizeof(*cd));
     const char *h = crypt_r(password, hash, cd);

@@ -1,5 +1,6 @@
 /* Unit tests for lan_account_field: the right line (not one whose name only
- * starts with the user's), the right field, short and odd lines, caps. */
+ * starts with the user's), the right field, short and odd lines, caps; and
+ * the hash settings lan_account_hash_is will compute. */
 #include "lan/account.h"
 
 #include <setjmp.h>
@@ -8,7 +9,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <crypt.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char shadow[] = "root:*:19000:0:99999:7:::\n"
@@ -78,13 +81,38 @@ static void test_bounded(void **state)
     assert_int_equal(-ENOENT, lan_account_field(buf, 4, "root", 0, NULL, 0));
 }
 
+/* Hashed on the host only at the settings chpasswd writes: a container's
+ * root must not choose the daemon's cost per login. */
+static void test_hash_settings(void **state)
+{
+    (void)state;
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE], hash[CRYPT_OUTPUT_SIZE];
+    struct crypt_data cd;
+    memset(&cd, 0, sizeof(cd));
+    /* yescrypt at libxcrypt's default cost: Debian's "j9T" */
+    assert_non_null(crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof(setting)));
+    assert_int_equal(strncmp(setting, "$y$j9T$", 7), 0);
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", setting, &cd));
+    assert_true(lan_account_hash_is(hash, "pw"));
+    assert_false(lan_account_hash_is(hash, "px"));
+    /* the same password at a cost of the container's choosing */
+    assert_non_null(crypt_gensalt_rn("$y$", 7, NULL, 0, setting, sizeof(setting)));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", setting, &cd));
+    assert_false(lan_account_hash_is(hash, "pw"));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$6$salt$", &cd));
+    assert_true(lan_account_hash_is(hash, "pw"));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$6$rounds=6000$salt$", &cd));
+    assert_false(lan_account_hash_is(hash, "pw"));
+    assert_false(lan_account_hash_is("!", "pw"));
+    assert_false(lan_account_hash_is("", ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_missing),
-        cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_fields),        cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_caps),          cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_hash_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
