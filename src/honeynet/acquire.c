@@ -186,14 +186,15 @@ static bool account_known(struct honeynet_service *h, const struct job *j,
     return known;
 }
 
-static void account_remember(struct honeynet_service *h, const struct job *j,
+/* Whether the account has this password now (crypt), remembered if so.
+ * Checked, not assumed from what was just set: the intruder's passwd may
+ * have come in between. */
+static bool account_remember(struct honeynet_service *h, const struct job *j,
                              const struct lan_gateway *gw)
 {
     unsigned char dg[LAN_ACCOUNT_DIGEST_LEN];
-    /* Checked, not assumed from what was just set: the intruder's passwd
-     * may have come in between. */
     if (!account_digest(j, gw, true, dg))
-        return;
+        return false;
     pthread_mutex_lock(&h->mu);
     struct honeynet_entry *e = honeynet_registry_get(&h->reg, gw->honeynet);
     memcpy(e->users[e->next_user], dg, sizeof(dg));
@@ -201,6 +202,7 @@ static void account_remember(struct honeynet_service *h, const struct job *j,
     if (e->nusers < HONEYNET_USERS_MAX)
         e->nusers++;
     pthread_mutex_unlock(&h->mu);
+    return true;
 }
 
 /* The user in the gateway (unless a login left it so), and on the LAN's
@@ -211,12 +213,16 @@ static int add_user(struct worker *w, struct job *j, const struct lan_gateway *g
     struct honeynet_service *h = w->h;
     char err[512] = "";
     bool created = false;
-    if (account_known(h, j, gw)) {
-        /* as it was: no login.user_created, as useradd would say 9 */
-    } else if (lan_gateway_user(w->d, gw, j->user, j->password, &created, err, sizeof(err)) < 0) {
-        snprintf(why, whylen, "user not created: %s", err);
-        return -EINVAL;
-    } else {
+    /* Back with the password it has (known, or checked now): useradd
+     * would exit 9 and chpasswd change nothing (a new salt), so neither
+     * runs, and there is no login.user_created. */
+    if (!account_known(h, j, gw) && !account_remember(h, j, gw)) {
+        if (lan_gateway_user(w->d, gw, j->user, j->password, &created, err, sizeof(err)) < 0) {
+            snprintf(why, whylen, "user not created: %s", err);
+            return -EINVAL;
+        }
+        /* false (an odd hash setting, a passwd in between): the next
+         * login runs the execs again */
         account_remember(h, j, gw);
     }
     if (created) {
@@ -328,8 +334,6 @@ void honeynet_run_acquire(struct worker *w, struct job *j)
     }
     /* The connection is the login's own: the honeynet's next login need
      * not wait for sshd's banner (the honeynet stays counted busy). */
-    if (rc == 0)
-        lan_gateway_tells(w->d, &gw); /* before the intruder looks */
     if (rc == 0 && (rc = add_user(w, j, &gw, d->why, sizeof(d->why))) == 0 && !j->shared_key[0])
         honeynet_job_unlock(w->h, j);
     if (rc == 0)

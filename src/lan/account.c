@@ -140,12 +140,3 @@ void lan_account_digest(const char *user, const char *hash, const char *password
         abort(); /* out of memory, as xalloc would */
     EVP_MD_CTX_free(c);
 }
-
-bool lan_account_is(pid_t pid, const char *container, const char *user, const char *password)
-{
-    char hash[LAN_ACCOUNT_HASH_MAX];
-    bool is = lan_account_hash(pid, container, user, hash, sizeof(hash)) == 0 &&
-              lan_account_hash_is(hash, password);
-    explicit_bzero(hash, sizeof(hash));
-    return is;
-}

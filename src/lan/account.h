@@ -39,10 +39,6 @@ int lan_account_hash(pid_t pid, const char *container, const char *user, char *h
 /* Whether hash (crypt(3) form) is that of password. */
 bool lan_account_hash_is(const char *hash, const char *password);
 
-/* Whether user is in container's accounts with password. false on any
- * doubt. */
-bool lan_account_is(pid_t pid, const char *container, const char *user, const char *password);
-
 /* A digest of (user, hash, password): once hash is known to be password's,
  * a caller keeps the digest, and the same digest later says so again
  * without crypt(3) (yescrypt costs tens of ms of CPU). */

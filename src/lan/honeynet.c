@@ -10,7 +10,6 @@
 #include "contain/hostnet.h"
 #include "contain/limits.h"
 #include "docker/docker.h"
-#include "lan/account.h"
 #include "lan/netns.h"
 #include "lan/tells.h"
 
@@ -265,14 +264,6 @@ static void hide_tells(struct docker *d, const char *id)
     json_decref(info);
 }
 
-void lan_gateway_tells(struct docker *d, const struct lan_gateway *gw)
-{
-    struct proc_ref init = PROC_REF_NONE;
-    if (proc_ref_open(gw->pid, gw->container, &init) == 0 && lan_tells_shown(&init))
-        hide_tells(d, gw->container);
-    proc_ref_close(&init);
-}
-
 static int create_gateway(struct docker *d, const struct config *cfg, struct lan_gateway *gw,
                           const char *hostkey_dir, char *err, size_t errlen)
 {
@@ -437,12 +428,6 @@ int lan_gateway_user(struct docker *d, const struct lan_gateway *gw, const char 
     if (!*user || strpbrk(user, ":\n") || strchr(password, '\n')) {
         snprintf(err, errlen, "name or password the system cannot hold");
         return -EINVAL;
-    }
-    /* Back with the password it has: useradd would exit 9 and chpasswd
-     * change nothing (a new salt), so neither runs. */
-    if (gw->pid > 0 && lan_account_is(gw->pid, gw->container, user, password)) {
-        *created = false;
-        return 0;
     }
     const char *const add[] = {"useradd", "-m", "-s", "/bin/bash", user, NULL};
     struct docker_exec_options o = {.argv = add};

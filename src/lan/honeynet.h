@@ -47,14 +47,8 @@ int lan_honeynet_count(struct docker *d, const char *name, unsigned *count, bool
 int lan_honeynet_remove(struct docker *d, const char *name, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* Takes the engine's mounts away again when they are back in the running
- * gateway (lan/tells.h: archive requests bring them back): one file read
- * when they are not. */
-void lan_gateway_tells(struct docker *d, const struct lan_gateway *gw);
-
 /* Creates user (home, /bin/bash, no sudo) with password in the gateway, or
- * sets the password of an existing one; with gw->pid set, nothing when the
- * account already has that password (lan/account.h). -EINVAL for a name or password the
+ * sets the password of an existing one. -EINVAL for a name or password the
  * system refuses (as its sshd would never accept them). */
 int lan_gateway_user(struct docker *d, const struct lan_gateway *gw, const char *user,
                      const char *password, bool *created, char *err, size_t errlen)

@@ -107,6 +107,12 @@ static int child(int pidfd, int root, const struct tell_file *files, size_t n)
         return 10;
     if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
         return 11;
+    /* The container's mounts are the host's slaves: the engine mounts a
+     * running container's mount points into its root for archive requests
+     * (file extraction), and they would come back by propagation. Private
+     * first: one propagated while the files are unmounted would stay. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return 12;
     for (size_t i = 0; i < n; i++) {
         const struct tell_file *f = &files[i];
         if (!f->mounted)
@@ -117,11 +123,6 @@ static int child(int pidfd, int root, const struct tell_file *files, size_t n)
         if (!f->in_layer && write_in_place(f->path, f->data, f->len) < 0)
             return 1 + (int)i;
     }
-    /* The container's mounts are the host's slaves: the engine mounts a
-     * running container's mount points into its root for archive requests
-     * (file extraction), and they would come back by propagation. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        return 12;
     return 0;
 }
 
@@ -197,30 +198,4 @@ int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, s
         rc = run_child(init, files, NFILES, err, errlen);
     free(files);
     return rc;
-}
-
-bool lan_tells_shown(const struct proc_ref *init)
-{
-    int fd = openat(init->dirfd, "mountinfo", O_RDONLY | O_CLOEXEC);
-    FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
-    char line[1024];
-    bool shown = false;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    /* ID PARENT MAJ:MIN ROOT MOUNTPOINT ...: the fifth field */
-    while (!shown && fgets(line, sizeof(line), f)) {
-        char *p = line;
-        for (int field = 0; field < 4 && p; field++)
-            if ((p = strchr(p, ' ')))
-                p++;
-        size_t len = p ? strcspn(p, " ") : 0;
-        for (size_t i = 0; i < NFILES && len && !shown; i++)
-            shown =
-                strlen(engine_files[i].path) == len && memcmp(p, engine_files[i].path, len) == 0;
-    }
-    fclose(f);
-    return shown;
 }

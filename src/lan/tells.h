@@ -38,10 +38,4 @@ int lan_tells_init_layer(const char *lowerdir, char *out, size_t n)
 int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* Whether the engine's mounts are there again in the mount namespace of
- * init (borrowed): the engine mounts a running container's mount points
- * into its root for archive requests (file extraction, docker cp), and they
- * reach the container's namespace by propagation. */
-bool lan_tells_shown(const struct proc_ref *init);
-
 #endif
