@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /* UDP datagrams handled per wake-up (the rest wait for the next). */
@@ -73,9 +72,7 @@ struct fetch_server {
 
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return util_mono_us() / 1000;
 }
 
 /* ---- events ---- */
