@@ -274,27 +274,47 @@ ms.sort()
 print(f'{ms[len(ms) // 2]:.0f}' if ms else '99999', failed)
 PY
 }
-load_start() { # host port: LOAD loops of `ssh ... true` until load_stop
+load_start() { # host port: LOAD loops of `ssh ... 'sleep 1'` until load_stop
+  # Each loop starts at its own random offset: started together, the loops
+  # log in in bursts and then all sleep, and a login measured in the quiet
+  # between two bursts is not under load. Each loop counts its sessions, so
+  # that the load each side really carried is printed beside the figures.
   touch "$tmp/load.on"
+  : >"$tmp/load.ok"
+  : >"$tmp/load.bad"
   loaders=()
   for _ in $(seq 1 "$LOAD"); do
-    (while [[ -e "$tmp/load.on" ]]; do
-      sshpass -p benchpw ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -p "$2" bench@"$1" 'sleep 1' >/dev/null 2>&1 || sleep 0.2
+    (sleep "$(python3 -c 'import random; print(f"{random.uniform(0, 1.5):.2f}")')"
+    while [[ -e "$tmp/load.on" ]]; do
+      if sshpass -p benchpw ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=ERROR -p "$2" bench@"$1" 'sleep 1' >/dev/null 2>&1; then
+        echo >>"$tmp/load.ok"
+      else
+        echo >>"$tmp/load.bad"
+        sleep 0.2
+      fi
     done) &
     loaders+=($!)
   done
-  sleep 2
+  sleep 3
+  load_t0=$(date +%s.%N)
+  load_ok0=$(wc -l <"$tmp/load.ok")
+  load_bad0=$(wc -l <"$tmp/load.bad")
 }
-load_stop() {
+load_stop() { # key: records "<sessions/s> <failed>" the others carried while measured
+  local t1 ok bad
+  t1=$(date +%s.%N)
+  ok=$(($(wc -l <"$tmp/load.ok") - load_ok0))
+  bad=$(($(wc -l <"$tmp/load.bad") - load_bad0))
   rm -f "$tmp/load.on"
   for p in "${loaders[@]}"; do wait "$p" 2>/dev/null || true; done
   loaders=()
+  carried[$1]=$(python3 -c "print(f'{$ok / max($t1 - $load_t0, 0.001):.1f} {$bad}')")
 }
 login_line="login time: not measured (no Docker engine or images)"
 login_ok=1
 if [[ -n "${gw:-}" ]]; then
-  declare -A lt
+  declare -A lt carried
   nfail=0
   measure() { # key host port mode
     local m f
@@ -308,10 +328,10 @@ if [[ -n "${gw:-}" ]]; then
   done
   load_start 127.0.0.1 "$kport"
   for mode in shell exec; do measure kl_$mode 127.0.0.1 "$kport" $mode; done
-  load_stop
+  load_stop k
   load_start "$gw" 22
   for mode in shell exec; do measure dl_$mode "$gw" 22 $mode; done
-  load_stop
+  load_stop d
   login_line=$(
     for mode in shell exec; do
       what=$([[ $mode == shell ]] && echo "to a shell prompt" || echo "exec true")
@@ -320,6 +340,10 @@ if [[ -n "${gw:-}" ]]; then
       printf '%-34s %10s %10s %8s\n' "login $what, $LOAD others (ms)" "${lt[kl_$mode]}" \
         "${lt[dl_$mode]}" "$(python3 -c "print(f'{${lt[kl_$mode]} / max(${lt[dl_$mode]}, 1):.2f}')")"
     done
+    read -r k_rate k_bad <<<"${carried[k]}"
+    read -r d_rate d_bad <<<"${carried[d]}"
+    printf '%-34s %10s %10s\n' "the $LOAD others' sessions per s" "$k_rate" "$d_rate"
+    printf '%-34s %10s %10s\n' "the $LOAD others' failed sessions" "$k_bad" "$d_bad"
     printf '(karakuri vs. straight into the gateway sshd, median of %s, %s failed logins retried; target: <= 1.5x alone, <= 2x under load)' "$R" "$nfail"
   )
   login_ok=$(python3 -c "print(int(${lt[k_shell]} <= 1.5 * ${lt[d_shell]} and ${lt[k_exec]} <= 1.5 * ${lt[d_exec]} and ${lt[kl_shell]} <= 2 * ${lt[dl_shell]} and ${lt[kl_exec]} <= 2 * ${lt[dl_exec]}))")
