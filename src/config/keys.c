@@ -377,7 +377,8 @@ static const struct key KEYS[] = {
      "fetcher and are recorded (file.download); no: it answers that there is no such file (the "
      "tool fails at once); yes: it is to fetch them itself (not yet: answered as with no)",
      set_bool, get_bool, OFF(capture.fetch), 0, 0},
-    {"capture", "max_bytes", "32M", "with fetch: the most of one download fetched and stored",
+    {"capture", "max_bytes", "32M",
+     "the most of one file kept: a download fetched (with fetch), a file sent in over scp/sftp",
      set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),

@@ -128,6 +128,8 @@ void kssh_srv_accept(struct kssh_server *s)
     struct conn c = {.mon = -1, .start_us = util_now_us()};
     for (int i = 0; i < MAX_TTYS; i++)
         c.tty[i].fd = -1;
+    for (int i = 0; i < MAX_UPFILES; i++)
+        c.up[i].fd = -1;
     int one = 1, pair[2];
     bool no_fds = false;
 

@@ -155,6 +155,24 @@ static int take_body(const char *key, json_t *body, struct kssh_intake *out)
         r = KSSH_REQ_TTY_CLOSE;
         if (!has_int(body, "ch"))
             return -EPROTO;
+    } else if (strncmp(key, "up_", 3) == 0) {
+        const char *proto = json_string_value(json_object_get(body, "proto"));
+        json_t *off = json_object_get(body, "off");
+        if (!has_int(body, "ch") || !has_int(body, "f"))
+            return -EPROTO;
+        if (strcmp(key, "up_open") == 0) {
+            r = KSSH_REQ_UP_OPEN;
+            if (!proto || (strcmp(proto, "sftp") != 0 && strcmp(proto, "scp") != 0) ||
+                !json_is_string(json_object_get(body, "path_b64")))
+                return -EPROTO;
+        } else if (strcmp(key, "up_data") == 0) {
+            r = KSSH_REQ_UP_DATA;
+            if (!json_is_integer(off) || json_integer_value(off) < 0 ||
+                !json_is_string(json_object_get(body, "data_b64")))
+                return -EPROTO;
+        } else {
+            r = KSSH_REQ_UP_CLOSE;
+        }
     } else {
         r = KSSH_REQ_BYTES;
         if (!has_int(body, "in") || !has_int(body, "out"))
@@ -170,8 +188,8 @@ static int take_body(const char *key, json_t *body, struct kssh_intake *out)
 
 int kssh_intake_parse(json_t *msg, struct kssh_intake *out)
 {
-    static const char *const requests[] = {"event",     "auth",  "tty",   "tty_open",
-                                           "tty_close", "bytes", "closed"};
+    static const char *const requests[] = {"event", "auth",   "tty",     "tty_open", "tty_close",
+                                           "bytes", "closed", "up_open", "up_data",  "up_close"};
     const char *key;
     json_t *v;
 

@@ -29,6 +29,9 @@ enum kssh_request {
     KSSH_REQ_TTY_CLOSE, /* body: {"ch"} */
     KSSH_REQ_BYTES,     /* bytes_in, bytes_out */
     KSSH_REQ_CLOSED,    /* reason */
+    KSSH_REQ_UP_OPEN,   /* body: {"ch", "f", "proto": "sftp"|"scp", "path_b64"} */
+    KSSH_REQ_UP_DATA,   /* body: {"ch", "f", "off", "data_b64"} */
+    KSSH_REQ_UP_CLOSE,  /* body: {"ch", "f"} */
 };
 
 struct kssh_intake {
@@ -36,7 +39,7 @@ struct kssh_intake {
     enum event_type type; /* KSSH_REQ_EVENT */
     json_t *event;        /* KSSH_REQ_EVENT: a new event, owned by the caller; the
                              daemon adds session, src_ip, src_port (emit) */
-    json_t *body;         /* auth, tty*: borrowed from the message, checked for the
+    json_t *body;         /* auth, tty*, up_*: borrowed from the message, checked for the
                              types of the fields listed above */
     long long bytes_in, bytes_out;
     char reason[128]; /* KSSH_REQ_CLOSED: as sent, cut to fit, NUL-terminated */

@@ -13,10 +13,12 @@
 
 #include "common/xalloc.h"
 #include "ssh/monitor.h"
+#include "ssh/upload.h"
 
 #include <libssh/callbacks.h>
 #include <libssh/server.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,8 +50,10 @@ struct pair {
     struct timespec t0;
     char line[LINE_MAX_BYTES]; /* what is being typed on the tty */
     size_t line_len;
-    bool line_cut; /* more was typed than line holds */
-    int esc;       /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
+    bool line_cut;           /* more was typed than line holds */
+    int esc;                 /* inside an escape sequence: 1 after ESC, 2 after ESC [ */
+    struct kssh_upload *upl; /* an sftp or scp sink channel's files, NULL on others */
+    const char *upl_proto;
 };
 
 static void record(struct relay *r, const char *type, json_t *fields)
@@ -124,6 +128,43 @@ static void typed(struct pair *p, const unsigned char *d, size_t n)
     }
 }
 
+/* ---- files sent in (upload.h), written by the daemon ---- */
+
+static void upl_open(void *ud, int f, const char *name, size_t n)
+{
+    struct pair *p = ud;
+    json_t *m = json_pack("{s:i, s:i, s:s}", "ch", p->id, "f", f, "proto", p->upl_proto);
+    kssh_set_b64(m, "path", name, n);
+    p->r->send(json_pack("{s:o}", "up_open", m));
+}
+
+static void upl_data(void *ud, int f, uint64_t off, const void *d, size_t n)
+{
+    struct pair *p = ud;
+    for (size_t o = 0; o < n; o += KSSH_TTY_CHUNK) {
+        size_t len = n - o < KSSH_TTY_CHUNK ? n - o : KSSH_TTY_CHUNK;
+        /* Past what a json integer holds is past every cap of the daemon's. */
+        uint64_t at = off + o < off || off + o > INT64_MAX ? INT64_MAX : off + o;
+        json_t *m = json_pack("{s:i, s:i, s:I}", "ch", p->id, "f", f, "off", (json_int_t)at);
+        kssh_set_b64(m, "data", (const char *)d + o, len);
+        p->r->send(json_pack("{s:o}", "up_data", m));
+    }
+}
+
+static void upl_close(void *ud, int f)
+{
+    struct pair *p = ud;
+    p->r->send(json_pack("{s:{s:i, s:i}}", "up_close", "ch", p->id, "f", f));
+}
+
+static const struct kssh_upload_ops upl_ops = {upl_open, upl_data, upl_close};
+
+static void upl_end(struct pair *p)
+{
+    kssh_upload_free(p->upl);
+    p->upl = NULL;
+}
+
 /* ---- attacker → gateway ---- */
 
 static int down_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int is_stderr,
@@ -137,6 +178,7 @@ static int down_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int
         tty_data(p, "i", data, len);
         typed(p, data, len);
     }
+    kssh_upload_client(p->upl, data, len);
     return ssh_channel_write(p->up, data, len) == SSH_ERROR ? 0 : (int)len;
 }
 
@@ -154,6 +196,7 @@ static void down_close(ssh_session s, ssh_channel c, void *ud)
     (void)s;
     (void)c;
     tty_close(p);
+    upl_end(p);
     ssh_channel_close(p->up);
 }
 
@@ -215,6 +258,12 @@ static int down_exec(ssh_session s, ssh_channel c, const char *command, void *ud
     json_t *ev = json_object();
     kssh_set_b64_capped(ev, "command", command, strlen(command));
     record(p->r, "command.exec", ev);
+    char *target = p->upl ? NULL : kssh_upload_scp_target(command);
+    if (target) {
+        p->upl_proto = "scp";
+        p->upl = kssh_upload_new(KSSH_UPLOAD_SCP, target, &upl_ops, p);
+        free(target);
+    }
     return ssh_channel_request_exec(p->up, command) == SSH_OK ? 0 : -1;
 }
 
@@ -239,6 +288,10 @@ static int down_subsystem(ssh_session s, ssh_channel c, const char *name, void *
     kssh_set_b64_capped(ev, "command", name, strlen(name));
     json_object_set_new(ev, "subsystem", json_true());
     record(p->r, "command.exec", ev);
+    if (!p->upl && strcmp(name, "sftp") == 0) {
+        p->upl_proto = "sftp";
+        p->upl = kssh_upload_new(KSSH_UPLOAD_SFTP, NULL, &upl_ops, p);
+    }
     return ssh_channel_request_subsystem(p->up, name) == SSH_OK ? 0 : -1;
 }
 
@@ -251,6 +304,8 @@ static int up_data(ssh_session s, ssh_channel c, void *data, uint32_t len, int i
     (void)c;
     if (p->tty)
         tty_data(p, "o", data, len);
+    if (!is_stderr)
+        kssh_upload_server(p->upl, data, len);
     int rc = is_stderr ? ssh_channel_write_stderr(p->down, data, len)
                        : ssh_channel_write(p->down, data, len);
     return rc == SSH_ERROR ? 0 : (int)len;
@@ -270,6 +325,7 @@ static void up_close(ssh_session s, ssh_channel c, void *ud)
     (void)s;
     (void)c;
     tty_close(p);
+    upl_end(p);
     ssh_channel_close(p->down);
 }
 
@@ -426,6 +482,7 @@ void kssh_relay_free(struct kssh_relay *relay)
         return;
     for (size_t i = 0; i < r->npairs; i++) {
         tty_close(r->pairs[i]);
+        upl_end(r->pairs[i]);
         free(r->pairs[i]);
     }
     ssh_disconnect(r->up);

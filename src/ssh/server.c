@@ -326,6 +326,16 @@ static void on_monitor(struct kssh_server *s, struct conn *c)
     case KSSH_REQ_CLOSED:
         snprintf(c->reason, sizeof(c->reason), "%s", in.reason);
         break;
+    case KSSH_REQ_UP_OPEN:
+        if (c->authed)
+            kssh_upfile_open(s, c, in.body);
+        break;
+    case KSSH_REQ_UP_DATA:
+        kssh_upfile_write(s, c, in.body);
+        break;
+    case KSSH_REQ_UP_CLOSE:
+        kssh_upfile_close(s, c, in.body);
+        break;
     }
     json_decref(msg);
 }
@@ -363,6 +373,7 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
         on_monitor(s, c);
     }
     kssh_tty_finish_all(s, c);
+    kssh_upfile_finish_all(s, c);
     /* What it left in the gateway is extracted on a worker, after this. */
     if (c->authed) {
         struct honeynet_who w = who_of(c);

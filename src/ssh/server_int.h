@@ -31,6 +31,22 @@ struct tty_log {
     const char *stopped_by; /* why it stopped growing, NULL while it grows */
     long long not_logged;   /* terminal bytes not recorded since */
 };
+/* A file the intruder is sending in (upload.h), kept in an unnamed file
+ * of the store's directory until it is stored as an artifact. */
+#define MAX_UPFILES 4
+/* Upload files open in the whole daemon: each holds a descriptor. */
+#define MAX_UPFILES_OPEN 256
+struct up_file {
+    int fd; /* -1 when unused (or not stored: stopped_by says why) */
+    bool used;
+    int ch, f;
+    const char *proto; /* "sftp" or "scp" */
+    char *path;        /* as sent, owned */
+    size_t path_n;
+    long long extent;       /* bytes from offset 0 to the end of the last write */
+    const char *stopped_by; /* why bytes were not stored, NULL while all are */
+    long long not_stored;
+};
 #define MAX_SOURCES 4096
 
 struct conn {
@@ -47,6 +63,8 @@ struct conn {
     bool expired; /* told to end at [containment] session_lifetime */
     char reason[128];
     struct tty_log tty[MAX_TTYS];
+    struct up_file up[MAX_UPFILES];
+    long long up_bytes; /* stored of its uploads, in all */
     char container[96]; /* the gateway logged into, "" before login */
     char honeynet[64];
     char client_version[128]; /* as the session process reported them */
@@ -82,6 +100,7 @@ struct kssh_server {
     size_t nconns;
     struct source *sources; /* MAX_SOURCES */
     size_t nsources;
+    unsigned upfiles_open; /* up_file descriptors of all connections */
 };
 
 /* ---- server.c ---- */
@@ -115,5 +134,17 @@ void kssh_tty_append(struct kssh_server *s, struct conn *c, json_t *m);
 void kssh_tty_close(struct kssh_server *s, struct conn *c, json_t *m);
 /* Stores and records every recording c still has open (its session ended). */
 void kssh_tty_finish_all(struct kssh_server *s, struct conn *c);
+
+/* ---- upfile.c ---- */
+
+/* The session process's up_* messages (intake.h): a file sent in opens
+ * (m: ch, f, proto, path_b64), is written (m: ch, f, off, data_b64) and
+ * closes (m: ch, f), when it is stored and recorded as file.upload. m is
+ * borrowed. */
+void kssh_upfile_open(struct kssh_server *s, struct conn *c, json_t *m);
+void kssh_upfile_write(struct kssh_server *s, struct conn *c, json_t *m);
+void kssh_upfile_close(struct kssh_server *s, struct conn *c, json_t *m);
+/* Stores and records every file c still has open (its session ended). */
+void kssh_upfile_finish_all(struct kssh_server *s, struct conn *c);
 
 #endif

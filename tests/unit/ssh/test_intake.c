@@ -208,6 +208,26 @@ static void test_requests(void **state)
     assert_int_equal(in.req, KSSH_REQ_CLOSED);
     assert_string_equal(in.reason, "client disconnected");
     assert_int_equal(parse("{\"closed\": 1}", &in), -EPROTO);
+    /* files sent in */
+    assert_int_equal(
+        parse("{\"up_open\": {\"ch\": 0, \"f\": 0, \"proto\": \"scp\", \"path_b64\": \"\"}}", &in),
+        0);
+    assert_int_equal(in.req, KSSH_REQ_UP_OPEN);
+    assert_int_equal(
+        parse("{\"up_open\": {\"ch\": 0, \"f\": 0, \"proto\": \"ftp\", \"path_b64\": \"\"}}", &in),
+        -EPROTO);
+    assert_int_equal(
+        parse("{\"up_data\": {\"ch\": 0, \"f\": 1, \"off\": 5, \"data_b64\": \"\"}}", &in), 0);
+    assert_int_equal(in.req, KSSH_REQ_UP_DATA);
+    assert_int_equal(
+        parse("{\"up_data\": {\"ch\": 0, \"f\": 1, \"off\": -1, \"data_b64\": \"\"}}", &in),
+        -EPROTO);
+    assert_int_equal(parse("{\"up_data\": {\"ch\": 0, \"f\": 1, \"data_b64\": \"\"}}", &in),
+                     -EPROTO);
+    assert_int_equal(parse("{\"up_close\": {\"ch\": 0, \"f\": 1}}", &in), 0);
+    assert_int_equal(in.req, KSSH_REQ_UP_CLOSE);
+    assert_int_equal(parse("{\"up_close\": {\"ch\": 0}}", &in), -EPROTO);
+    assert_int_equal(parse("{\"up_what\": {\"ch\": 0, \"f\": 1}}", &in), -EPROTO);
     /* one request per message, and only known ones */
     assert_int_equal(parse("{}", &in), -EPROTO);
     assert_int_equal(parse("{\"closed\": \"a\", \"bytes\": {\"in\": 1, \"out\": 1}}", &in),
