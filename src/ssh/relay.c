@@ -435,6 +435,12 @@ int kssh_relay_open_forward(struct kssh_relay *relay, ssh_message msg)
     }
     set_callbacks(p);
     r->pairs[r->npairs++] = p;
+    /* What came while the open was awaited (ssh -W's target speaks first:
+     * an sshd's banner) was buffered by libssh, not given to a callback. */
+    char buf[4096];
+    int n;
+    while ((n = ssh_channel_read_nonblocking(p->up, buf, sizeof(buf), 0)) > 0)
+        up_data(r->up, p->up, buf, (uint32_t)n, 0, p);
     return 0;
 }
 

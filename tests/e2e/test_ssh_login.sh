@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Logging in through the SSH front end lands in a real bash on the honeynet's
 # gateway, as the user the attacker named, with everything relayed: exec and
-# exit status, a missing command, a shell on a pty, scp both ways, sftp, ssh -L. The
+# exit status, a missing command, a shell on a pty, scp both ways, sftp, ssh -L, ssh -W. The
 # same source coming back gets the same honeynet, files and all. Recorded:
 # the honeynet, the user, commands typed and run and their exit, the terminal
 # (replayed by `karakuri replay`), the files the sessions left (artifacts),
@@ -80,6 +80,13 @@ e2e_wait_for 15 banner_via_forward || e2e_fail "nothing through ssh -L"
 grep -q "SSH-2.0-OpenSSH_8.4p1" <<<"$(banner_via_forward)" || e2e_fail "ssh -L did not reach the gateway's sshd"
 kill "$fwd" 2>/dev/null || true
 wait "$fwd" 2>/dev/null || true
+# ssh -W (what ProxyJump runs): the target speaks first, through the hop at
+# once; then a whole login through it, to the gateway's sshd as mallory.
+out=$( (sleep 2) | as 'S3cret!' ssh "${SSHO[@]}" -W "$gwip":22 -p $port mallory@"$ATT_HOST_IP" 2>/dev/null | head -c 100)
+[[ "$out" == SSH-2.0-OpenSSH_8.4p1* ]] || e2e_fail "ssh -W carried no banner: '$out'"
+jump="sshpass -p 'S3cret!' ssh ${SSHO[*]} -W %h:%p -p $port mallory@$ATT_HOST_IP"
+out=$(as 'S3cret!' ssh "${SSHO[@]}" -o ProxyCommand="$jump" mallory@"$gwip" 'echo jumped; id -un' 2>/dev/null || true)
+e2e_assert_eq $'jumped\nmallory' "$out" "a login through ssh -W"
 
 kill -TERM "$KK_PID"
 wait "$KK_PID" || e2e_fail "run did not exit 0"
