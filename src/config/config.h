@@ -95,8 +95,9 @@ struct config {
         long long egress_rate;  /* bytes per second per container */
     } containment;
     struct config_capture {
-        bool fetch;          /* the fetcher retrieves downloads itself (not yet: issue 13) */
-        long long max_bytes; /* most of one download fetched */
+        bool fetch;          /* the fetcher retrieves downloads itself (HTTP so far) */
+        long long max_bytes; /* most of one download fetched, or of a file sent in */
+        long long quota;     /* most a honeynet may fetch in all */
     } capture;
     struct config_images {
         char *mirror;

@@ -375,11 +375,14 @@ static const struct key KEYS[] = {
     {"capture", "fetch", "no",
      "downloads from honeynet hosts (HTTP on 80 and 8080, FTP on 21, TFTP on 69) go to karakuri's "
      "fetcher and are recorded (file.download); no: it answers that there is no such file (the "
-     "tool fails at once); yes: it is to fetch them itself (not yet: answered as with no)",
+     "tool fails at once); yes: it fetches HTTP downloads itself from the host's side, keeps "
+     "them and hands them over (FTP and TFTP: answered as with no)",
      set_bool, get_bool, OFF(capture.fetch), 0, 0},
     {"capture", "max_bytes", "32M",
      "the most of one file kept: a download fetched (with fetch), a file sent in over scp/sftp",
      set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
+    {"capture", "quota", "256M", "with fetch: the most one honeynet may fetch in all", set_size,
+     get_size, OFF(capture.quota), 1024, 1LL << 40},
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),
     STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,

@@ -278,8 +278,8 @@ static int fetch_start(void *ctx)
 {
     struct daemon *d = ctx;
     if (d->cfg->capture.fetch)
-        LOG_WARN("fetcher: [capture] fetch = yes is not implemented yet; downloads are answered "
-                 "as with no");
+        LOG_WARN("fetcher: [capture] fetch = yes: HTTP downloads are fetched from this host and "
+                 "handed to the honeynet hosts (FTP and TFTP are answered as with no)");
     int rc = fetch_server_start(d->cfg, d->pipeline, CONTAIN_FETCH_PORT,
                                 d->lan ? lan_responder_owner : NULL, d->lan, &d->fetch, d->err,
                                 sizeof(d->err));

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "event/event.h"
 #include "fetch/ftp.h"
+#include "fetch/job.h"
 #include "fetch/request.h"
 #include "fetch/tftp.h"
 
@@ -68,6 +69,7 @@ struct fetch_server {
     struct conn *conns[FETCH_CONN_MAX];
     char *ct; /* conntrack text, FETCH_CONNTRACK_MAX bytes */
     struct rec_bucket rec[REC_SOURCES];
+    struct fetch_jobs *jobs; /* with [capture] fetch = yes */
 };
 
 static long long now_ms(void)
@@ -120,8 +122,9 @@ static struct rec_bucket *rec_bucket(struct fetch_server *s, uint32_t ip, long l
     return oldest;
 }
 
-/* Takes ev; queued when the source's bucket allows, counted otherwise. */
-static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
+/* Takes ev; gives it back when the source's bucket allows it to be
+ * recorded, else counts it and gives NULL. */
+static json_t *admit(struct fetch_server *s, uint32_t src, json_t *ev)
 {
     long long now = now_ms();
     struct rec_bucket *b = rec_bucket(s, src, now);
@@ -132,13 +135,20 @@ static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
     if (b->tokens < 1.0) {
         b->unrecorded++;
         json_decref(ev);
-        return;
+        return NULL;
     }
     b->tokens -= 1.0;
     if (b->unrecorded)
         json_object_set_new(ev, "unrecorded", json_integer((json_int_t)b->unrecorded));
     b->unrecorded = 0;
-    if (event_emit(s->p, ev) < 0)
+    return ev;
+}
+
+/* Takes ev; recorded when the source's bucket allows, counted otherwise. */
+static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
+{
+    ev = admit(s, src, ev);
+    if (ev && event_emit(s->p, ev) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
 }
 
@@ -146,7 +156,8 @@ static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
 
 static void conn_close(struct fetch_server *s, size_t i)
 {
-    close(s->conns[i]->fd);
+    if (s->conns[i]->fd >= 0) /* -1: handed to a job */
+        close(s->conns[i]->fd);
     free(s->conns[i]);
     s->conns[i] = NULL;
 }
@@ -178,7 +189,24 @@ static void http_done(struct fetch_server *s, struct conn *c, const struct fetch
     json_object_set_new(ev, "tool", json_string(fetch_tool_of(r->user_agent)));
     if (r->truncated)
         json_object_set_new(ev, "truncated", json_true());
-    emit(s, c->peer, ev);
+    if (s->jobs && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+        struct fetch_http_job h = {.url = url,
+                                   .user_agent = r->user_agent,
+                                   .peer = c->peer,
+                                   .dst = c->dst,
+                                   .dst_port = c->dst_port,
+                                   .head = strcmp(r->method, "HEAD") == 0};
+        ev = admit(s, c->peer, ev);
+        if (fetch_jobs_http(s->jobs, c->fd, ev, &h) == 0) {
+            c->fd = -1;
+            return;
+        }
+        /* Not fetched (busy, quota): answered as with fetch = no. */
+        if (ev && event_emit(s->p, ev) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
+    } else {
+        emit(s, c->peer, ev);
+    }
     snprintf(reply, sizeof(reply),
              "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: text/html\r\n"
              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
@@ -448,6 +476,8 @@ int fetch_server_start(const struct config *cfg, struct event_pipeline *p, uint1
         (rc = s->udp = listen_on(SOCK_DGRAM, port, err, errlen)) < 0)
         goto fail;
     s->ct = xmalloc(FETCH_CONNTRACK_MAX);
+    if (cfg->capture.fetch)
+        s->jobs = fetch_jobs_new(cfg, p, s->lan_net, s->lan_mask);
     if ((rc = worker_start(&s->w, fetch_main, s)) < 0) {
         snprintf(err, errlen, "cannot start its thread");
         goto fail;
@@ -459,6 +489,7 @@ fail:
         close(s->tcp);
     if (s->udp >= 0)
         close(s->udp);
+    fetch_jobs_free(s->jobs);
     free(s->ct);
     free(s);
     return rc;
@@ -469,6 +500,7 @@ void fetch_server_stop(struct fetch_server *s)
     if (!s)
         return;
     worker_stop(&s->w);
+    fetch_jobs_free(s->jobs);
     for (size_t i = 0; i < FETCH_CONN_MAX; i++)
         if (s->conns[i])
             conn_close(s, i);

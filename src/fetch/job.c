@@ -1,0 +1,271 @@
+/* fetch job: see job.h. */
+#include "fetch/job.h"
+
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "config/config.h"
+#include "event/event.h"
+#include "fetch/filetype.h"
+#include "fetch/get.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define QUOTA_NETS 64
+/* How long the client may take to read the file handed to it. */
+#define SEND_TIMEOUT_S 20
+
+struct quota {
+    uint32_t net; /* a LAN /24; 0: free */
+    long long bytes;
+};
+
+struct fetch_jobs {
+    const struct config *cfg;
+    struct event_pipeline *p;
+    uint32_t pool_net, pool_mask;
+    struct fetch_local local;
+    pthread_mutex_t mu;
+    pthread_cond_t done;
+    unsigned running;
+    volatile bool stop;
+    struct quota quota[QUOTA_NETS];
+};
+
+struct job {
+    struct fetch_jobs *j;
+    int fd;
+    json_t *ev;
+    char *url, *ua;
+    uint32_t peer, dst;
+    uint16_t dst_port;
+    bool head;
+};
+
+struct fetch_jobs *fetch_jobs_new(const struct config *cfg, struct event_pipeline *p,
+                                  uint32_t pool_net, uint32_t pool_mask)
+{
+    struct fetch_jobs *j = xcalloc(1, sizeof(*j));
+    j->cfg = cfg;
+    j->p = p;
+    j->pool_net = pool_net;
+    j->pool_mask = pool_mask;
+    fetch_get_local(&j->local);
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->done, NULL);
+    return j;
+}
+
+/* The /24's entry (made, or the least used one taken over); under mu. */
+static struct quota *quota_of(struct fetch_jobs *j, uint32_t peer)
+{
+    uint32_t net = peer & 0xffffff00u;
+    struct quota *least = &j->quota[0];
+    for (size_t i = 0; i < QUOTA_NETS; i++) {
+        if (j->quota[i].net == net)
+            return &j->quota[i];
+        if (!j->quota[i].net || j->quota[i].bytes < least->bytes)
+            least = &j->quota[i];
+    }
+    *least = (struct quota){.net = net};
+    return least;
+}
+
+static void say(int fd, const char *text, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = send(fd, text + off, n - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+static const char NOT_FOUND[] = "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: "
+                                "text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+static const char *reason_of(long status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 206:
+        return "Partial Content";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    default:
+        return status < 400 ? "OK" : "Error";
+    }
+}
+
+/* The response, as the server gave it (status, type), and the body kept. */
+static void hand_over(const struct job *jb, const struct fetch_get_result *g)
+{
+    char head[512];
+    long status = g->status >= 200 && g->status < 600 ? g->status : 200;
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 %ld %s\r\nServer: nginx\r\nContent-Type: %s\r\n"
+                     "Content-Length: %lld\r\nConnection: close\r\n\r\n",
+                     status, reason_of(status),
+                     g->content_type[0] ? g->content_type : "application/octet-stream", g->size);
+    say(jb->fd, head, (size_t)n);
+    off_t off = 0;
+    while (!jb->head && off < g->size) {
+        ssize_t w = sendfile(jb->fd, g->fd, &off, (size_t)(g->size - off));
+        if (w <= 0)
+            break;
+    }
+}
+
+/* What was fetched, on the file.download. */
+static void describe(struct job *jb, const struct fetch_get_result *g)
+{
+    json_t *ev = jb->ev;
+    char sha[65], type[64];
+    unsigned char first[512];
+    unsigned long long size = 0;
+    json_object_set_new(ev, "max_bytes", json_integer(jb->j->cfg->capture.max_bytes));
+    if (g->ip[0])
+        json_object_set_new(ev, "origin_ip", json_string(g->ip));
+    if (g->error[0])
+        event_set_str(ev, "error", g->error, strlen(g->error));
+    if (g->status)
+        json_object_set_new(ev, "status", json_integer(g->status));
+    if (g->fd < 0)
+        return;
+    event_set_str(ev, "content_type", g->content_type, strlen(g->content_type));
+    ssize_t n = pread(g->fd, first, sizeof(first), 0);
+    fetch_filetype(first, n > 0 ? (size_t)n : 0, type, sizeof(type));
+    json_object_set_new(ev, "filetype", json_string(type));
+    if (g->truncated)
+        json_object_set_new(ev, "truncated", json_true());
+    if (store_artifact_put_fd(jb->j->cfg->store.dir, g->fd, sha, &size) == 0) {
+        json_object_set_new(ev, "fetched", json_true());
+        json_object_set_new(ev, "sha256", json_string(sha));
+        json_object_set_new(ev, "artifact", json_string(sha));
+        json_object_set_new(ev, "size", json_integer((json_int_t)size));
+    } else {
+        json_object_set_new(ev, "error", json_string("not stored"));
+    }
+}
+
+static void *job_main(void *arg)
+{
+    struct job *jb = arg;
+    struct fetch_jobs *j = jb->j;
+    struct fetch_get_result g;
+    struct fetch_get_req r = {.url = jb->url,
+                              .user_agent = jb->ua,
+                              .connect_ip = jb->dst,
+                              .connect_port = jb->dst_port,
+                              .max_bytes = j->cfg->capture.max_bytes,
+                              .dir = j->cfg->store.dir,
+                              .pool_net = j->pool_net,
+                              .pool_mask = j->pool_mask,
+                              .local = &j->local,
+                              .stop = &j->stop};
+    (void)fetch_get(&r, &g);
+    /* The socket was the fetcher's poll loop's: blocking from here, with a
+     * time cap for a client that does not read. */
+    struct timeval tv = {.tv_sec = SEND_TIMEOUT_S};
+    (void)fcntl(jb->fd, F_SETFL, fcntl(jb->fd, F_GETFL) & ~O_NONBLOCK);
+    (void)setsockopt(jb->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (g.fd >= 0)
+        hand_over(jb, &g);
+    else
+        say(jb->fd, NOT_FOUND, sizeof(NOT_FOUND) - 1);
+    close(jb->fd);
+    if (jb->ev) {
+        if (g.fd >= 0 && lseek(g.fd, 0, SEEK_SET) != 0) {
+            close(g.fd);
+            g.fd = -1;
+        }
+        describe(jb, &g);
+        if (event_emit(j->p, jb->ev) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
+    }
+    if (g.fd >= 0)
+        close(g.fd);
+    pthread_mutex_lock(&j->mu);
+    quota_of(j, jb->peer)->bytes += g.size;
+    j->running--;
+    pthread_cond_broadcast(&j->done);
+    pthread_mutex_unlock(&j->mu);
+    free(jb->url);
+    free(jb->ua);
+    free(jb);
+    return NULL;
+}
+
+int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+{
+    int rc = 0;
+    pthread_mutex_lock(&j->mu);
+    if (j->running >= FETCH_JOBS_MAX || j->stop)
+        rc = -EBUSY;
+    else if (quota_of(j, h->peer)->bytes >= j->cfg->capture.quota)
+        rc = -EDQUOT;
+    else
+        j->running++;
+    pthread_mutex_unlock(&j->mu);
+    if (rc < 0) {
+        if (ev)
+            json_object_set_new(ev, "error",
+                                json_string(rc == -EBUSY ? "too many at once" : "quota"));
+        return rc;
+    }
+    struct job *jb = xcalloc(1, sizeof(*jb));
+    *jb = (struct job){.j = j,
+                       .fd = fd,
+                       .ev = ev,
+                       .url = xstrdup(h->url),
+                       .ua = xstrdup(h->user_agent ? h->user_agent : ""),
+                       .peer = h->peer,
+                       .dst = h->dst,
+                       .dst_port = h->dst_port,
+                       .head = h->head};
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&th, &at, job_main, jb);
+    pthread_attr_destroy(&at);
+    if (rc != 0) {
+        free(jb->url);
+        free(jb->ua);
+        free(jb);
+        pthread_mutex_lock(&j->mu);
+        j->running--;
+        pthread_mutex_unlock(&j->mu);
+        if (ev)
+            json_object_set_new(ev, "error", json_string("too many at once"));
+        return -EBUSY;
+    }
+    return 0;
+}
+
+void fetch_jobs_free(struct fetch_jobs *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->mu);
+    j->stop = true;
+    while (j->running)
+        pthread_cond_wait(&j->done, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->done);
+    free(j);
+}

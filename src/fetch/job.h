@@ -1,0 +1,41 @@
+/* fetch job: with [capture] fetch = yes, one download retrieved from the
+ * host's side (fetch/get.h) on a thread of its own, stored as an artifact
+ * and handed to the container that asked, so its tool gets the file. At
+ * most FETCH_JOBS_MAX at once; each honeynet (a LAN /24) may fetch
+ * [capture] quota bytes in all. The server (fetch/server.h) hands a
+ * connection over once its request head is read. */
+#ifndef KARAKURI_FETCH_JOB_H
+#define KARAKURI_FETCH_JOB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct event_pipeline;
+struct fetch_jobs;
+
+#define FETCH_JOBS_MAX 16
+
+/* cfg and p are borrowed. */
+struct fetch_jobs *fetch_jobs_new(const struct config *cfg, struct event_pipeline *p,
+                                  uint32_t pool_net, uint32_t pool_mask);
+
+struct fetch_http_job {
+    const char *url, *user_agent;
+    uint32_t peer, dst; /* host byte order: who asked, where it meant to go */
+    uint16_t dst_port;
+    bool head; /* HEAD: the response without its body */
+};
+
+/* Takes fd (the client's connection) and ev (its file.download, NULL when
+ * it is not to be recorded) on 0; on -EBUSY (FETCH_JOBS_MAX running) or
+ * -EDQUOT (the honeynet's quota is used) neither is taken, and ev has
+ * "error" set for the caller to record. */
+int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+    __attribute__((warn_unused_result));
+
+/* Asks every job to stop, waits for them, frees j. NULL is fine. */
+void fetch_jobs_free(struct fetch_jobs *j);
+
+#endif
