@@ -611,14 +611,16 @@ int lan_trail_write(const char *root, const struct lan_trail_set *s)
     for (size_t i = 0; i < s->n && rc == 0; i++) {
         const struct lan_trail_file *f = &s->files[i];
         char *p = xasprintf("%s%s", root, f->path);
-        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, f->mode);
+        /* Written over, then cut to length: ext4 flushes a file cut to
+         * nothing and rewritten at its close (auto_da_alloc), tens of ms. */
+        int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, f->mode);
         free(p);
         if (fd < 0) {
             rc = -errno;
             break;
         }
         size_t len = strlen(f->data);
-        if (write(fd, f->data, len) != (ssize_t)len)
+        if (write(fd, f->data, len) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
             rc = -EIO;
         else if (fchmod(fd, f->mode) < 0 || fchown(fd, f->uid, f->uid) < 0)
             rc = -errno;
