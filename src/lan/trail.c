@@ -585,29 +585,45 @@ static const struct {
     {"/root/.ssh", 0700, 0},
 };
 
+/* The host's ids of the container's root under root: the owner of root
+ * itself (0, or the start of the engine's range with user-namespace
+ * remapping). */
+static int id_base(const char *root, uid_t *uid, gid_t *gid)
+{
+    struct stat st;
+    if (stat(root, &st) < 0)
+        return -errno;
+    *uid = st.st_uid;
+    *gid = st.st_gid;
+    return 0;
+}
+
 int lan_trail_dirs(const char *root)
 {
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    uid_t ub = 0;
+    gid_t gb = 0;
+    int rc = id_base(root, &ub, &gb);
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && rc == 0; i++) {
         char *p = xasprintf("%s%s", root, dirs[i].path);
-        int rc = 0;
         if (mkdir(p, dirs[i].mode) == 0) {
             /* mkdir's mode is cut by the umask; the owner is the image's. */
-            if (chmod(p, dirs[i].mode) < 0 ||
-                lchown(p, dirs[i].uid, dirs[i].uid ? dirs[i].uid : 0) < 0)
+            if (chmod(p, dirs[i].mode) < 0 || lchown(p, ub + dirs[i].uid, gb + dirs[i].uid) < 0)
                 rc = -errno;
         } else if (errno != EEXIST) {
             rc = -errno;
         }
         free(p);
-        if (rc < 0)
-            return rc;
     }
-    return 0;
+    return rc;
 }
 
 int lan_trail_write(const char *root, const struct lan_trail_set *s)
 {
+    uid_t ub = 0;
+    gid_t gb = 0;
     int rc = lan_trail_dirs(root);
+    if (rc == 0)
+        rc = id_base(root, &ub, &gb);
     for (size_t i = 0; i < s->n && rc == 0; i++) {
         const struct lan_trail_file *f = &s->files[i];
         char *p = xasprintf("%s%s", root, f->path);
@@ -622,7 +638,7 @@ int lan_trail_write(const char *root, const struct lan_trail_set *s)
         size_t len = strlen(f->data);
         if (write(fd, f->data, len) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
             rc = -EIO;
-        else if (fchmod(fd, f->mode) < 0 || fchown(fd, f->uid, f->uid) < 0)
+        else if (fchmod(fd, f->mode) < 0 || fchown(fd, ub + f->uid, gb + f->uid) < 0)
             rc = -errno;
         close(fd);
     }

@@ -97,7 +97,8 @@ char *lan_trail_hosts(const struct lan_plan *plan, uint32_t self);
 
 /* The directories of the trail files under root (a container's init layer,
  * or "<proc>/root"): /home, /home/admin, /root and their .ssh, with the
- * owners and modes of the image's. Existing ones are left. */
+ * owners and modes of the image's (ids counted from root's owner: the
+ * container's root, remapped or not). Existing ones are left. */
 int lan_trail_dirs(const char *root) __attribute__((warn_unused_result));
 
 /* Writes the set under root, each file with its mode and owner (made, or

@@ -4,8 +4,8 @@
 # hashed), ssh config, id_rsa and a bash history that name them. As a worm
 # would, a loop over admin's known_hosts with admin's key reaches the decoys
 # with no host-key warning (the keys they serve are the ones named), both as
-# another user (the files are readable: a sloppy server) and as admin itself
-# with ssh's defaults; a decoy carries the trails one hop further, and the
+# another user (the files are readable: a sloppy server), as admin itself
+# with ssh's defaults and its ssh config, and as root; a decoy carries the trails one hop further, and the
 # next hop works too. `karakuri hosts` shows the decoys; none of the planted
 # files shows as a changed file at extraction.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -65,6 +65,14 @@ e2e_log "as admin: $(tr '\n' ' ' <"$E2E_TMP/admin.txt")"
 e2e_assert_eq 2 "$(grep -c '^ok ' "$E2E_TMP/admin.txt")" "decoys reached as admin with ssh's defaults"
 grep -qi -e "warning" -e "verification failed" "$E2E_TMP/admin.txt" &&
   e2e_fail "host-key warnings as admin: $(cat "$E2E_TMP/admin.txt")"
+# admin's ssh config names hosts; root's hashed known_hosts works as root's
+# (root in the gateway: docker exec).
+name0=$(jq -r '.hosts[0].hostname' <<<"$hn")
+out=$(login admin "ssh -oBatchMode=yes $name0 hostname" 2>&1 || true)
+e2e_assert_eq "$name0" "$out" "ssh $name0 as admin, by its ssh config"
+ip0=$(jq -r '.hosts[0].ip' <<<"$hn")
+out=$(docker exec "$gw" ssh -oBatchMode=yes -oConnectTimeout=20 admin@"$ip0" hostname 2>&1 || true)
+e2e_assert_eq "$name0" "$out" "ssh admin@$ip0 as root, by root's hashed known_hosts"
 d1=$(grep -m1 '^ok ' "$E2E_TMP/admin.txt" | cut -d' ' -f2)
 login admin "ssh -oBatchMode=yes admin@$d1 'test -s ~/.ssh/authorized_keys && grep -c . ~/.ssh/known_hosts &&
   h=\$(cut -d\" \" -f1 ~/.ssh/known_hosts | cut -d, -f2 | head -n 1) &&
