@@ -4,7 +4,8 @@
  * contain.expired. What changed in the gateway since its last session's end
  * (a process left running) is extracted first. One over its lifetime with
  * sessions open has them ended first (HONEYNET_END_SESSIONS) and goes at a
- * later sweep, once they are recorded. Afterwards the host keys of sources
+ * later sweep, once they are recorded; its trails' admin key goes with it.
+ * Afterwards the host keys of sources
  * whose honeynet is gone, unused for retention, are removed. */
 #include "honeynet/honeynet_int.h"
 
@@ -15,6 +16,7 @@
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/honeynet.h"
+#include "lan/trail.h"
 #include "monitor/exec.h"
 
 #include <dirent.h>
@@ -63,6 +65,10 @@ static void remove_one(struct worker *w, const char *hn, const char *id, const c
         LOG_RATELIMITED(LOG_LEVEL_WARN, "honeynet: %s", err);
     else
         expired(h, hn, why);
+    /* Its admin key (trail.h) goes with it: a new honeynet of the name gets
+     * a new one. */
+    if (rc == 0 && lan_trail_remove(h->cfg->store.dir, hn) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "honeynet: the trails of %s not removed", hn);
     pthread_mutex_lock(&h->mu);
     struct honeynet_entry *e = honeynet_registry_get(&h->reg, hn);
     e->locked = false;

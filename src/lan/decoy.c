@@ -13,6 +13,7 @@
 #include "lan/netns.h"
 #include "lan/plan.h"
 #include "lan/tells.h"
+#include "lan/trail.h"
 #include "ssh/hostkeys.h"
 
 #include <crypt.h>
@@ -265,6 +266,19 @@ static int put_keys(struct docker *d, const char *id, const struct kssh_keyset *
     return rc;
 }
 
+/* The trails' directories (trail.h) in the created decoy's init layer, into
+ * layer (n bytes; "" without one). Before the start: an overlay looks a
+ * directory up in its lower layers once, so files planted at claim time go
+ * only into directories that were there when it was mounted. */
+static void trail_dirs(struct docker *d, const char *id, char *layer, size_t n)
+{
+    json_t *info = NULL;
+    if (docker_container_inspect(d, id, &info) < 0 || lan_tells_layer_of(info, layer, n) < 0 ||
+        lan_trail_dirs(layer) < 0)
+        layer[0] = '\0';
+    json_decref(info);
+}
+
 int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh_keyset *keys,
                    struct lan_decoy *out, char *err, size_t errlen)
 {
@@ -302,6 +316,8 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
         snprintf(err, errlen, "putting a decoy's host keys in place: %s", docker_last_error(d));
         goto fail;
     }
+    char layer[sizeof(out->layer)] = "";
+    trail_dirs(d, id, layer, sizeof(layer));
     if ((rc = docker_container_start(d, id)) < 0 ||
         (rc = docker_container_inspect(d, id, &info)) < 0) {
         snprintf(err, errlen, "starting a decoy: %s", docker_last_error(d));
@@ -318,7 +334,7 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
     /* The engine's mounts of /etc/hosts and the like, taken away (tells.h);
      * a decoy that keeps them still serves. */
     char why[256];
-    if (lan_tells_hide(info, &init, why, sizeof(why)) < 0)
+    if (lan_tells_hide(info, &init, NULL, why, sizeof(why)) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy %.12s keeps the engine's mounts: %s", id, why);
     json_decref(info);
     long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
@@ -335,6 +351,7 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
     warm_files(init.dirfd);
     memset(out, 0, sizeof(*out));
     snprintf(out->id, sizeof(out->id), "%s", id);
+    memcpy(out->layer, layer, sizeof(out->layer));
     out->init = init;
     find_services(out);
     free(id);
@@ -415,6 +432,21 @@ static int write_all(int proc, const char *path, const char *data, size_t len, b
     if (fd < 0)
         return -errno;
     int rc = write(fd, data, len) == (ssize_t)len ? 0 : -EIO;
+    close(fd);
+    return rc;
+}
+
+/* Rewrites path in place without cutting it to nothing first: ext4 flushes
+ * a file truncated to 0 and rewritten at its close (auto_da_alloc), which
+ * cost a claim tens of ms. */
+static int write_over(int proc, const char *path, const char *data, size_t len)
+{
+    char *p = root_path(path);
+    int fd = openat(proc, p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    free(p);
+    if (fd < 0)
+        return -errno;
+    int rc = pwrite(fd, data, len, 0) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 ? 0 : -EIO;
     close(fd);
     return rc;
 }
@@ -561,9 +593,31 @@ out:
     return rc;
 }
 
+/* The trails (decoy.h): the host key in place of the one it was made with
+ * (sshd reads its host keys at each connection), then the files. */
+static int plant_trails(const struct lan_decoy *dc, const struct lan_decoy_trails *t, char *err,
+                        size_t errlen)
+{
+    char eb[128];
+    int rc = 0;
+    if (t->hostkey && (rc = write_over(dc->init.dirfd, "/etc/ssh/ssh_host_ed25519_key", t->hostkey,
+                                       strlen(t->hostkey))) < 0) {
+        snprintf(err, errlen, "writing the host key: %s", util_strerror(rc, eb, sizeof(eb)));
+        return rc;
+    }
+    if (!t->files)
+        return 0;
+    /* Without an init layer, through the init's root: changed files then. */
+    char root[64];
+    snprintf(root, sizeof(root), "/proc/%d/root", (int)dc->init.pid);
+    if ((rc = lan_trail_write(dc->layer[0] ? dc->layer : root, t->files)) < 0)
+        snprintf(err, errlen, "writing the trails: %s", util_strerror(rc, eb, sizeof(eb)));
+    return rc;
+}
+
 int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
-                    const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
-                    size_t errlen)
+                    const uint16_t *ports, const struct lan_user *users, size_t nusers,
+                    const struct lan_decoy_trails *trails, char *err, size_t errlen)
 {
     if (!lan_decoy_alive(dc)) {
         snprintf(err, errlen, "the decoy's init is gone");
@@ -579,7 +633,7 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
     char *line = xasprintf("%s\n", hostname);
     rc = write_all(dc->init.dirfd, "/etc/hostname", line, strlen(line), false);
     free(line);
-    line = xasprintf("%s\t%s\n", ip, hostname);
+    line = xasprintf("%s\t%s\n%s", ip, hostname, trails && trails->hosts ? trails->hosts : "");
     if (rc == 0)
         rc = write_all(dc->init.dirfd, "/etc/hosts", line, strlen(line), true);
     free(line);
@@ -587,6 +641,8 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
         snprintf(err, errlen, "writing the host name: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;
     }
+    if (trails && (rc = plant_trails(dc, trails, err, errlen)) < 0)
+        return rc;
     return set_users(dc->init.dirfd, users, nusers, err, errlen);
 }
 

@@ -17,6 +17,7 @@
 struct config;
 struct docker;
 struct kssh_keyset;
+struct lan_trail_set;
 
 #define LAN_LABEL_POOL "karakuri.pool"
 
@@ -24,6 +25,9 @@ struct kssh_keyset;
 
 struct lan_decoy {
     char id[72];
+    /* Its init layer (overlay2's "-init/diff", tells.h), with the trails'
+     * directories made before it started (trail.h); "": none. */
+    char layer[256];
     struct proc_ref init; /* the container's init, by handle (owned) */
     /* Its role services (init's children listening on a port), by pidfd
      * (owned), found once it was ready. */
@@ -60,14 +64,26 @@ void lan_decoy_close(struct lan_decoy *dc);
 int lan_user_make(const char *name, const char *password, struct lan_user *out)
     __attribute__((warn_unused_result));
 
+/* What a claimed decoy gets of its honeynet's trails (trail.h): its SSH
+ * host key (the derived Ed25519 one the others' known_hosts name), lines for
+ * /etc/hosts, and the files. */
+struct lan_decoy_trails {
+    const char *hostkey;
+    const char *hosts;
+    const struct lan_trail_set *files;
+};
+
 /* Sets host name (UTS namespace, /etc/hostname, /etc/hosts with ip),
  * stops the services not among ports (the role's, 0-terminated: they answer
- * RST from then on, like any closed port) and creates the users (or sets
- * their passwords) in an unclaimed decoy, all through its init's /proc
- * directory; -ESRCH when the init is not alive (lan_decoy_alive). */
+ * RST from then on, like any closed port), creates the users (or sets
+ * their passwords) and plants the trails (or NULL) in an unclaimed decoy,
+ * all through its init's /proc directory (the trail files into its init
+ * layer when it has one: below its own layer, they are no change at file
+ * extraction); -ESRCH when the init is not alive (lan_decoy_alive). */
 int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char *ip,
-                    const uint16_t *ports, const struct lan_user *users, size_t nusers, char *err,
-                    size_t errlen) __attribute__((warn_unused_result));
+                    const uint16_t *ports, const struct lan_user *users, size_t nusers,
+                    const struct lan_decoy_trails *trails, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* One line of /proc/net/tcp ("  0: 00000000:0016 00000000:0000 0A … 12345 …",
  * NUL-terminated): true with the local port and the socket's inode when the

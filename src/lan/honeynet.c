@@ -11,13 +11,16 @@
 #include "contain/limits.h"
 #include "docker/docker.h"
 #include "lan/netns.h"
+#include "lan/plan.h"
 #include "lan/tells.h"
+#include "lan/trail.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,27 +243,79 @@ static int put_hostkeys(struct docker *d, const char *id, const char *dir, char 
     return rc;
 }
 
+/* The honeynet's population plan, as the responder makes it (its /24 is
+ * the gateway's). */
+static void gateway_plan(const struct config *cfg, const struct lan_gateway *gw,
+                         struct lan_plan *plan, uint32_t *ip)
+{
+    if (util_ipv4_parse(gw->ip, ip) < 0)
+        *ip = 0;
+    lan_plan_make(gw->honeynet, *ip & 0xffffff00u, cfg->honeynet.hosts, *ip, plan);
+}
+
 /* Takes away, once the gateway has started, what the engine left that says
  * "container" (its mounts of /etc/hosts, hostname and resolv.conf: see
- * tells.h). Not a reason to refuse the intruder: a failure is logged. */
-static void hide_tells(struct docker *d, const char *id)
+ * tells.h); its /etc/hosts names some planned hosts (trail.h). Not a reason
+ * to refuse the intruder: a failure is logged. */
+static void hide_tells(struct docker *d, const struct config *cfg, const struct lan_gateway *gw,
+                       const char *id)
 {
     json_t *info = NULL;
     struct proc_ref init = PROC_REF_NONE;
+    struct lan_plan plan;
+    uint32_t ip;
     char err[256] = "";
+    gateway_plan(cfg, gw, &plan, &ip);
+    char *hosts = lan_trail_hosts(&plan, ip);
     if (docker_container_inspect(d, id, &info) < 0) {
         snprintf(err, sizeof(err), "inspect: %s", docker_last_error(d));
     } else {
         json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
         if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0)
             snprintf(err, sizeof(err), "its init is gone");
-        else if (lan_tells_hide(info, &init, err, sizeof(err)) == 0)
+        else if (lan_tells_hide(info, &init, hosts, err, sizeof(err)) == 0)
             err[0] = '\0';
     }
     if (err[0])
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: gateway %.12s keeps the engine's mounts: %s", id,
                         err);
+    free(hosts);
     proc_ref_close(&init);
+    json_decref(info);
+}
+
+/* The trails (trail.h) planted in the created gateway's init layer before it
+ * starts: below the container's own layer, they are no change of the
+ * intruder's at file extraction, and they stay across restarts. Without an
+ * init layer (a storage driver other than overlay2) there are none. Not a
+ * reason to refuse the intruder: a failure is logged. */
+static void plant_trails(struct docker *d, const struct config *cfg, const struct lan_gateway *gw,
+                         const char *id)
+{
+    json_t *info = NULL;
+    struct lan_plan plan;
+    struct lan_trail_key user = {0};
+    struct lan_trail_set set = {0};
+    unsigned char secret[LAN_TRAIL_SECRET_LEN];
+    char layer[4096], eb[128];
+    const char *why = NULL;
+    uint32_t ip;
+    int rc = 0;
+    gateway_plan(cfg, gw, &plan, &ip);
+    if (docker_container_inspect(d, id, &info) < 0)
+        why = docker_last_error(d);
+    else if (lan_tells_layer_of(info, layer, sizeof(layer)) < 0)
+        why = "no init layer";
+    else if ((rc = lan_trail_secret(cfg->store.dir, secret)) < 0 ||
+             (rc = lan_trail_userkey(cfg->store.dir, gw->honeynet, &user)) < 0 ||
+             (rc = lan_trail_files(&plan, gw->honeynet, ip, secret, &user, false, &set)) < 0 ||
+             (rc = lan_trail_write(layer, &set)) < 0)
+        why = util_strerror(rc, eb, sizeof(eb));
+    if (why)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: no trails in gateway %.12s: %s", id, why);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    lan_trail_set_free(&set);
+    lan_trail_key_free(&user);
     json_decref(info);
 }
 
@@ -301,11 +356,12 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
     }
     if ((rc = put_hostkeys(d, id, hostkey_dir, err, errlen)) < 0)
         goto out;
+    plant_trails(d, cfg, gw, id);
     if ((rc = docker_container_start(d, id)) < 0) {
         snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
         goto out;
     }
-    hide_tells(d, id);
+    hide_tells(d, cfg, gw, id);
     snprintf(gw->container, sizeof(gw->container), "%s", id);
     gw->created = true;
 out:
@@ -338,7 +394,7 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
         if ((rc = docker_container_start(d, id)) < 0)
             snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
         else
-            hide_tells(d, id); /* mounted again by the engine at each start */
+            hide_tells(d, cfg, gw, id); /* mounted again by the engine at each start */
     }
     json_decref(list);
     return rc;

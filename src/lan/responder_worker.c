@@ -19,10 +19,12 @@
 #include "lan/plan.h"
 #include "lan/pool.h"
 #include "lan/responder_int.h"
+#include "lan/trail.h"
 #include "monitor/exec.h"
 #include "monitor/files.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -65,6 +67,7 @@ void lan_rsp_pool_ready(void *ud)
 struct claim {
     char net[64], bridge[IF_NAMESIZE], host_if[IF_NAMESIZE], ip_text[UTIL_IPV4_LEN];
     struct lan_host h;
+    uint32_t base, gw_ip; /* the honeynet's /24 and gateway: its plan */
     struct lan_user users[LAN_RSP_MAX_USERS];
     size_t nusers;
     struct lan_decoy dc;
@@ -85,13 +88,51 @@ static struct lan_decide_host *next_pending(struct lan_responder *r, struct net 
     return NULL;
 }
 
-/* The slow part of a claim, without the lock: the decoy's names and users,
- * then its link. The new decoy is watched before anyone can reach it: its
- * first exec is the intruder's. */
+/* The decoy's trails (trail.h): the derived host key the others'
+ * known_hosts name, and files naming the honeynet's other planned hosts,
+ * into t (its parts owned by the other arguments). false: none (logged),
+ * the decoy still serves with the key it was made with. */
+static bool claim_trails(struct lan_responder *r, const struct claim *c, struct lan_decoy_trails *t,
+                         struct lan_trail_key *hk, struct lan_trail_key *user,
+                         struct lan_trail_set *set, char **hosts)
+{
+    unsigned char secret[LAN_TRAIL_SECRET_LEN];
+    struct lan_plan plan;
+    char eb[128], *comment = xasprintf("root@%s", c->h.hostname);
+    lan_plan_make(c->net, c->base, r->cfg->honeynet.hosts, c->gw_ip, &plan);
+    int rc = lan_trail_secret(r->cfg->store.dir, secret);
+    if (rc == 0)
+        rc = lan_trail_hostkey(secret, c->net, c->ip_text, comment, hk);
+    if (rc == 0 && (rc = lan_trail_userkey(r->cfg->store.dir, c->net, user)) == 0 &&
+        (rc = lan_trail_files(&plan, c->net, c->h.ip, secret, user, true, set)) == 0)
+        *hosts = lan_trail_hosts(&plan, c->h.ip);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    free(comment);
+    if (rc < 0) {
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: no trails in decoy %s: %s", c->ip_text,
+                        util_strerror(rc, eb, sizeof(eb)));
+        return false;
+    }
+    *t = (struct lan_decoy_trails){hk->priv, *hosts, set};
+    return true;
+}
+
+/* The slow part of a claim, without the lock: the decoy's names, users
+ * and trails, then its link. The new decoy is watched before anyone can
+ * reach it: its first exec is the intruder's. */
 static int claim_prepare(struct lan_responder *r, struct claim *c)
 {
+    struct lan_decoy_trails tr;
+    struct lan_trail_key hk = {0}, user = {0};
+    struct lan_trail_set set = {0};
+    char *hosts = NULL;
+    bool trails = claim_trails(r, c, &tr, &hk, &user, &set, &hosts);
     int rc = lan_decoy_setup(&c->dc, c->h.hostname, c->ip_text, c->h.role->ports, c->users,
-                             c->nusers, c->err, sizeof(c->err));
+                             c->nusers, trails ? &tr : NULL, c->err, sizeof(c->err));
+    lan_trail_set_free(&set);
+    lan_trail_key_free(&hk);
+    lan_trail_key_free(&user);
+    free(hosts);
     if (rc == 0)
         rc = lan_netns_plug(&c->dc.init, c->bridge, c->h.mac, c->h.ip, 24, c->host_if, c->err,
                             sizeof(c->err));
@@ -184,6 +225,8 @@ void *lan_rsp_claimer_main(void *arg)
         snprintf(c->net, sizeof(c->net), "%s", n->s.name);
         snprintf(c->bridge, sizeof(c->bridge), "%s", n->bridge);
         c->h = h->h;
+        c->base = n->s.base;
+        c->gw_ip = n->s.gw_ip;
         util_ipv4_format(h->h.ip, c->ip_text);
         memcpy(c->users, n->users, sizeof(c->users));
         c->nusers = n->nusers;

@@ -41,6 +41,16 @@ int lan_tells_init_layer(const char *lowerdir, char *out, size_t n)
     return 0;
 }
 
+int lan_tells_layer_of(const json_t *info, char *out, size_t n)
+{
+    json_t *gd = json_object_get(info, "GraphDriver");
+    const char *driver = json_string_value(json_object_get(gd, "Name"));
+    const char *lower = json_string_value(json_object_get(json_object_get(gd, "Data"), "LowerDir"));
+    if (!driver || strcmp(driver, "overlay2") != 0)
+        return -ENOENT;
+    return lan_tells_init_layer(lower, out, n);
+}
+
 static const struct {
     const char *key, *path;
 } engine_files[] = {
@@ -168,14 +178,11 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
     return -EIO;
 }
 
-int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
+int lan_tells_hide(const json_t *info, const struct proc_ref *init, const char *hosts_extra,
+                   char *err, size_t errlen)
 {
-    json_t *gd = json_object_get(info, "GraphDriver");
-    const char *driver = json_string_value(json_object_get(gd, "Name"));
-    const char *lower = json_string_value(json_object_get(json_object_get(gd, "Data"), "LowerDir"));
     char layer[4096], path[4200], eb[128];
-    bool have_layer = driver && strcmp(driver, "overlay2") == 0 &&
-                      lan_tells_init_layer(lower, layer, sizeof(layer)) == 0;
+    bool have_layer = lan_tells_layer_of(info, layer, sizeof(layer)) == 0;
     struct tell_file *files = xcalloc(NFILES, sizeof(*files));
     int rc = 0;
 
@@ -191,6 +198,11 @@ int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, s
             break;
         }
         f->mounted = true;
+        size_t extra = hosts_extra && i == 0 ? strlen(hosts_extra) : 0;
+        if (extra && f->len + extra < sizeof(f->data)) {
+            memcpy(f->data + f->len, hosts_extra, extra);
+            f->len += extra;
+        }
         snprintf(path, sizeof(path), "%s%s", layer, f->path);
         f->in_layer = have_layer && write_in_place(path, f->data, f->len) == 0;
     }

@@ -32,10 +32,15 @@
 int lan_tells_init_layer(const char *lowerdir, char *out, size_t n)
     __attribute__((warn_unused_result));
 
+/* The init layer of the container whose inspect answer is info, when its
+ * storage driver is overlay2 (lan_tells_init_layer); -ENOENT otherwise. */
+int lan_tells_layer_of(const json_t *info, char *out, size_t n) __attribute__((warn_unused_result));
+
 /* Hides the engine's mounts in the started container whose inspect answer
- * is info (borrowed) and whose init is init (borrowed). 0 or a negative
- * errno, with err set. */
-int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+ * is info (borrowed) and whose init is init (borrowed); hosts_extra (or
+ * NULL) is appended to the engine's /etc/hosts (the planned hosts a
+ * gateway's names: trail.h). 0 or a negative errno, with err set. */
+int lan_tells_hide(const json_t *info, const struct proc_ref *init, const char *hosts_extra,
+                   char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif
