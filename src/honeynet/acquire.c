@@ -203,7 +203,7 @@ static int add_user(struct worker *w, struct job *j, const struct lan_gateway *g
     enum lan_account_verdict v = account_judge(h, j, gw);
     if (v == LAN_ACCOUNT_WRONG || v == LAN_ACCOUNT_UNREADABLE) {
         *wrong = v == LAN_ACCOUNT_WRONG;
-        snprintf(why, whylen, "%s", *wrong ? "account" : "account files unreadable");
+        snprintf(why, whylen, "%s", *wrong ? "account" : "account not checkable");
         return -EACCES;
     }
     if (v == LAN_ACCOUNT_SET) {

@@ -52,7 +52,7 @@ enum lan_account_verdict {
     LAN_ACCOUNT_SET,        /* no such account, or no password yet: karakuri sets it */
     LAN_ACCOUNT_MATCH,      /* the account's password */
     LAN_ACCOUNT_WRONG,      /* not its password (or locked, or one the host does not hash) */
-    LAN_ACCOUNT_UNREADABLE, /* the account files cannot be read: refused too */
+    LAN_ACCOUNT_UNREADABLE, /* files unreadable, a name or hash too long: refused too */
 };
 enum lan_account_verdict lan_account_judge(int rc, const char *hash, const char *password);
 
