@@ -368,9 +368,10 @@ static const struct key KEYS[] = {
     {"containment", "honeynet_lifetime", "30d",
      "a honeynet is removed this long after it was made, used or not (its sessions ended first)",
      set_duration, get_duration, OFF(containment.honeynet_lifetime_s), 10, 10LL * 366 * 86400},
-    {"containment", "no_new_privileges", "yes",
-     "set-user-ID programs (su, sudo, passwd) gain nothing in a container: a root shell can only "
-     "come from the credentials karakuri accepts",
+    {"containment", "no_new_privileges", "no",
+     "yes: set-user-ID programs gain nothing in a container (then passwd and crontab fail); no: "
+     "the images keep only set-user-ID programs that give no root (images/server/setuid-allow), "
+     "so a root shell comes only from credentials karakuri accepts either way",
      set_bool, get_bool, OFF(containment.no_new_privileges), 0, 0},
     {"capture", "fetch", "no",
      "downloads from honeynet hosts (HTTP on 80 and 8080, FTP on 21, TFTP on 69) go to karakuri's "

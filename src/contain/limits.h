@@ -4,7 +4,9 @@
  * contain_host_config() writes the limits into a container's HostConfig:
  * memory and swap, CPU time, pids, open files, capabilities cut to what
  * sshd, the services and the intruder's usual tools need (Docker's seccomp
- * profile stays), and no_new_privileges.
+ * profile stays), and no_new_privileges if [containment] asks for it (by
+ * default not: the images' set-user-ID set is cut to programs that give no
+ * root instead, images/server/setuid-allow).
  *
  * The limits watcher reads the kernel's counters of every running karakuri
  * container's cgroup (v1 or v2) every POLL_MS and sends contain.limit when

@@ -155,75 +155,64 @@ static void remember_gateway(struct honeynet_service *h, const char *key,
     pthread_mutex_unlock(&h->mu);
 }
 
-/* The digest of the gateway's account user with password as it is now
- * (lan/account.h); false if there is no such account. */
-static bool account_digest(const struct job *j, const struct lan_gateway *gw, bool verify,
-                           unsigned char dg[LAN_ACCOUNT_DIGEST_LEN])
+/* What the gateway's account user says of the login's password now
+ * (lan/account.h). A password a login of this honeynet found to be the
+ * account's hash's is known by its digest (no crypt); a newly found one is
+ * remembered so. Checked each time, not assumed from what a login set:
+ * the intruder's passwd may have come in between. */
+static enum lan_account_verdict account_judge(struct honeynet_service *h, const struct job *j,
+                                              const struct lan_gateway *gw)
 {
     char hash[LAN_ACCOUNT_HASH_MAX];
-    bool ok = lan_account_hash(gw->pid, gw->container, j->user, hash, sizeof(hash)) == 0 &&
-              (!verify || lan_account_hash_is(hash, j->password));
-    if (ok)
-        lan_account_digest(j->user, hash, j->password, dg);
-    explicit_bzero(hash, sizeof(hash));
-    return ok;
-}
-
-/* Whether a login of this honeynet left the account as it is now, with
- * this password: then nothing is to be done (no exec, no crypt). */
-static bool account_known(struct honeynet_service *h, const struct job *j,
-                          const struct lan_gateway *gw)
-{
     unsigned char dg[LAN_ACCOUNT_DIGEST_LEN];
     bool known = false;
-    if (!account_digest(j, gw, false, dg))
-        return false;
+    int rc = lan_account_hash(gw->pid, gw->container, j->user, hash, sizeof(hash));
+    if (rc == 0)
+        lan_account_digest(j->user, hash, j->password, dg);
     pthread_mutex_lock(&h->mu);
     struct honeynet_entry *e = honeynet_registry_find(&h->reg, gw->honeynet);
-    for (unsigned i = 0; e && i < e->nusers && !known; i++)
+    for (unsigned i = 0; rc == 0 && e && i < e->nusers && !known; i++)
         known = memcmp(e->users[i], dg, sizeof(dg)) == 0;
     pthread_mutex_unlock(&h->mu);
-    return known;
-}
-
-/* Whether the account has this password now (crypt), remembered if so.
- * Checked, not assumed from what was just set: the intruder's passwd may
- * have come in between. */
-static bool account_remember(struct honeynet_service *h, const struct job *j,
-                             const struct lan_gateway *gw)
-{
-    unsigned char dg[LAN_ACCOUNT_DIGEST_LEN];
-    if (!account_digest(j, gw, true, dg))
-        return false;
+    enum lan_account_verdict v =
+        known ? LAN_ACCOUNT_MATCH : lan_account_judge(rc, hash, j->password);
+    explicit_bzero(hash, sizeof(hash));
+    if (v != LAN_ACCOUNT_MATCH || known)
+        return v;
     pthread_mutex_lock(&h->mu);
-    struct honeynet_entry *e = honeynet_registry_get(&h->reg, gw->honeynet);
+    e = honeynet_registry_get(&h->reg, gw->honeynet);
     memcpy(e->users[e->next_user], dg, sizeof(dg));
     e->next_user = (e->next_user + 1) % HONEYNET_USERS_MAX;
     if (e->nusers < HONEYNET_USERS_MAX)
         e->nusers++;
     pthread_mutex_unlock(&h->mu);
-    return true;
+    return v;
 }
 
-/* The user in the gateway (unless a login left it so), and on the LAN's
- * decoys. */
-static int add_user(struct worker *w, struct job *j, const struct lan_gateway *gw, char *why,
-                    size_t whylen)
+/* The user in the gateway (unless it has a password there), and on the
+ * LAN's decoys. An account with a password takes only that one: another
+ * is refused as a wrong password (*wrong set), as the server would. */
+static int add_user(struct worker *w, struct job *j, const struct lan_gateway *gw, bool *wrong,
+                    char *why, size_t whylen)
 {
     struct honeynet_service *h = w->h;
     char err[512] = "";
     bool created = false;
-    /* Back with the password it has (known, or checked now): useradd
-     * would exit 9 and chpasswd change nothing (a new salt), so neither
-     * runs, and there is no login.user_created. */
-    if (!account_known(h, j, gw) && !account_remember(h, j, gw)) {
+    /* Back with the password it has (known, or checked now): neither
+     * useradd nor chpasswd runs, and there is no login.user_created. */
+    enum lan_account_verdict v = account_judge(h, j, gw);
+    if (v == LAN_ACCOUNT_WRONG || v == LAN_ACCOUNT_UNREADABLE) {
+        *wrong = v == LAN_ACCOUNT_WRONG;
+        snprintf(why, whylen, "%s", *wrong ? "account" : "account not checkable");
+        return -EACCES;
+    }
+    if (v == LAN_ACCOUNT_SET) {
         if (lan_gateway_user(w->d, gw, j->user, j->password, &created, err, sizeof(err)) < 0) {
             snprintf(why, whylen, "user not created: %s", err);
             return -EINVAL;
         }
-        /* false (an odd hash setting, a passwd in between): the next
-         * login runs the execs again */
-        account_remember(h, j, gw);
+        /* not MATCH (a passwd in between): the next login judges it */
+        (void)account_judge(h, j, gw);
     }
     if (created) {
         json_t *ev = event_new(EVENT_LOGIN_USER_CREATED);
@@ -334,7 +323,8 @@ void honeynet_run_acquire(struct worker *w, struct job *j)
     }
     /* The connection is the login's own: the honeynet's next login need
      * not wait for sshd's banner (the honeynet stays counted busy). */
-    if (rc == 0 && (rc = add_user(w, j, &gw, d->why, sizeof(d->why))) == 0 && !j->shared_key[0])
+    if (rc == 0 && (rc = add_user(w, j, &gw, &d->wrong_password, d->why, sizeof(d->why))) == 0 &&
+        !j->shared_key[0])
         honeynet_job_unlock(w->h, j);
     if (rc == 0)
         rc = (d->up = connect_gateway(gw.ip, d->why, sizeof(d->why))) < 0 ? -EIO : 0;

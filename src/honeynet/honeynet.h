@@ -64,9 +64,10 @@ struct honeynet_done {
     enum honeynet_done_kind kind;
     struct honeynet_who who; /* ACQUIRED */
     bool ok;
-    char why[600];      /* !ok: why the login is refused (any bytes: quote as data) */
-    char honeynet[64];  /* ok, END_SESSIONS */
-    char container[96]; /* ok: the gateway */
+    char why[600];       /* !ok: why the login is refused (any bytes: quote as data) */
+    bool wrong_password; /* !ok: the gateway's account has another password (a wrong guess) */
+    char honeynet[64];   /* ok, END_SESSIONS */
+    char container[96];  /* ok: the gateway */
     char gateway_ip[16];
     int up; /* ok: a connected socket to the gateway's sshd (taken by the caller), else -1 */
 };

@@ -84,14 +84,16 @@ out:
 
 bool lan_account_hash_is(const char *hash, const char *password)
 {
-    /* Locked ("!"), empty or DES-era hashes: let chpasswd decide. Only the
-     * settings chpasswd writes here (yescrypt at Debian's cost "j9T", or
-     * SHA-512 at its default rounds) are hashed on the host: the container's
-     * root writes /etc/shadow, and a setting of its own choosing could make
-     * every login cost the daemon seconds of CPU or gigabytes (yescrypt's
-     * memory is in its parameters). Anything else: chpasswd decides. */
-    if (strncmp(hash, "$y$j9T$", 7) != 0 &&
-        (strncmp(hash, "$6$", 3) != 0 || strncmp(hash + 3, "rounds=", 7) == 0))
+    /* Locked ("!"), empty or DES-era hashes match nothing. Only settings
+     * of a fixed cost are hashed on the host: yescrypt at Debian's "j9T"
+     * (passwd, chpasswd), SHA-512 or SHA-256 at their default rounds, MD5
+     * (`openssl passwd -1`, a bot's usermod -p). The container's root writes
+     * /etc/shadow, and a setting of its own choosing could make every login
+     * cost the daemon seconds of CPU or gigabytes (yescrypt's memory is in
+     * its parameters): such a hash matches nothing either. */
+    bool sha = strncmp(hash, "$6$", 3) == 0 || strncmp(hash, "$5$", 3) == 0;
+    if (strncmp(hash, "$y$j9T$", 7) != 0 && strncmp(hash, "$1$", 3) != 0 &&
+        (!sha || strncmp(hash + 3, "rounds=", 7) == 0))
         return false;
     struct crypt_data *cd = xcalloc(1, sizeof(*cd));
     const char *h = crypt_r(password, hash, cd);
@@ -99,6 +101,15 @@ bool lan_account_hash_is(const char *hash, const char *password)
     explicit_bzero(cd, sizeof(*cd));
     free(cd);
     return ok;
+}
+
+enum lan_account_verdict lan_account_judge(int rc, const char *hash, const char *password)
+{
+    if (rc == -ENOENT || (rc == 0 && strcmp(hash, "*") == 0))
+        return LAN_ACCOUNT_SET;
+    if (rc < 0)
+        return LAN_ACCOUNT_UNREADABLE;
+    return lan_account_hash_is(hash, password) ? LAN_ACCOUNT_MATCH : LAN_ACCOUNT_WRONG;
 }
 
 int lan_account_hash(pid_t pid, const char *container, const char *user, char *hash, size_t hashlen)
@@ -113,10 +124,15 @@ int lan_account_hash(pid_t pid, const char *container, const char *user, char *h
     proc_ref_close(&init);
     if (root < 0)
         return -ESRCH;
-    if ((pw = read_in_root(root, "etc/passwd", &pwl)) &&
-        (sh = read_in_root(root, "etc/shadow", &shl)) &&
-        (rc = lan_account_field(pw, pwl, user, 0, NULL, 0)) == 0)
-        rc = lan_account_field(sh, shl, user, 1, hash, hashlen);
+    if (!(pw = read_in_root(root, "etc/passwd", &pwl)) ||
+        !(sh = read_in_root(root, "etc/shadow", &shl)))
+        rc = -EIO;
+    else if ((rc = lan_account_field(pw, pwl, user, 0, NULL, 0)) == 0 &&
+             (rc = lan_account_field(sh, shl, user, 1, hash, hashlen)) == -ENOENT) {
+        hash[0] = '\0'; /* in /etc/passwd only: no password opens it (-ENOENT
+                         * here means hashlen > 0) */
+        rc = 0;
+    }
     if (sh)
         explicit_bzero(sh, shl);
     free(sh);

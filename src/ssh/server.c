@@ -264,7 +264,8 @@ static void on_acquired(struct kssh_server *s, struct honeynet_done *d)
         return;
     }
     if (!d->ok) {
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", d->why);
+        if (!d->wrong_password) /* a wrong guess is no failure of ours */
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "ssh: login refused: %s", d->why);
         source_of(s, c->ip)->failures++;
     }
     answer_auth(s, c, c->auth_user, c->auth_ul, c->auth_pass, c->auth_pl, d, d->why, d->up);

@@ -47,12 +47,12 @@ grep -q "sftp.bin" "$E2E_TMP/sftp.out" || e2e_fail "sftp listing"
 out=$(as other ssh "${SSHO[@]}" -p $port bob@"$ATT_HOST_IP" 'ls /home/mallory; hostname' 2>/dev/null || true)
 [[ "$out" == *up.bin* ]] || e2e_fail "the honeynet did not keep its files: $out"
 
-# Another password for the same user: set, as every login's password is
-# (the front end accepts it and logs in with it); the first one again, too.
-# The same password as last time changes nothing: no useradd or chpasswd
-# runs (counted below from their proc.exec).
-out=$(as 'N3w-pass' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'echo again; id -un' 2>/dev/null || true)
-e2e_assert_eq $'again\nmallory' "$out" "a second password for the same user"
+# Another password for the same user: refused, as the server would (the
+# account has a password in the gateway now, and its hash decides); the
+# first one again works. The same password as last time changes nothing:
+# no useradd or chpasswd runs (counted below from their proc.exec).
+as 'N3w-pass' ssh "${SSHO[@]}" -o NumberOfPasswordPrompts=1 -p $port mallory@"$ATT_HOST_IP" 'echo again' >/dev/null 2>&1 &&
+  e2e_fail "a second password for the same user logged in"
 out=$(as 'S3cret!' ssh "${SSHO[@]}" -p $port mallory@"$ATT_HOST_IP" 'echo back; ls up.bin' 2>/dev/null || true)
 e2e_assert_eq $'back\nup.bin' "$out" "the first password again, the same account"
 
@@ -107,15 +107,16 @@ cmp -s "$E2E_TMP/up.bin" "$E2E_TMP/var/artifacts/$want_sha" || e2e_fail "artifac
 ev tcpip.forward | jq -se "any(.[]; .dst_ip==\"$gwip\" and .dst_port==22 and .opened)" >/dev/null ||
   e2e_fail "the forward is not recorded"
 e2e_assert_eq "$connects" "$closes" "every session closed in the record"
-# useradd and chpasswd ran for each new user or password only (useradd
-# too, which exits 9 for a known user): mallory's S3cret!, N3w-pass and
-# S3cret! again, and bob's, not for each of mallory's dozen logins (when
+# useradd and chpasswd ran for each new user only: mallory's and bob's,
+# not for each of mallory's dozen logins nor for the refused N3w-pass (when
 # the exec monitor runs here).
 if [[ "$(ev proc.exec | jq -s length)" -gt 0 ]]; then
   runs() { ev proc.exec | jq -s --arg p "$1" "map(select(.argv[0] == \$p)) | length"; }
-  e2e_assert_eq 4 "$(runs useradd)" "useradd runs"
-  e2e_assert_eq 4 "$(runs chpasswd)" "chpasswd runs"
+  e2e_assert_eq 2 "$(runs useradd)" "useradd runs"
+  e2e_assert_eq 2 "$(runs chpasswd)" "chpasswd runs"
 fi
+ev login.failed | jq -se 'any(.[]; .username=="mallory" and .password=="N3w-pass" and .reason=="account")' >/dev/null ||
+  e2e_fail "the refused second password is not a login.failed (reason account)"
 # The typed lines, the terminal, and the CLI views of a session.
 ev command.input | jq -se 'any(.[]; .input=="echo typed-$((6*7))")' >/dev/null || e2e_fail "typed line not recorded"
 sid=$(ev tty.log | jq -rs '.[0].session')

@@ -83,14 +83,14 @@ static void test_containment(void **state)
     (void)state;
     assert_int_equal(parse(&c,
                            "[containment]\nmemory = 1g\nswap = 64K\ncpus = 1.25\npids = 100\n"
-                           "no_new_privileges = no\n",
+                           "no_new_privileges = yes\n",
                            err, sizeof(err)),
                      0);
     assert_int_equal(c.containment.memory_bytes, 1LL << 30);
     assert_int_equal(c.containment.swap_bytes, 64 << 10);
     assert_int_equal(c.containment.cpu_millis, 1250);
     assert_int_equal(c.containment.pids, 100);
-    assert_false(c.containment.no_new_privileges);
+    assert_true(c.containment.no_new_privileges);
     /* Written back as read. */
     FILE *f = fmemopen(out, sizeof(out), "w");
     assert_int_equal(config_write(&c, f), 0);

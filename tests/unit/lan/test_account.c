@@ -103,8 +103,39 @@ static void test_hash_settings(void **state)
     assert_true(lan_account_hash_is(hash, "pw"));
     snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$6$rounds=6000$salt$", &cd));
     assert_false(lan_account_hash_is(hash, "pw"));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$5$salt$", &cd));
+    assert_true(lan_account_hash_is(hash, "pw"));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$5$rounds=900000$salt$", &cd));
+    assert_false(lan_account_hash_is(hash, "pw"));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("pw", "$1$salt$", &cd));
+    assert_true(lan_account_hash_is(hash, "pw"));
+    assert_false(lan_account_hash_is(hash, "px"));
     assert_false(lan_account_hash_is("!", "pw"));
     assert_false(lan_account_hash_is("", ""));
+}
+
+/* Once an account has a password, its hash decides; "*" (never had one)
+ * and no account at all are karakuri's to set. */
+static void test_judge(void **state)
+{
+    (void)state;
+    char hash[CRYPT_OUTPUT_SIZE], locked[CRYPT_OUTPUT_SIZE + 1];
+    struct crypt_data cd;
+    memset(&cd, 0, sizeof(cd));
+    snprintf(hash, sizeof(hash), "%s", crypt_r("old", "$6$salt$", &cd));
+    snprintf(locked, sizeof(locked), "!%s", hash);
+    assert_int_equal(lan_account_judge(-ENOENT, "", "any"), LAN_ACCOUNT_SET);
+    assert_int_equal(lan_account_judge(0, "*", "any"), LAN_ACCOUNT_SET);
+    assert_int_equal(lan_account_judge(0, hash, "old"), LAN_ACCOUNT_MATCH);
+    assert_int_equal(lan_account_judge(0, hash, "new"), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(0, locked, "old"), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(0, "!", "old"), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(0, "!*", "old"), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(0, "", ""), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(0, "", "any"), LAN_ACCOUNT_WRONG);
+    assert_int_equal(lan_account_judge(-EIO, "", "any"), LAN_ACCOUNT_UNREADABLE);
+    assert_int_equal(lan_account_judge(-ESRCH, "", "any"), LAN_ACCOUNT_UNREADABLE);
+    assert_int_equal(lan_account_judge(-ENAMETOOLONG, "", "any"), LAN_ACCOUNT_UNREADABLE);
 }
 
 int main(void)
@@ -112,7 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),        cmocka_unit_test(test_missing),
         cmocka_unit_test(test_caps),          cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_hash_settings),
+        cmocka_unit_test(test_hash_settings), cmocka_unit_test(test_judge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
