@@ -243,8 +243,10 @@ static int put_hostkeys(struct docker *d, const char *id, const char *dir, char 
 /* Takes away, once the gateway has started, what the engine left that says
  * "container" (its mounts of /etc/hosts, hostname and resolv.conf: see
  * tells.h). Not a reason to refuse the intruder: a failure is logged. */
-static void hide_tells(struct docker *d, const char *id)
+static void hide_tells(struct docker *d, const char *id, uint32_t ip)
 {
+    char resolv[64];
+    lan_tells_resolv_conf(ip, resolv, sizeof(resolv));
     json_t *info = NULL;
     struct proc_ref init = PROC_REF_NONE;
     char err[256] = "";
@@ -254,7 +256,7 @@ static void hide_tells(struct docker *d, const char *id)
         json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
         if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0)
             snprintf(err, sizeof(err), "its init is gone");
-        else if (lan_tells_hide(info, &init, err, sizeof(err)) == 0)
+        else if (lan_tells_hide(info, &init, resolv, err, sizeof(err)) == 0)
             err[0] = '\0';
     }
     if (err[0])
@@ -269,29 +271,31 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
 {
     char *name = xasprintf("%s-gw", gw->network);
     char *image = xasprintf("%s:latest", cfg->images.gateway_image);
-    char *id = NULL, dns[UTIL_IPV4_LEN];
+    char *id = NULL;
     uint32_t ip = 0;
-    /* The engine's embedded resolver forwards what the gateway asks to the
-     * host's resolvers, from the host's own namespace when they are on
-     * loopback (CVE-2024-29018, Engine < 25.0.5): its upstream is the LAN's
-     * bridge instead, which it then asks from the gateway's namespace,
-     * where KARAKURI-INPUT drops and records it (a contain.blocked, port 53). */
+    /* The gateway's resolver is karakuri's, named in its resolv.conf
+     * (hide_tells). The engine's embedded one still listens on 127.0.0.11
+     * and forwards to the host's resolvers, from the host's own namespace
+     * when they are on loopback (CVE-2024-29018, Engine < 25.0.5): its
+     * upstream is CONTAIN_DNS_SINK instead, which it asks from the gateway's
+     * namespace, where KARAKURI-FORWARD drops and records it (a
+     * contain.blocked, port 53). */
     if (util_ipv4_parse(gw->ip, &ip) < 0) {
         snprintf(err, errlen, "the gateway's address %s", gw->ip);
         free(image);
         free(name);
         return -EINVAL;
     }
-    util_ipv4_format((ip & 0xffffff00u) + 1, dns);
     /* IPv6 off: the LAN is IPv4 only, as the decoys are. A cgroup namespace
      * of its own: /proc/<pid>/cgroup shows "/", not /docker/<id>. */
-    json_t *spec = json_pack(
-        "{s:s, s:s, s:o, s:{s:s, s:[s], s:s, s:{s:s, s:s}}, "
-        "s:{s:{s:{s:{s:s}}}}}",
-        "Image", image, "Hostname", gw->hostname, "Labels", labels(gw->honeynet, "gateway"),
-        "HostConfig", "NetworkMode", gw->network, "Dns", dns, "CgroupnsMode", "private", "Sysctls",
-        "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1",
-        "NetworkingConfig", "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    json_t *spec = json_pack("{s:s, s:s, s:o, s:{s:s, s:[s], s:s, s:{s:s, s:s}}, "
+                             "s:{s:{s:{s:{s:s}}}}}",
+                             "Image", image, "Hostname", gw->hostname, "Labels",
+                             labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
+                             gw->network, "Dns", CONTAIN_DNS_SINK, "CgroupnsMode", "private",
+                             "Sysctls", "net.ipv6.conf.all.disable_ipv6", "1",
+                             "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig",
+                             "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
     contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, name, spec, &id);
     json_decref(spec);
@@ -305,7 +309,7 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
         snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
         goto out;
     }
-    hide_tells(d, id);
+    hide_tells(d, id, ip);
     snprintf(gw->container, sizeof(gw->container), "%s", id);
     gw->created = true;
 out:
@@ -328,6 +332,7 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
     }
     json_t *c = json_array_get(list, 0);
     const char *id = json_string_value(json_object_get(c, "Id"));
+    uint32_t ip = 0;
     if (!id) {
         json_decref(list);
         return create_gateway(d, cfg, gw, hostkey_dir, err, errlen);
@@ -337,8 +342,8 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
     if (!state || strcmp(state, "running") != 0) {
         if ((rc = docker_container_start(d, id)) < 0)
             snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
-        else
-            hide_tells(d, id); /* mounted again by the engine at each start */
+        else if (util_ipv4_parse(gw->ip, &ip) == 0)
+            hide_tells(d, id, ip); /* mounted again by the engine at each start */
     }
     json_decref(list);
     return rc;

@@ -168,7 +168,15 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
     return -EIO;
 }
 
-int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, size_t errlen)
+void lan_tells_resolv_conf(uint32_t ip, char *out, size_t n)
+{
+    char a[UTIL_IPV4_LEN];
+    util_ipv4_format((ip & 0xffffff00u) + 1, a);
+    snprintf(out, n, "nameserver %s\n", a);
+}
+
+int lan_tells_hide(const json_t *info, const struct proc_ref *init, const char *resolv, char *err,
+                   size_t errlen)
 {
     json_t *gd = json_object_get(info, "GraphDriver");
     const char *driver = json_string_value(json_object_get(gd, "Name"));
@@ -191,6 +199,10 @@ int lan_tells_hide(const json_t *info, const struct proc_ref *init, char *err, s
             break;
         }
         f->mounted = true;
+        if (resolv && strcmp(f->path, "/etc/resolv.conf") == 0) {
+            f->len = strlen(resolv) < sizeof(f->data) ? strlen(resolv) : sizeof(f->data) - 1;
+            memcpy(f->data, resolv, f->len);
+        }
         snprintf(path, sizeof(path), "%s%s", layer, f->path);
         f->in_layer = have_layer && write_in_place(path, f->data, f->len) == 0;
     }
