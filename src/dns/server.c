@@ -63,7 +63,7 @@ static bool from_lan(const struct dns_server *s, uint32_t ip)
 
 static void record(struct dns_server *s, const char *proto, uint32_t peer, uint16_t peer_port,
                    uint32_t dst, const struct dns_query *q, int parsed,
-                   const struct dns_decision *d)
+                   const struct dns_decision *d, size_t size)
 {
     char a[UTIL_IPV4_LEN], hn[64] = "", host[64] = "", tb[16];
     json_t *ev = event_new(EVENT_DNS_QUERY);
@@ -84,8 +84,14 @@ static void record(struct dns_server *s, const char *proto, uint32_t peer, uint1
     }
     if (parsed == -ENOTSUP)
         json_object_set_new(ev, "opcode", json_integer(q->opcode));
-    json_object_set_new(ev, "rcode", json_string(dns_rcode_name(d->rcode)));
-    if (d->has_a) {
+    if (!d) {
+        /* Not a query: sent to port 53 all the same, and not answered. */
+        json_object_set_new(ev, "malformed", json_true());
+        json_object_set_new(ev, "size", json_integer((json_int_t)size));
+    } else {
+        json_object_set_new(ev, "rcode", json_string(dns_rcode_name(d->rcode)));
+    }
+    if (d && d->has_a) {
         util_ipv4_format(d->a, a);
         json_object_set_new(ev, "answer", json_string(a));
     }
@@ -106,15 +112,17 @@ static size_t answer(struct dns_server *s, const char *proto, const uint8_t *msg
     struct dns_query q;
     struct dns_decision d = {.rcode = DNS_RCODE_FORMERR};
     int rc = dns_query_parse(msg, len, &q);
-    if (rc == -EINVAL)
+    if (rc == -EINVAL) {
+        record(s, proto, peer, peer_port, dst, &q, rc, NULL, len);
         return 0;
+    }
     if (rc == -ENOTSUP)
         d.rcode = DNS_RCODE_NOTIMP;
     /* The hook for [capture] fetch = yes, resolving for real on the host
      * side: not built, so every name gets the made-up answer. */
     if (rc == 0)
         dns_decide(&q, &d);
-    record(s, proto, peer, peer_port, dst, &q, rc, &d);
+    record(s, proto, peer, peer_port, dst, &q, rc, &d, len);
     return dns_answer_build(out, DNS_MSG_MAX, &q, d.rcode, d.has_a ? &d.a : NULL, DNS_ANSWER_TTL_S);
 }
 

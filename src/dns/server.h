@@ -6,7 +6,9 @@
  *
  * Every query is answered from dns/answer.h and is a dns.query event (qname,
  * qtype, rcode, answer; who asked: src_ip, honeynet and container through
- * owner; dst_ip over TCP, where SO_ORIGINAL_DST tells it). dns.* events are
+ * owner; dst_ip over TCP, where SO_ORIGINAL_DST tells it); what is not a
+ * query (a datagram too short, a response) is one too, with malformed and
+ * size, and gets no answer. dns.* events are
  * under the event budgets (event/budget.h): a source's are recorded at a
  * burst of 200, then 20 a second, the rest counted in contain.budget; every
  * query is answered all the same.
