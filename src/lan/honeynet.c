@@ -243,9 +243,12 @@ static int put_hostkeys(struct docker *d, const char *id, const char *dir, char 
 /* Takes away, once the gateway has started, what the engine left that says
  * "container" (its mounts of /etc/hosts, hostname and resolv.conf: see
  * tells.h). Not a reason to refuse the intruder: a failure is logged. */
-static void hide_tells(struct docker *d, const char *id, uint32_t ip)
+static void hide_tells(struct docker *d, const struct lan_gateway *gw, const char *id)
 {
     char resolv[64];
+    uint32_t ip = 0;
+    if (util_ipv4_parse(gw->ip, &ip) < 0)
+        return; /* create_gateway checked it */
     lan_tells_resolv_conf(ip, resolv, sizeof(resolv));
     json_t *info = NULL;
     struct proc_ref init = PROC_REF_NONE;
@@ -309,7 +312,7 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
         snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
         goto out;
     }
-    hide_tells(d, id, ip);
+    hide_tells(d, gw, id);
     snprintf(gw->container, sizeof(gw->container), "%s", id);
     gw->created = true;
 out:
@@ -332,7 +335,6 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
     }
     json_t *c = json_array_get(list, 0);
     const char *id = json_string_value(json_object_get(c, "Id"));
-    uint32_t ip = 0;
     if (!id) {
         json_decref(list);
         return create_gateway(d, cfg, gw, hostkey_dir, err, errlen);
@@ -342,8 +344,8 @@ static int ensure_gateway(struct docker *d, const struct config *cfg, struct lan
     if (!state || strcmp(state, "running") != 0) {
         if ((rc = docker_container_start(d, id)) < 0)
             snprintf(err, errlen, "starting the gateway: %s", docker_last_error(d));
-        else if (util_ipv4_parse(gw->ip, &ip) == 0)
-            hide_tells(d, id, ip); /* mounted again by the engine at each start */
+        else
+            hide_tells(d, gw, id); /* mounted again by the engine at each start */
     }
     json_decref(list);
     return rc;
