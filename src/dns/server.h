@@ -1,8 +1,9 @@
 /* dns server: karakuri's resolver for honeynet hosts, where the firewall
  * redirects what they send to port 53 of any address (contain/firewall.h,
  * KARAKURI-FETCH) and the address their /etc/resolv.conf names (the LAN's
- * .1, lan/tells.h). One thread, one UDP socket and one listening TCP socket
- * on the given port; nothing is ever sent to another resolver.
+ * .1, lan/tells.h). One thread (common/netsrv.h), one UDP socket and one
+ * listening TCP socket on the given port; nothing is ever sent to another
+ * resolver.
  *
  * Every query is answered from dns/answer.h and is a dns.query event (qname,
  * qtype, rcode, answer; who asked: src_ip, honeynet and container through
