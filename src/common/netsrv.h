@@ -2,9 +2,12 @@
  * flows to (the fetcher, fetch/server.h; the resolver, dns/server.h): one UDP
  * socket and one listening TCP socket on one port of every address (the
  * firewall lets only redirected flows reach it), and up to conn_max
- * connections, each with a deadline. Connections not from the pool, not
- * redirected (no SO_ORIGINAL_DST), past conn_max or past per_source from one
- * address are closed at accept, datagrams not from the pool dropped; the module decides about the
+ * connections, each with a deadline. Connections not from the pool, with
+ * no original destination (SO_ORIGINAL_DST: no conntrack entry), past
+ * conn_max or past per_source from one address are closed at accept,
+ * datagrams not from the pool dropped; conntrack gives any connection's
+ * original destination, NATed or not, so the module's accept refuses one
+ * that was not redirected by its port (the server's own); the module decides about the
  * rest and does its own reading and answering in the callbacks, all on the thread.
  *
  * Lifecycle: netsrv_start → (thread: callbacks) → netsrv_stop (closes every
