@@ -304,6 +304,9 @@ static void fetch_stop(void *ctx)
 static int dns_start(void *ctx)
 {
     struct daemon *d = ctx;
+    if (d->cfg->capture.fetch)
+        LOG_WARN("resolver: [capture] fetch = yes is not implemented yet; names get made-up "
+                 "addresses as with no");
     int rc =
         dns_server_start(d->cfg, d->pipeline, CONTAIN_DNS_PORT, d->lan ? lan_responder_owner : NULL,
                          d->lan, &d->dns, d->err, sizeof(d->err));
