@@ -40,14 +40,20 @@ static const struct jump JUMPS[] = {
     {AF_INET, "nat", "POSTROUTING", "! -o " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-NAT"},
     {AF_INET, "mangle", "PREROUTING", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-TTL"},
     {AF_INET, "nat", "PREROUTING", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-FETCH"},
-    /* The fetcher's port from anywhere but a honeynet (the internet, the
-     * host's own processes over loopback): not reachable. Written as
+    /* The fetcher's and the resolver's ports from anywhere but a honeynet
+     * (the internet, the host's own processes over loopback): not reachable. Written as
      * `iptables -S` prints them (find_missing looks for them so). */
     {AF_INET, "filter", "INPUT",
      "! -i " CONTAIN_BRIDGE_PREFIX "+ -p tcp -m tcp --dport " CONTAIN_FETCH_PORT_STR " " COMMENT
      " -j DROP"},
     {AF_INET, "filter", "INPUT",
      "! -i " CONTAIN_BRIDGE_PREFIX "+ -p udp -m udp --dport " CONTAIN_FETCH_PORT_STR " " COMMENT
+     " -j DROP"},
+    {AF_INET, "filter", "INPUT",
+     "! -i " CONTAIN_BRIDGE_PREFIX "+ -p tcp -m tcp --dport " CONTAIN_DNS_PORT_STR " " COMMENT
+     " -j DROP"},
+    {AF_INET, "filter", "INPUT",
+     "! -i " CONTAIN_BRIDGE_PREFIX "+ -p udp -m udp --dport " CONTAIN_DNS_PORT_STR " " COMMENT
      " -j DROP"},
     {AF_INET6, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
     {AF_INET6, "filter", "FORWARD",
@@ -157,14 +163,35 @@ static bool fetch_redirected(const struct config *cfg, const struct config_egres
     return true;
 }
 
-/* nat: downloads to the fetcher; what goes to a LAN (bridged: a decoy's web
- * server) or to the host itself (dropped and logged in KARAKURI-INPUT) is
- * left alone. */
+/* DNS: the resolver's port. */
+static const struct config_egress DNS_PORTS[] = {{true, 53}, {false, 53}};
+#define NDNS (sizeof(DNS_PORTS) / sizeof(DNS_PORTS[0]))
+
+static int dns_redirect(struct buf *out, const char *match, const struct config_egress *p)
+{
+    const char *proto = p->udp ? "udp" : "tcp";
+    return buf_appendf(out,
+                       "-A KARAKURI-FETCH %s-p %s -m %s --dport %u " COMMENT
+                       " -j REDIRECT --to-ports " CONTAIN_DNS_PORT_STR "\n",
+                       match, proto, proto, (unsigned)p->port);
+}
+
+/* nat: DNS to the resolver, to the host's addresses always, off the machine
+ * unless egress lets it out; downloads to the fetcher; what goes to a LAN
+ * (bridged: a decoy's web server) or to the host itself (dropped and logged
+ * in KARAKURI-INPUT) is left alone. */
 static int fetch_nat_rules(const struct config *cfg, const char *pool, struct buf *out)
 {
-    int rc = buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
+    int rc =
+        buf_appendf(out, "-A KARAKURI-FETCH -d " CONTAIN_DNS_SINK "/32 " COMMENT " -j RETURN\n");
+    for (size_t i = 0; i < NDNS; i++)
+        rc |= dns_redirect(out, "-m addrtype --dst-type LOCAL ", &DNS_PORTS[i]);
+    rc |= buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
     rc |=
         buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");
+    for (size_t i = 0; i < NDNS; i++)
+        if (fetch_redirected(cfg, &DNS_PORTS[i]))
+            rc |= dns_redirect(out, "", &DNS_PORTS[i]);
     for (size_t i = 0; i < NFETCH; i++) {
         const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
         if (fetch_redirected(cfg, &FETCH_PORTS[i]))
@@ -176,12 +203,19 @@ static int fetch_nat_rules(const struct config *cfg, const char *pool, struct bu
     return rc;
 }
 
-/* filter: into the fetcher, only what was redirected to it from one of
- * the download ports (a container's own connection to the bridge's
+/* filter: into the resolver and the fetcher, only what was redirected to
+ * them from port 53 and the download ports (a container's own connection to the bridge's
  * address and this port has no DNAT: dropped and logged after these). */
 static int fetch_input_rules(const struct config *cfg, struct buf *out)
 {
     int rc = 0;
+    for (size_t i = 0; i < NDNS; i++) {
+        const char *proto = DNS_PORTS[i].udp ? "udp" : "tcp";
+        rc |= buf_appendf(out,
+                          "-A KARAKURI-INPUT -p %s -m %s --dport " CONTAIN_DNS_PORT_STR
+                          " -m conntrack --ctstate DNAT --ctorigdstport 53 " COMMENT " -j ACCEPT\n",
+                          proto, proto);
+    }
     for (size_t i = 0; i < NFETCH; i++) {
         const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
         if (fetch_redirected(cfg, &FETCH_PORTS[i]))

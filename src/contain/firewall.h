@@ -29,7 +29,18 @@
  *                    (conntrack DNAT with one of those original ports), and
  *                    two rules in INPUT drop whatever reaches that port from
  *                    any other interface (loopback included): the fetcher
- *                    is reachable through the redirect alone;
+ *                    is reachable through the redirect alone. First in
+ *                    that chain, DNS (udp and tcp 53) to the host's own
+ *                    addresses (the LAN's .1, which a container's
+ *                    resolv.conf names) and to anywhere off the machine
+ *                    (unless [containment] egress lets 53 out) goes to
+ *                    karakuri's resolver on CONTAIN_DNS_PORT
+ *                    (dns/server.h), guarded the same way; what goes to
+ *                    CONTAIN_DNS_SINK is not: that is where the engine's
+ *                    embedded resolver (127.0.0.11) is told to forward, so
+ *                    that a query to it is dropped and recorded as routed
+ *                    (a resolver at 127.0.0.11 answering would say
+ *                    "Docker");
  *   KARAKURI-TTL     (mangle PREROUTING, -i kk-+): a packet about to expire
  *                    gets one more hop, so that the host never answers it
  *                    with ICMP time-exceeded and KARAKURI-FORWARD sees it.
@@ -55,6 +66,12 @@ struct config;
  * above keep it to the redirected flows). */
 #define CONTAIN_FETCH_PORT 10869
 #define CONTAIN_FETCH_PORT_STR "10869"
+/* Where karakuri's resolver listens (the same way). */
+#define CONTAIN_DNS_PORT 10853
+#define CONTAIN_DNS_PORT_STR "10853"
+/* The upstream the engine's embedded resolver is given (link-local: routed
+ * to the host, never redirected, dropped and logged in KARAKURI-FORWARD). */
+#define CONTAIN_DNS_SINK "169.254.0.53"
 
 /* NFLOG prefixes: the rule that matched. */
 #define CONTAIN_PREFIX_HOST "karakuri host"

@@ -21,6 +21,7 @@
 #include "contain/limits.h"
 #include "contain/watch.h"
 #include "daemon/service.h"
+#include "dns/server.h"
 #include "docker/docker.h"
 #include "fetch/server.h"
 #include "event/event.h"
@@ -49,6 +50,7 @@ struct daemon {
     struct contain_watch *watch;
     struct contain_limits *limits;
     struct fetch_server *fetch;
+    struct dns_server *dns;
     struct kssh_server *ssh;
     int stop_signal; /* 0 when stopping because a start failed */
     int stop_rc;     /* the store's at stop */
@@ -297,6 +299,31 @@ static void fetch_stop(void *ctx)
     d->fetch = NULL;
 }
 
+/* Names the firewall redirects (udp and tcp 53): answered and recorded;
+ * without it lookups get no answer (nothing listens on the port). */
+static int dns_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    if (d->cfg->capture.fetch)
+        LOG_WARN("resolver: [capture] fetch = yes is not implemented yet; names get made-up "
+                 "addresses as with no");
+    int rc =
+        dns_server_start(d->cfg, d->pipeline, CONTAIN_DNS_PORT, d->lan ? lan_responder_owner : NULL,
+                         d->lan, &d->dns, d->err, sizeof(d->err));
+    if (rc < 0) {
+        LOG_ERROR("resolver: %s; names are not answered and lookups not recorded", d->err);
+        d->dns = NULL;
+    }
+    return rc;
+}
+
+static void dns_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    dns_server_stop(d->dns);
+    d->dns = NULL;
+}
+
 /* ---- the SSH front end: last up, first down ---- */
 
 /* Honeynets for the SSH front end: made, used and removed on its workers. */
@@ -349,6 +376,7 @@ static const struct service services[] = {
     {"watch", watch_start, watch_stop, false},
     {"limits", limits_start, limits_stop, false},
     {"fetch", fetch_start, fetch_stop, false},
+    {"dns", dns_start, dns_stop, false},
     {"honeynet", honeynet_svc_start, honeynet_svc_stop, true},
     {"ssh", ssh_start, ssh_stop, true},
 };

@@ -79,6 +79,9 @@
     X(LAN_FLOWS_DROPPED, "lan.flows_dropped",                                                      \
       "new ports between two LAN hosts past the 64 a minute recorded as lan.flow, counted "        \
       "(src_ip, dst_ip, count)")                                                                   \
+    X(DNS_QUERY, "dns.query",                                                                      \
+      "a honeynet host asked karakuri's resolver for a name (qname, qtype, rcode, answer, proto, " \
+      "src_ip, dst_ip over tcp, honeynet, container; malformed and size for what is not a query)") \
     X(PORT_PROBE, "port.probe", "a packet reached a public port with no listener (proto)")         \
     X(PORT_OPEN, "port.open", "a dynamic listener was opened on a port (proto, port)")             \
     X(PORT_PAYLOAD, "port.payload",                                                                \

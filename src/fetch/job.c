@@ -233,7 +233,7 @@ int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch
                        .url = xstrdup(h->url),
                        .ua = xstrdup(h->user_agent ? h->user_agent : ""),
                        .peer = h->peer,
-                       .dst = h->dst,
+                       .dst = h->by_name ? 0 : h->dst,
                        .dst_port = h->dst_port,
                        .head = h->head};
     pthread_t th;

@@ -25,7 +25,8 @@ struct fetch_http_job {
     const char *url, *user_agent;
     uint32_t peer, dst; /* host byte order: who asked, where it meant to go */
     uint16_t dst_port;
-    bool head; /* HEAD: the response without its body */
+    bool by_name; /* dst means nothing: the URL's host is looked up here */
+    bool head;    /* HEAD: the response without its body */
 };
 
 /* Takes fd (the client's connection) and ev (its file.download, NULL when

@@ -4,10 +4,11 @@
 #include "fetch/server.h"
 
 #include "common/log.h"
+#include "common/netsrv.h"
 #include "common/util.h"
-#include "common/worker.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "dns/answer.h"
 #include "event/event.h"
 #include "fetch/ftp.h"
 #include "fetch/job.h"
@@ -18,17 +19,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/netfilter_ipv4.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* UDP datagrams handled per wake-up (the rest wait for the next). */
-#define UDP_BATCH 32
 /* Connections one honeynet address may hold at once. */
 #define CONN_PER_SOURCE 16
 /* file.* events are outside the event budgets (event/budget.h): a loop of
@@ -46,27 +43,20 @@ struct rec_bucket {
     unsigned long long unrecorded;
 };
 
+/* A connection's request so far (netsrv_conn's state). */
 struct conn {
-    int fd;
     bool ftp;
-    uint32_t peer, dst; /* host byte order */
-    uint16_t peer_port, dst_port;
-    long long deadline_ms;
     size_t len;
     char buf[FETCH_HTTP_HEAD_MAX];
     struct fetch_ftp_session session;
 };
 
 struct fetch_server {
-    const struct config *cfg;
     struct event_pipeline *p;
     fetch_owner_fn owner;
     void *ud;
     uint16_t port;
-    uint32_t lan_net, lan_mask;
-    int tcp, udp;
-    struct worker w;
-    struct conn *conns[FETCH_CONN_MAX];
+    struct netsrv *srv;
     char *ct; /* conntrack text, FETCH_CONNTRACK_MAX bytes */
     struct rec_bucket rec[REC_SOURCES];
     struct fetch_jobs *jobs; /* with [capture] fetch = yes */
@@ -154,14 +144,6 @@ static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
 
 /* ---- connections ---- */
 
-static void conn_close(struct fetch_server *s, size_t i)
-{
-    if (s->conns[i]->fd >= 0) /* -1: handed to a job */
-        close(s->conns[i]->fd);
-    free(s->conns[i]);
-    s->conns[i] = NULL;
-}
-
 static void say(int fd, const char *text)
 {
     /* Replies are short: the socket's buffer takes them whole, or the
@@ -175,7 +157,7 @@ static const char NOT_FOUND_BODY[] =
     "</html>\r\n";
 
 /* The head is complete: recorded, answered, closed. */
-static void http_done(struct fetch_server *s, struct conn *c, const struct fetch_http *r)
+static void http_done(struct fetch_server *s, struct netsrv_conn *c, const struct fetch_http *r)
 {
     char fallback[32], a[UTIL_IPV4_LEN], url[4096], reply[512];
     util_ipv4_format(c->dst, a);
@@ -195,6 +177,11 @@ static void http_done(struct fetch_server *s, struct conn *c, const struct fetch
                                    .peer = c->peer,
                                    .dst = c->dst,
                                    .dst_port = c->dst_port,
+                                   /* a made-up address of the resolver's
+                                    * (dns/answer.h): the name is looked up
+                                    * here instead */
+                                   .by_name = (c->dst >> (32 - DNS_SYNTH_PREFIX)) ==
+                                              (DNS_SYNTH_NET >> (32 - DNS_SYNTH_PREFIX)),
                                    .head = strcmp(r->method, "HEAD") == 0};
         ev = admit(s, c->peer, ev);
         if (fetch_jobs_http(s->jobs, c->fd, ev, &h) == 0) {
@@ -217,33 +204,37 @@ static void http_done(struct fetch_server *s, struct conn *c, const struct fetch
 
 /* 1 when the connection is done with (answered, or not HTTP), 0 to read
  * on. */
-static int http_input(struct fetch_server *s, struct conn *c)
+static int http_input(struct fetch_server *s, struct netsrv_conn *nc)
 {
+    struct conn *c = nc->state;
     struct fetch_http r;
     int rc = fetch_http_parse(c->buf, c->len, &r);
     if (rc == -EAGAIN)
         return c->len >= sizeof(c->buf);
     if (rc == 0)
-        http_done(s, c, &r);
+        http_done(s, nc, &r);
     return 1;
 }
 
-static void ftp_retr(struct fetch_server *s, struct conn *c, const struct fetch_ftp_cmd *cmd)
+static void ftp_retr(struct fetch_server *s, const struct netsrv_conn *nc,
+                     const struct fetch_ftp_cmd *cmd)
 {
+    const struct conn *c = nc->state;
     char a[UTIL_IPV4_LEN], url[1024];
-    util_ipv4_format(c->dst, a);
+    util_ipv4_format(nc->dst, a);
     snprintf(url, sizeof(url), "ftp://%s%s%s", a, cmd->arg[0] == '/' ? "" : "/", cmd->arg);
-    json_t *ev = download_event(s, "ftp", url, c->peer, c->peer_port, c->dst, c->dst_port);
+    json_t *ev = download_event(s, "ftp", url, nc->peer, nc->peer_port, nc->dst, nc->dst_port);
     event_set_str(ev, "method", "RETR", 4);
     event_set_str(ev, "username", c->session.user, strlen(c->session.user));
     event_set_str(ev, "password", c->session.pass, strlen(c->session.pass));
     json_object_set_new(ev, "tool", json_string("ftp"));
-    emit(s, c->peer, ev);
+    emit(s, nc->peer, ev);
 }
 
 /* Every complete command line in buf, answered in turn. 1 when done. */
-static int ftp_input(struct fetch_server *s, struct conn *c)
+static int ftp_input(struct fetch_server *s, struct netsrv_conn *nc)
 {
+    struct conn *c = nc->state;
     for (;;) {
         struct fetch_ftp_cmd cmd;
         char reply[256];
@@ -251,7 +242,7 @@ static int ftp_input(struct fetch_server *s, struct conn *c)
         if (rc == -EAGAIN)
             return 0;
         if (rc == -E2BIG) {
-            say(c->fd, "500 Input line too long.\r\n");
+            say(nc->fd, "500 Input line too long.\r\n");
             return 1;
         }
         enum fetch_ftp_action act = FETCH_FTP_REPLY;
@@ -267,8 +258,8 @@ static int ftp_input(struct fetch_server *s, struct conn *c)
             used = cmd.line_len;
         }
         if (act == FETCH_FTP_RETR)
-            ftp_retr(s, c, &cmd);
-        say(c->fd, reply);
+            ftp_retr(s, nc, &cmd);
+        say(nc->fd, reply);
         if (act == FETCH_FTP_CLOSE)
             return 1;
         memmove(c->buf, c->buf + used, c->len - used);
@@ -276,60 +267,38 @@ static int ftp_input(struct fetch_server *s, struct conn *c)
     }
 }
 
-static void conn_read(struct fetch_server *s, size_t i)
+static int on_input(void *ud, struct netsrv_conn *nc)
 {
-    struct conn *c = s->conns[i];
-    ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
+    struct conn *c = nc->state;
+    ssize_t n = recv(nc->fd, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    if (n <= 0) {
-        conn_close(s, i);
-        return;
-    }
+        return 0;
+    if (n <= 0)
+        return 1;
     c->len += (size_t)n;
-    if ((c->ftp ? ftp_input(s, c) : http_input(s, c)) != 0)
-        conn_close(s, i);
+    return c->ftp ? ftp_input(ud, nc) : http_input(ud, nc);
 }
 
-static bool from_lan(const struct fetch_server *s, uint32_t ip)
+/* A connection redirected here from a download port (not the fetcher's
+ * own). */
+static int on_accept(void *ud, struct netsrv_conn *nc)
 {
-    return (ip & s->lan_mask) == s->lan_net;
-}
-
-/* A new connection: kept only when redirected here from a honeynet. */
-static void conn_accept(struct fetch_server *s)
-{
-    struct sockaddr_in peer = {0}, orig = {0};
-    socklen_t pl = sizeof(peer), ol = sizeof(orig);
-    int fd = accept4(s->tcp, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
-        return;
-    size_t i = FETCH_CONN_MAX, same = 0;
-    for (size_t k = 0; k < FETCH_CONN_MAX; k++) {
-        if (!s->conns[k])
-            i = i < k ? i : k;
-        else if (s->conns[k]->peer == ntohl(peer.sin_addr.s_addr))
-            same++;
-    }
-    if (i == FETCH_CONN_MAX || same >= CONN_PER_SOURCE || peer.sin_family != AF_INET ||
-        !from_lan(s, ntohl(peer.sin_addr.s_addr)) ||
-        getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &orig, &ol) != 0 ||
-        ntohs(orig.sin_port) == s->port) {
-        close(fd);
-        return;
-    }
+    struct fetch_server *s = ud;
+    if (nc->dst_port == s->port)
+        return -EPERM;
     struct conn *c = xcalloc(1, sizeof(*c));
-    c->fd = fd;
-    c->peer = ntohl(peer.sin_addr.s_addr);
-    c->peer_port = ntohs(peer.sin_port);
-    c->dst = ntohl(orig.sin_addr.s_addr);
-    c->dst_port = ntohs(orig.sin_port);
-    c->ftp = c->dst_port == 21;
-    c->deadline_ms = now_ms() + FETCH_CONN_MS;
-    c->session.dst_ip = c->dst;
-    s->conns[i] = c;
+    c->ftp = nc->dst_port == 21;
+    c->session.dst_ip = nc->dst;
+    nc->state = c;
     if (c->ftp)
-        say(fd, fetch_ftp_greeting());
+        say(nc->fd, fetch_ftp_greeting());
+    return 0;
+}
+
+static void on_closed(void *ud, struct netsrv_conn *nc)
+{
+    (void)ud;
+    free(nc->state);
 }
 
 /* ---- TFTP ---- */
@@ -352,15 +321,16 @@ static int tftp_origdst(struct fetch_server *s, uint32_t peer, uint16_t peer_por
     return fetch_conntrack_origdst(s->ct, len, peer, peer_port, s->port, dst, dport);
 }
 
-static void tftp_one(struct fetch_server *s, const uint8_t *p, size_t n,
-                     const struct sockaddr_in *from)
+static void on_datagram(void *ud, int fd, const uint8_t *p, size_t n,
+                        const struct sockaddr_in *from)
 {
+    struct fetch_server *s = ud;
     uint32_t peer = ntohl(from->sin_addr.s_addr), dst = 0;
     uint16_t peer_port = ntohs(from->sin_port), dport = 0;
     struct fetch_tftp t;
     char a[UTIL_IPV4_LEN] = "unknown", url[512];
     uint8_t reply[64];
-    if (!from_lan(s, peer) || fetch_tftp_parse(p, n, &t) < 0)
+    if (fetch_tftp_parse(p, n, &t) < 0)
         return;
     if (tftp_origdst(s, peer, peer_port, &dst, &dport) == 0)
         util_ipv4_format(dst, a);
@@ -372,140 +342,49 @@ static void tftp_one(struct fetch_server *s, const uint8_t *p, size_t n,
     emit(s, peer, ev);
     size_t len = t.opcode == 1 ? fetch_tftp_error(reply, sizeof(reply), 1, "File not found")
                                : fetch_tftp_error(reply, sizeof(reply), 2, "Access violation");
-    (void)sendto(s->udp, reply, len, MSG_DONTWAIT, (const struct sockaddr *)from, sizeof(*from));
+    (void)sendto(fd, reply, len, MSG_DONTWAIT, (const struct sockaddr *)from, sizeof(*from));
 }
 
-static void tftp_read(struct fetch_server *s)
-{
-    for (int k = 0; k < UDP_BATCH; k++) {
-        uint8_t p[600];
-        struct sockaddr_in from = {0};
-        socklen_t fl = sizeof(from);
-        ssize_t n = recvfrom(s->udp, p, sizeof(p), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
-        if (n < 0)
-            return;
-        if (fl == sizeof(from) && from.sin_family == AF_INET)
-            tftp_one(s, p, (size_t)n, &from);
-    }
-}
-
-/* ---- the thread ---- */
-
-/* Closes what is past its time; returns the ms until the next deadline. */
-static int sweep(struct fetch_server *s)
-{
-    long long now = now_ms(), next = now + FETCH_CONN_MS;
-    for (size_t i = 0; i < FETCH_CONN_MAX; i++) {
-        if (!s->conns[i])
-            continue;
-        if (s->conns[i]->deadline_ms <= now)
-            conn_close(s, i);
-        else if (s->conns[i]->deadline_ms < next)
-            next = s->conns[i]->deadline_ms;
-    }
-    return (int)(next - now);
-}
-
-static void *fetch_main(void *arg)
-{
-    struct fetch_server *s = arg;
-    while (!worker_stopping(&s->w)) {
-        struct pollfd pf[3 + FETCH_CONN_MAX];
-        size_t at[FETCH_CONN_MAX], n = 3;
-        int timeout = sweep(s);
-        pf[0] = (struct pollfd){.fd = s->w.stop_fd, .events = POLLIN};
-        pf[1] = (struct pollfd){.fd = s->tcp, .events = POLLIN};
-        pf[2] = (struct pollfd){.fd = s->udp, .events = POLLIN};
-        for (size_t i = 0; i < FETCH_CONN_MAX; i++)
-            if (s->conns[i]) {
-                at[n - 3] = i;
-                pf[n++] = (struct pollfd){.fd = s->conns[i]->fd, .events = POLLIN};
-            }
-        if (poll(pf, n, timeout) < 0) {
-            if (errno == EINTR)
-                continue;
-            LOG_ERROR("fetcher: poll: %d; downloads are no longer answered", errno);
-            break;
-        }
-        for (size_t k = 3; k < n; k++)
-            if (pf[k].revents)
-                conn_read(s, at[k - 3]);
-        if (pf[1].revents & POLLIN)
-            conn_accept(s);
-        if (pf[2].revents & POLLIN)
-            tftp_read(s);
-    }
-    return NULL;
-}
-
-static int listen_on(int type, uint16_t port, char *err, size_t errlen)
-{
-    int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    char eb[128];
-    /* Every address: the firewall lets only redirected flows reach it. */
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-        bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-        (type == SOCK_STREAM && listen(fd, 128) < 0)) {
-        int e = errno;
-        snprintf(err, errlen, "%s port %u: %s", type == SOCK_STREAM ? "tcp" : "udp", (unsigned)port,
-                 util_strerror(e, eb, sizeof(eb)));
-        if (fd >= 0)
-            close(fd);
-        return -e;
-    }
-    return fd;
-}
+static const struct netsrv_ops OPS = {on_accept, on_input, on_closed, on_datagram};
 
 int fetch_server_start(const struct config *cfg, struct event_pipeline *p, uint16_t port,
                        fetch_owner_fn owner, void *ud, struct fetch_server **out, char *err,
                        size_t errlen)
 {
     struct fetch_server *s = xcalloc(1, sizeof(*s));
-    int rc;
-    s->cfg = cfg;
+    struct netsrv_options o = {.name = "fetcher",
+                               .port = port,
+                               .pool_net = cfg->honeynet.lan_pool_net,
+                               .pool_prefix = cfg->honeynet.lan_pool_prefix,
+                               .conn_max = FETCH_CONN_MAX,
+                               .per_source = CONN_PER_SOURCE,
+                               .conn_ms = FETCH_CONN_MS};
     s->p = p;
     s->owner = owner;
     s->ud = ud;
     s->port = port;
-    s->lan_mask =
-        cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix) : 0;
-    s->lan_net = cfg->honeynet.lan_pool_net & s->lan_mask;
-    s->tcp = s->udp = -1;
-    if ((rc = s->tcp = listen_on(SOCK_STREAM, port, err, errlen)) < 0 ||
-        (rc = s->udp = listen_on(SOCK_DGRAM, port, err, errlen)) < 0)
-        goto fail;
     s->ct = xmalloc(FETCH_CONNTRACK_MAX);
+    uint32_t mask =
+        cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix) : 0;
     if (cfg->capture.fetch)
-        s->jobs = fetch_jobs_new(cfg, p, s->lan_net, s->lan_mask);
-    if ((rc = worker_start(&s->w, fetch_main, s)) < 0) {
-        snprintf(err, errlen, "cannot start its thread");
-        goto fail;
+        s->jobs = fetch_jobs_new(cfg, p, cfg->honeynet.lan_pool_net & mask, mask);
+    int rc = netsrv_start(&o, &OPS, s, &s->srv, err, errlen);
+    if (rc < 0) {
+        fetch_jobs_free(s->jobs);
+        free(s->ct);
+        free(s);
+        return rc;
     }
     *out = s;
     return 0;
-fail:
-    if (s->tcp >= 0)
-        close(s->tcp);
-    if (s->udp >= 0)
-        close(s->udp);
-    fetch_jobs_free(s->jobs);
-    free(s->ct);
-    free(s);
-    return rc;
 }
 
 void fetch_server_stop(struct fetch_server *s)
 {
     if (!s)
         return;
-    worker_stop(&s->w);
+    netsrv_stop(s->srv);
     fetch_jobs_free(s->jobs);
-    for (size_t i = 0; i < FETCH_CONN_MAX; i++)
-        if (s->conns[i])
-            conn_close(s, i);
-    close(s->tcp);
-    close(s->udp);
     free(s->ct);
     free(s);
 }

@@ -1,7 +1,7 @@
 /* fetch server: the fetcher, where the firewall redirects what honeynet
  * hosts send to web, FTP and TFTP servers off the machine
- * (contain/firewall.h, KARAKURI-FETCH). One thread, one listening TCP
- * socket and one UDP socket on the given port; the destination a client
+ * (contain/firewall.h, KARAKURI-FETCH). One thread (common/netsrv.h), one
+ * listening TCP socket and one UDP socket on the given port; the destination a client
  * meant comes from SO_ORIGINAL_DST (TCP) or the conntrack table (UDP,
  * fetch/tftp.h); port 21 is FTP (fetch/ftp.h), the rest HTTP.
  *

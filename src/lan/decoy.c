@@ -227,8 +227,9 @@ static void stop_services(const struct lan_decoy *dc, const uint16_t *keep)
  * directory made and removed. */
 static void warm_files(int proc)
 {
-    static const char *const files[] = {"root/etc/passwd", "root/etc/group", "root/etc/shadow",
-                                        "root/etc/hostname", "root/etc/hosts"};
+    static const char *const files[] = {"root/etc/passwd", "root/etc/group",
+                                        "root/etc/shadow", "root/etc/hostname",
+                                        "root/etc/hosts",  "root/etc/resolv.conf"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         int fd = openat(proc, files[i], O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
         if (fd >= 0)
@@ -334,7 +335,7 @@ int lan_decoy_make(struct docker *d, const struct config *cfg, const struct kssh
     /* The engine's mounts of /etc/hosts and the like, taken away (tells.h);
      * a decoy that keeps them still serves. */
     char why[256];
-    if (lan_tells_hide(info, &init, NULL, why, sizeof(why)) < 0)
+    if (lan_tells_hide(info, &init, NULL, NULL, why, sizeof(why)) < 0)
         LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: decoy %.12s keeps the engine's mounts: %s", id, why);
     json_decref(info);
     long long deadline = util_mono_us() + READY_WAIT_MS * 1000LL;
@@ -637,6 +638,13 @@ int lan_decoy_setup(const struct lan_decoy *dc, const char *hostname, const char
     if (rc == 0)
         rc = write_all(dc->init.dirfd, "/etc/hosts", line, strlen(line), true);
     free(line);
+    /* Its LAN is known only now: the resolver is that LAN's .1. */
+    uint32_t addr = 0;
+    char resolv[64];
+    if (rc == 0 && util_ipv4_parse(ip, &addr) == 0) {
+        lan_tells_resolv_conf(addr, resolv, sizeof(resolv));
+        rc = write_all(dc->init.dirfd, "/etc/resolv.conf", resolv, strlen(resolv), false);
+    }
     if (rc < 0) {
         snprintf(err, errlen, "writing the host name: %s", util_strerror(rc, eb, sizeof(eb)));
         return rc;

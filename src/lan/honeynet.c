@@ -260,12 +260,16 @@ static void gateway_plan(const struct config *cfg, const struct lan_gateway *gw,
 static void hide_tells(struct docker *d, const struct config *cfg, const struct lan_gateway *gw,
                        const char *id)
 {
+    char resolv[64];
     json_t *info = NULL;
     struct proc_ref init = PROC_REF_NONE;
     struct lan_plan plan;
     uint32_t ip;
     char err[256] = "";
     gateway_plan(cfg, gw, &plan, &ip);
+    if (!ip)
+        return; /* create_gateway checked it */
+    lan_tells_resolv_conf(ip, resolv, sizeof(resolv));
     char *hosts = lan_trail_hosts(&plan, ip);
     if (docker_container_inspect(d, id, &info) < 0) {
         snprintf(err, sizeof(err), "inspect: %s", docker_last_error(d));
@@ -273,7 +277,7 @@ static void hide_tells(struct docker *d, const struct config *cfg, const struct 
         json_int_t pid = json_integer_value(json_object_get(json_object_get(info, "State"), "Pid"));
         if (pid <= 0 || pid > INT_MAX || proc_ref_open((pid_t)pid, id, &init) < 0)
             snprintf(err, sizeof(err), "its init is gone");
-        else if (lan_tells_hide(info, &init, hosts, err, sizeof(err)) == 0)
+        else if (lan_tells_hide(info, &init, hosts, resolv, err, sizeof(err)) == 0)
             err[0] = '\0';
     }
     if (err[0])
@@ -324,29 +328,31 @@ static int create_gateway(struct docker *d, const struct config *cfg, struct lan
 {
     char *name = xasprintf("%s-gw", gw->network);
     char *image = xasprintf("%s:latest", cfg->images.gateway_image);
-    char *id = NULL, dns[UTIL_IPV4_LEN];
+    char *id = NULL;
     uint32_t ip = 0;
-    /* The engine's embedded resolver forwards what the gateway asks to the
-     * host's resolvers, from the host's own namespace when they are on
-     * loopback (CVE-2024-29018, Engine < 25.0.5): its upstream is the LAN's
-     * bridge instead, which it then asks from the gateway's namespace,
-     * where KARAKURI-INPUT drops and records it (a contain.blocked, port 53). */
+    /* The gateway's resolver is karakuri's, named in its resolv.conf
+     * (hide_tells). The engine's embedded one still listens on 127.0.0.11
+     * and forwards to the host's resolvers, from the host's own namespace
+     * when they are on loopback (CVE-2024-29018, Engine < 25.0.5): its
+     * upstream is CONTAIN_DNS_SINK instead, which it asks from the gateway's
+     * namespace, where KARAKURI-FORWARD drops and records it (a
+     * contain.blocked, port 53). */
     if (util_ipv4_parse(gw->ip, &ip) < 0) {
         snprintf(err, errlen, "the gateway's address %s", gw->ip);
         free(image);
         free(name);
         return -EINVAL;
     }
-    util_ipv4_format((ip & 0xffffff00u) + 1, dns);
     /* IPv6 off: the LAN is IPv4 only, as the decoys are. A cgroup namespace
      * of its own: /proc/<pid>/cgroup shows "/", not /docker/<id>. */
-    json_t *spec = json_pack(
-        "{s:s, s:s, s:o, s:{s:s, s:[s], s:s, s:{s:s, s:s}}, "
-        "s:{s:{s:{s:{s:s}}}}}",
-        "Image", image, "Hostname", gw->hostname, "Labels", labels(gw->honeynet, "gateway"),
-        "HostConfig", "NetworkMode", gw->network, "Dns", dns, "CgroupnsMode", "private", "Sysctls",
-        "net.ipv6.conf.all.disable_ipv6", "1", "net.ipv6.conf.default.disable_ipv6", "1",
-        "NetworkingConfig", "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
+    json_t *spec = json_pack("{s:s, s:s, s:o, s:{s:s, s:[s], s:s, s:{s:s, s:s}}, "
+                             "s:{s:{s:{s:{s:s}}}}}",
+                             "Image", image, "Hostname", gw->hostname, "Labels",
+                             labels(gw->honeynet, "gateway"), "HostConfig", "NetworkMode",
+                             gw->network, "Dns", CONTAIN_DNS_SINK, "CgroupnsMode", "private",
+                             "Sysctls", "net.ipv6.conf.all.disable_ipv6", "1",
+                             "net.ipv6.conf.default.disable_ipv6", "1", "NetworkingConfig",
+                             "EndpointsConfig", gw->network, "IPAMConfig", "IPv4Address", gw->ip);
     contain_host_config(cfg, json_object_get(spec, "HostConfig"));
     int rc = docker_container_create(d, name, spec, &id);
     json_decref(spec);

@@ -178,8 +178,15 @@ static int run_child(const struct proc_ref *init, const struct tell_file *files,
     return -EIO;
 }
 
+void lan_tells_resolv_conf(uint32_t ip, char *out, size_t n)
+{
+    char a[UTIL_IPV4_LEN];
+    util_ipv4_format((ip & 0xffffff00u) + 1, a);
+    snprintf(out, n, "nameserver %s\n", a);
+}
+
 int lan_tells_hide(const json_t *info, const struct proc_ref *init, const char *hosts_extra,
-                   char *err, size_t errlen)
+                   const char *resolv, char *err, size_t errlen)
 {
     char layer[4096], path[4200], eb[128];
     bool have_layer = lan_tells_layer_of(info, layer, sizeof(layer)) == 0;
@@ -202,6 +209,10 @@ int lan_tells_hide(const json_t *info, const struct proc_ref *init, const char *
         if (extra && f->len + extra < sizeof(f->data)) {
             memcpy(f->data + f->len, hosts_extra, extra);
             f->len += extra;
+        }
+        if (resolv && strcmp(f->path, "/etc/resolv.conf") == 0) {
+            f->len = strlen(resolv) < sizeof(f->data) ? strlen(resolv) : sizeof(f->data) - 1;
+            memcpy(f->data, resolv, f->len);
         }
         snprintf(path, sizeof(path), "%s%s", layer, f->path);
         f->in_layer = have_layer && write_in_place(path, f->data, f->len) == 0;

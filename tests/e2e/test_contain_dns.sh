@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# DNS stays in: a gateway's name lookups (getent, nslookup, a raw query to
-# 127.0.0.11:53 and to the engine's embedded resolver on the port it really
-# listens on) all fail, each is a contain.blocked (dst_port 53), and nothing
-# leaves from the host's own namespace meanwhile (the engine's resolver, for
-# an --internal network, would forward from there when the host's resolver
-# is on loopback: CVE-2024-29018). A decoy's lookups fail and are recorded
-# too.
+# DNS stays in: a gateway's lookups go to karakuri's resolver (its
+# resolv.conf names the LAN's .1), which answers them (getent, busybox
+# nslookup) and records each as a dns.query; the engine's embedded resolver
+# (a raw query to 127.0.0.11:53 and to the port it really listens on) gets
+# no answer: its upstream is a sink the firewall drops and records (a
+# contain.blocked, dst_port 53). Nothing leaves from the host's own
+# namespace to port 53 meanwhile: the resolver asks no one (and the engine's
+# resolver, for an --internal network, would forward from there when the
+# host's resolver is on loopback: CVE-2024-29018). A decoy's lookups go to
+# the resolver and are recorded too.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 command -v tshark >/dev/null || e2e_skip "tshark not installed"
 e2e_start_ssh_frontend 10.232.0.0/16 "[honeynet]
@@ -51,7 +54,10 @@ out=$(login "cat /etc/resolv.conf; timeout 8 getent hosts gw.attacker.example &&
   $(query 127.0.0.11 53 q53.attacker.example); $(query 127.0.0.11 "$eport" qport.attacker.example);
   echo done" 2>&1)
 [[ "$out" == *done* ]] || e2e_fail "the lookups did not run: $out"
-grep -E 'RESOLVED|ANSWERED' <<<"$out" && e2e_fail "a name was resolved: $out"
+grep -q 127.0.0.11 <<<"$(login cat /etc/resolv.conf)" && e2e_fail "the gateway's resolv.conf names 127.0.0.11"
+grep -q "RESOLVED getent" <<<"$out" || e2e_fail "getent did not resolve through karakuri's resolver: $out"
+grep -q "RESOLVED nslookup" <<<"$out" || e2e_fail "nslookup did not resolve: $out"
+grep ANSWERED <<<"$out" && e2e_fail "the engine's resolver answered: $out"
 
 # A decoy (NetworkMode none, a veth of karakuri's) tries the same.
 target=$(jq -r '.hosts[0].ip' <<<"$hn")
@@ -60,7 +66,9 @@ decoy=$("$KARAKURI" -c "$conf" hosts --json | jq -r --arg n "src-$ATT_IP" --arg 
   'select(.honeynet == $n) | .hosts[] | select(.ip == $ip) | .container // empty')
 [[ -n "$decoy" ]] || e2e_fail "no decoy container for $target"
 decoy_ns=$(docker exec "$decoy" awk '/^nameserver/ {print $2; exit}' /etc/resolv.conf)
-docker exec "$decoy" timeout 8 getent hosts decoy.attacker.example && e2e_fail "the decoy resolved a name"
+[[ "$decoy_ns" == "${gw%.*}.1" ]] || e2e_fail "the decoy's nameserver: '$decoy_ns'"
+docker exec "$decoy" timeout 8 getent hosts decoy.attacker.example >/dev/null ||
+  e2e_fail "the decoy did not resolve through karakuri's resolver"
 
 sleep 3
 kill "$tsh" 2>/dev/null
@@ -68,11 +76,18 @@ wait "$tsh" 2>/dev/null || true
 [[ -s "$cap" ]] && e2e_fail "the host's namespace sent DNS meanwhile: $(head -5 "$cap")"
 
 "$KARAKURI" -c "$conf" events --json --type contain.blocked >"$E2E_TMP/blocked.json"
-# The gateway's upstream is its bridge: KARAKURI-INPUT drops and records it.
-jq -se --arg s "$gw" --arg d "${gw%.*}.1" 'any(.[]; .src_ip == $s and .dst_ip == $d and
-  .proto == "udp" and .dst_port == 53 and .rule == "host")' "$E2E_TMP/blocked.json" >/dev/null ||
-  e2e_fail "no contain.blocked for the gateway's lookups: $(cat "$E2E_TMP/blocked.json")"
-jq -se --arg s "$target" --arg d "$decoy_ns" 'any(.[]; .src_ip == $s and .dst_ip == $d and
-  .dst_port == 53)' "$E2E_TMP/blocked.json" >/dev/null ||
-  e2e_fail "no contain.blocked for the decoy's lookups (to $decoy_ns)"
+# The engine's resolver forwards to the sink: dropped and recorded.
+jq -se --arg s "$gw" 'any(.[]; .src_ip == $s and .dst_ip == "169.254.0.53" and .proto == "udp"
+  and .dst_port == 53)' "$E2E_TMP/blocked.json" >/dev/null ||
+  e2e_fail "no contain.blocked for the engine resolver's forwarding: $(cat "$E2E_TMP/blocked.json")"
+"$KARAKURI" -c "$conf" events --json --type dns.query >"$E2E_TMP/dns.json"
+for n in gw.attacker.example ns.attacker.example; do
+  jq -se --arg s "$gw" --arg n "$n" 'any(.[]; .src_ip == $s and .qname == $n and .qtype == "A")' \
+    "$E2E_TMP/dns.json" >/dev/null || e2e_fail "no dns.query for $n: $(cat "$E2E_TMP/dns.json")"
+done
+jq -se --arg s "$target" 'any(.[]; .src_ip == $s and .qname == "decoy.attacker.example")' \
+  "$E2E_TMP/dns.json" >/dev/null || e2e_fail "no dns.query for the decoy's lookup"
+# What the engine's resolver was asked never reached karakuri's.
+jq -se 'any(.[]; .qname == "q53.attacker.example" or .qname == "qport.attacker.example")' \
+  "$E2E_TMP/dns.json" >/dev/null && e2e_fail "the engine's resolver forwarded to karakuri's"
 e2e_log "ok"

@@ -3,7 +3,8 @@
 # decoy: TCP, UDP and ICMP to every address of the host (the LAN's bridge
 # among them), to karakuri's SSH port, to another honeynet's gateway and to a
 # host "outside" (a namespace of this test's own) all fail, nothing reaches
-# the outside host, and each attempt is a contain.blocked event. The LAN
+# the outside host, and each attempt is a contain.blocked event (but UDP to
+# port 53, which karakuri's resolver takes: a dns.query). The LAN
 # itself still works (a decoy starts and answers), and so does the front end.
 # The host answers ARP on a honeynet bridge for the bridge's address only; a
 # routed packet about to expire gets no time-exceeded from the host (and is
@@ -51,7 +52,7 @@ probe_script() {
     s+="(timeout 4 bash -c ': >/dev/tcp/${t%:*}/${t#*:}' 2>/dev/null && echo OPEN $t) & "
   done
   for ip in $host_ips $gw_b $OUT_IP; do
-    s+="(echo x >/dev/udp/$ip/53) 2>/dev/null; "
+    s+="(echo x >/dev/udp/$ip/161) 2>/dev/null; (echo x >/dev/udp/$ip/53) 2>/dev/null; "
     s+="(ping -n -c 1 -W 3 $ip >/dev/null 2>&1 && echo ANSWER $ip) & "
   done
   echo "$s wait; echo done"
@@ -93,14 +94,23 @@ for src in "$gw_a" "$decoy_ip"; do
   for ip in $host_ips; do
     check "$src" tcp "$ip" 22 host
     check "$src" tcp "$ip" 2222 host
-    check "$src" udp "$ip" 53 host
+    check "$src" udp "$ip" 161 host
     check "$src" icmp "$ip" 8 host
   done
   check "$src" tcp "$gw_b" 22 honeynet
   check "$src" icmp "$gw_b" 8 honeynet
   check "$src" tcp "$OUT_IP" 9090 outside
-  check "$src" udp "$OUT_IP" 53 outside
+  check "$src" udp "$OUT_IP" 161 outside
   check "$src" icmp "$OUT_IP" 8 outside
+done
+# Port 53, to the host and off the machine alike, is karakuri's resolver
+# (test_dns.sh): a datagram that is no query is recorded there, unanswered.
+"$KARAKURI" -c "$conf" events --json --type dns.query >"$E2E_TMP/dns.json"
+want53=$(wc -w <<<"$host_ips $OUT_IP")
+for src in "$gw_a" "$decoy_ip"; do
+  n=$(jq -s --arg s "$src" '[.[] | select(.src_ip == $s and .malformed == true and .size == 2)]
+    | length' "$E2E_TMP/dns.json")
+  ((n >= want53)) || e2e_fail "$n dns.query (malformed) from $src, not $want53: $(cat "$E2E_TMP/dns.json")"
 done
 # The bridge is one of the host's addresses, attempts on it are too.
 check "$gw_a" tcp "$bridge_a" 2222 host

@@ -209,6 +209,54 @@ static void test_fetch(void **state)
     config_init(&cfg);
 }
 
+/* DNS goes to the resolver: to the host's addresses (the LAN's .1) before
+ * the LAN's own are left alone, anywhere else after; never the sink the
+ * engine's resolver forwards to; let in only so. */
+static void test_dns(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), 0);
+    const char *r = b.data;
+    size_t sink =
+        pos(r, "-A KARAKURI-FETCH -d 169.254.0.53/32 -m comment --comment karakuri -j RETURN\n");
+    size_t lan =
+        pos(r, "-A KARAKURI-FETCH -d 10.13.0.0/16 -m comment --comment karakuri -j RETURN\n");
+    static const char *const protos[] = {"udp -m udp", "tcp -m tcp"};
+    for (size_t i = 0; i < 2; i++) {
+        char local[192], any[192], accept[192];
+        snprintf(local, sizeof(local),
+                 "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL -p %s --dport 53 -m comment "
+                 "--comment karakuri -j REDIRECT --to-ports 10853\n",
+                 protos[i]);
+        snprintf(any, sizeof(any),
+                 "-A KARAKURI-FETCH -p %s --dport 53 -m comment --comment karakuri -j REDIRECT "
+                 "--to-ports 10853\n",
+                 protos[i]);
+        snprintf(accept, sizeof(accept),
+                 "-A KARAKURI-INPUT -p %s --dport 10853 -m conntrack --ctstate DNAT "
+                 "--ctorigdstport 53 -m comment --comment karakuri -j ACCEPT\n",
+                 protos[i]);
+        assert_true(sink < pos(r, local) && pos(r, local) < lan && lan < pos(r, any));
+        assert_true(pos(r, accept) < pos(r, "--nflog-prefix \"karakuri host\""));
+    }
+    buf_free(&b);
+    /* Egress of udp/53: off the machine it goes out; the LAN's .1 is still
+     * the resolver. */
+    char err[128];
+    assert_int_equal(
+        config_parse(&cfg, "[containment]\negress = udp/53\n", 30, "t", err, sizeof(err)), 0);
+    buf_init(&b, 1 << 16);
+    assert_int_equal(contain_fw_ruleset(&cfg, AF_INET, NULL, 0, &b), 0);
+    assert_null(strstr(b.data, "-A KARAKURI-FETCH -p udp -m udp --dport 53 "));
+    assert_true(pos(b.data, "-A KARAKURI-FETCH -p tcp -m tcp --dport 53 ") > 0);
+    assert_true(pos(b.data, "--dst-type LOCAL -p udp -m udp --dport 53 ") > 0);
+    buf_free(&b);
+    config_free(&cfg);
+    config_init(&cfg);
+}
+
 static void test_ipv6(void **state)
 {
     (void)state;
@@ -234,9 +282,10 @@ static void test_small_buffer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bridge_name), cmocka_unit_test(test_ipv4),
-        cmocka_unit_test(test_egress),      cmocka_unit_test(test_fetch),
-        cmocka_unit_test(test_ipv6),        cmocka_unit_test(test_small_buffer),
+        cmocka_unit_test(test_bridge_name),  cmocka_unit_test(test_ipv4),
+        cmocka_unit_test(test_egress),       cmocka_unit_test(test_fetch),
+        cmocka_unit_test(test_dns),          cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_small_buffer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

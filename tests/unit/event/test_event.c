@@ -17,9 +17,9 @@
 #define FFFD "\xef\xbf\xbd"
 
 /* The groups DESIGN.md names; every type must be in one of them. */
-static const char *const groups[] = {"sensor", "session",   "login",  "command", "file",
-                                     "tty",    "tcpip",     "lan",    "proc",    "capture",
-                                     "port",   "intercept", "contain"};
+static const char *const groups[] = {"sensor", "session",   "login",   "command", "file",
+                                     "tty",    "tcpip",     "lan",     "proc",    "capture",
+                                     "port",   "intercept", "contain", "dns"};
 
 static bool group_known(const char *name)
 {

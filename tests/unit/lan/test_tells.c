@@ -1,5 +1,6 @@
 /* Unit tests for src/lan/tells.c: the init layer found in overlay2's
- * LowerDir (the rest runs against the engine in tests/e2e/test_realism.sh). */
+ * LowerDir, resolv.conf's content (the rest runs against the engine in tests/e2e/test_realism.sh).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,11 +39,21 @@ static void init_layer_none(void **state)
         -ENOENT, lan_tells_init_layer("/var/lib/docker/overlay2/x-init/diff", out, sizeof(out)));
 }
 
+/* The LAN's .1, nothing else. */
+static void resolv_conf(void **state)
+{
+    (void)state;
+    char out[64];
+    lan_tells_resolv_conf(0x0a0d0716u, out, sizeof(out));
+    assert_string_equal(out, "nameserver 10.13.7.1\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_layer_first),
         cmocka_unit_test(init_layer_none),
+        cmocka_unit_test(resolv_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
