@@ -137,11 +137,13 @@ static void *netsrv_main(void *arg)
             LOG_ERROR("%s: poll: %d; no longer answering", s->o.name, errno);
             break;
         }
+        /* Accepts first: an FTP client connects its data connection
+         * before it sends RETR on the control one, and finds it taken. */
+        if (pf[1].revents & POLLIN)
+            conn_accept(s);
         for (size_t k = 3; k < n; k++)
             if (pf[k].revents && s->ops->input(s->ud, s->conns[at[k - 3]]) != 0)
                 conn_close(s, at[k - 3]);
-        if (pf[1].revents & POLLIN)
-            conn_accept(s);
         if (pf[2].revents & POLLIN)
             udp_read(s);
     }

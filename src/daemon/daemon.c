@@ -280,8 +280,9 @@ static int fetch_start(void *ctx)
 {
     struct daemon *d = ctx;
     if (d->cfg->capture.fetch)
-        LOG_WARN("fetcher: [capture] fetch = yes: HTTP downloads are fetched from this host and "
-                 "handed to the honeynet hosts (FTP and TFTP are answered as with no)");
+        LOG_WARN(
+            "fetcher: [capture] fetch = yes: HTTP and FTP downloads are fetched from this host "
+            "and handed to the honeynet hosts (TFTP is answered as with no)");
     int rc = fetch_server_start(d->cfg, d->pipeline, CONTAIN_FETCH_PORT,
                                 d->lan ? lan_responder_owner : NULL, d->lan, &d->fetch, d->err,
                                 sizeof(d->err));
@@ -305,8 +306,8 @@ static int dns_start(void *ctx)
 {
     struct daemon *d = ctx;
     if (d->cfg->capture.fetch)
-        LOG_WARN("resolver: [capture] fetch = yes is not implemented yet; names get made-up "
-                 "addresses as with no");
+        LOG_INFO("resolver: [capture] fetch = yes: names still get made-up addresses; a "
+                 "download to one is fetched by its name, looked up on this host");
     int rc =
         dns_server_start(d->cfg, d->pipeline, CONTAIN_DNS_PORT, d->lan ? lan_responder_owner : NULL,
                          d->lan, &d->dns, d->err, sizeof(d->err));

@@ -173,6 +173,10 @@ int fetch_get(const struct fetch_get_req *r, struct fetch_get_result *out)
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0); /* no limit: on_body cuts */
+    if (r->username && *r->username) {
+        curl_easy_setopt(h, CURLOPT_USERNAME, r->username);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, r->password ? r->password : "");
+    }
     if (r->user_agent && *r->user_agent)
         curl_easy_setopt(h, CURLOPT_USERAGENT, r->user_agent);
     CURLU *u = curl_url();

@@ -38,9 +38,10 @@ bool fetch_addr_allowed(uint32_t ip, uint32_t pool_net, uint32_t pool_mask,
 void fetch_get_local(struct fetch_local *out);
 
 struct fetch_get_req {
-    const char *url;        /* http://, https:// or ftp:// */
-    const char *user_agent; /* sent as the client sent it; NULL: none */
-    uint32_t connect_ip;    /* the address the client meant (0: resolve the URL's host) */
+    const char *url;                 /* http://, https:// or ftp:// */
+    const char *user_agent;          /* sent as the client sent it; NULL: none */
+    const char *username, *password; /* FTP's, as the client gave them; NULL: none */
+    uint32_t connect_ip;             /* the address the client meant (0: resolve the URL's host) */
     uint16_t connect_port;
     long long max_bytes;
     const char *dir;              /* where the body's unnamed file is made */

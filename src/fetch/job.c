@@ -44,9 +44,10 @@ struct fetch_jobs {
 
 struct job {
     struct fetch_jobs *j;
-    int fd;
+    int fd;  /* HTTP: the client's connection; FTP: its data connection */
+    int ctl; /* FTP: the control connection, -1 for HTTP */
     json_t *ev;
-    char *url, *ua;
+    char *url, *ua, *user, *pass;
     uint32_t peer, dst;
     uint16_t dst_port;
     bool head;
@@ -129,6 +130,32 @@ static void hand_over(const struct job *jb, const struct fetch_get_result *g)
     }
 }
 
+/* FTP: the bytes on the data connection, between 150 and 226 on the
+ * control one, as vsftpd says them. */
+static void ftp_hand_over(const struct job *jb, const struct fetch_get_result *g)
+{
+    static const char FAILED[] = "550 Failed to open file.\r\n";
+    char line[160];
+    if (g->fd < 0) {
+        say(jb->ctl, FAILED, sizeof(FAILED) - 1);
+        return;
+    }
+    int n = snprintf(line, sizeof(line),
+                     "150 Opening BINARY mode data connection (%lld bytes).\r\n", g->size);
+    say(jb->ctl, line, (size_t)n);
+    off_t off = 0;
+    while (off < g->size) {
+        ssize_t w = sendfile(jb->fd, g->fd, &off, (size_t)(g->size - off));
+        if (w <= 0)
+            break;
+    }
+    shutdown(jb->fd, SHUT_WR);
+    n = snprintf(line, sizeof(line),
+                 off == g->size ? "226 Transfer complete.\r\n"
+                                : "426 Failure writing network stream.\r\n");
+    say(jb->ctl, line, (size_t)n);
+}
+
 /* What was fetched, on the file.download. */
 static void describe(struct job *jb, const struct fetch_get_result *g)
 {
@@ -161,6 +188,15 @@ static void describe(struct job *jb, const struct fetch_get_result *g)
     }
 }
 
+static void job_free(struct job *jb)
+{
+    free(jb->url);
+    free(jb->ua);
+    free(jb->user);
+    free(jb->pass);
+    free(jb);
+}
+
 static void *job_main(void *arg)
 {
     struct job *jb = arg;
@@ -168,6 +204,8 @@ static void *job_main(void *arg)
     struct fetch_get_result g;
     struct fetch_get_req r = {.url = jb->url,
                               .user_agent = jb->ua,
+                              .username = jb->user,
+                              .password = jb->pass,
                               .connect_ip = jb->dst,
                               .connect_port = jb->dst_port,
                               .max_bytes = j->cfg->capture.max_bytes,
@@ -180,13 +218,22 @@ static void *job_main(void *arg)
     /* The socket was the fetcher's poll loop's: blocking from here, with a
      * time cap for a client that does not read. */
     struct timeval tv = {.tv_sec = SEND_TIMEOUT_S};
-    (void)fcntl(jb->fd, F_SETFL, fcntl(jb->fd, F_GETFL) & ~O_NONBLOCK);
-    (void)setsockopt(jb->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (g.fd >= 0)
+    for (int k = 0; k < 2; k++) {
+        int fd = k ? jb->ctl : jb->fd;
+        if (fd < 0)
+            continue;
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    }
+    if (jb->ctl >= 0)
+        ftp_hand_over(jb, &g);
+    else if (g.fd >= 0)
         hand_over(jb, &g);
     else
         say(jb->fd, NOT_FOUND, sizeof(NOT_FOUND) - 1);
     close(jb->fd);
+    if (jb->ctl >= 0)
+        close(jb->ctl);
     if (jb->ev) {
         if (g.fd >= 0 && lseek(g.fd, 0, SEEK_SET) != 0) {
             close(g.fd);
@@ -203,32 +250,57 @@ static void *job_main(void *arg)
     j->running--;
     pthread_cond_broadcast(&j->done);
     pthread_mutex_unlock(&j->mu);
-    free(jb->url);
-    free(jb->ua);
-    free(jb);
+    job_free(jb);
     return NULL;
 }
 
-int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+/* Counts a job in, or says why not (and notes it on ev). */
+static int admit_job(struct fetch_jobs *j, uint32_t peer, json_t *ev)
 {
     int rc = 0;
     pthread_mutex_lock(&j->mu);
     if (j->running >= FETCH_JOBS_MAX || j->stop)
         rc = -EBUSY;
-    else if (quota_of(j, h->peer)->bytes >= j->cfg->capture.quota)
+    else if (quota_of(j, peer)->bytes >= j->cfg->capture.quota)
         rc = -EDQUOT;
     else
         j->running++;
     pthread_mutex_unlock(&j->mu);
-    if (rc < 0) {
-        if (ev)
-            json_object_set_new(ev, "error",
-                                json_string(rc == -EBUSY ? "too many at once" : "quota"));
+    if (rc < 0 && ev)
+        json_object_set_new(ev, "error", json_string(rc == -EBUSY ? "too many at once" : "quota"));
+    return rc;
+}
+
+/* Starts jb (counted in by admit_job); on failure it is freed, its
+ * descriptors left to the caller. */
+static int start_job(struct job *jb)
+{
+    pthread_t th;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&th, &at, job_main, jb);
+    pthread_attr_destroy(&at);
+    if (rc == 0)
+        return 0;
+    if (jb->ev)
+        json_object_set_new(jb->ev, "error", json_string("too many at once"));
+    pthread_mutex_lock(&jb->j->mu);
+    jb->j->running--;
+    pthread_mutex_unlock(&jb->j->mu);
+    job_free(jb);
+    return -EBUSY;
+}
+
+int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+{
+    int rc = admit_job(j, h->peer, ev);
+    if (rc < 0)
         return rc;
-    }
     struct job *jb = xcalloc(1, sizeof(*jb));
     *jb = (struct job){.j = j,
                        .fd = fd,
+                       .ctl = -1,
                        .ev = ev,
                        .url = xstrdup(h->url),
                        .ua = xstrdup(h->user_agent ? h->user_agent : ""),
@@ -236,24 +308,27 @@ int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch
                        .dst = h->by_name ? 0 : h->dst,
                        .dst_port = h->dst_port,
                        .head = h->head};
-    pthread_t th;
-    pthread_attr_t at;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&th, &at, job_main, jb);
-    pthread_attr_destroy(&at);
-    if (rc != 0) {
-        free(jb->url);
-        free(jb->ua);
-        free(jb);
-        pthread_mutex_lock(&j->mu);
-        j->running--;
-        pthread_mutex_unlock(&j->mu);
-        if (ev)
-            json_object_set_new(ev, "error", json_string("too many at once"));
-        return -EBUSY;
-    }
-    return 0;
+    return start_job(jb);
+}
+
+int fetch_jobs_ftp(struct fetch_jobs *j, int ctl, int data, json_t *ev,
+                   const struct fetch_ftp_job *f)
+{
+    int rc = admit_job(j, f->peer, ev);
+    if (rc < 0)
+        return rc;
+    struct job *jb = xcalloc(1, sizeof(*jb));
+    *jb = (struct job){.j = j,
+                       .fd = data,
+                       .ctl = ctl,
+                       .ev = ev,
+                       .url = xstrdup(f->url),
+                       .user = xstrdup(f->username ? f->username : ""),
+                       .pass = xstrdup(f->password ? f->password : ""),
+                       .peer = f->peer,
+                       .dst = f->dst,
+                       .dst_port = f->dst_port};
+    return start_job(jb);
 }
 
 void fetch_jobs_free(struct fetch_jobs *j)

@@ -36,6 +36,19 @@ struct fetch_http_job {
 int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
     __attribute__((warn_unused_result));
 
+struct fetch_ftp_job {
+    const char *url, *username, *password;
+    uint32_t peer, dst; /* host byte order */
+    uint16_t dst_port;
+};
+
+/* As fetch_jobs_http for an FTP RETR: ctl is the client's control
+ * connection (a descriptor of the job's own, closed by it: the fetcher
+ * keeps reading commands on its own), data its data connection; the job
+ * says 150 and 226 (or 550) on ctl. Neither is taken on failure. */
+int fetch_jobs_ftp(struct fetch_jobs *j, int ctl, int data, json_t *ev,
+                   const struct fetch_ftp_job *f) __attribute__((warn_unused_result));
+
 /* Asks every job to stop, waits for them, frees j. NULL is fine. */
 void fetch_jobs_free(struct fetch_jobs *j);
 

@@ -11,6 +11,7 @@
 #include "dns/answer.h"
 #include "event/event.h"
 #include "fetch/ftp.h"
+#include "fetch/get.h"
 #include "fetch/job.h"
 #include "fetch/request.h"
 #include "fetch/tftp.h"
@@ -46,6 +47,10 @@ struct rec_bucket {
 /* A connection's request so far (netsrv_conn's state). */
 struct conn {
     bool ftp;
+    bool pasv;   /* FTP control, with fetch = yes: a data connection is awaited */
+    int data_fd; /* FTP control: its data connection (a descriptor of ours), -1 none */
+    int slot;    /* FTP control: its entry in fetch_server.ctl, -1 none */
+    uint32_t peer, dst;
     size_t len;
     char buf[FETCH_HTTP_HEAD_MAX];
     struct fetch_ftp_session session;
@@ -59,7 +64,8 @@ struct fetch_server {
     struct netsrv *srv;
     char *ct; /* conntrack text, FETCH_CONNTRACK_MAX bytes */
     struct rec_bucket rec[REC_SOURCES];
-    struct fetch_jobs *jobs; /* with [capture] fetch = yes */
+    struct fetch_jobs *jobs;          /* with [capture] fetch = yes */
+    struct conn *ctl[FETCH_CONN_MAX]; /* FTP control connections that said PASV */
 };
 
 static long long now_ms(void)
@@ -216,10 +222,12 @@ static int http_input(struct fetch_server *s, struct netsrv_conn *nc)
     return 1;
 }
 
-static void ftp_retr(struct fetch_server *s, const struct netsrv_conn *nc,
-                     const struct fetch_ftp_cmd *cmd)
+/* Records a RETR; with fetch = yes and a data connection, hands it to a
+ * job, which answers it: true then (reply is not to be sent). */
+static bool ftp_retr(struct fetch_server *s, struct netsrv_conn *nc,
+                     const struct fetch_ftp_cmd *cmd, char *reply, size_t rlen)
 {
-    const struct conn *c = nc->state;
+    struct conn *c = nc->state;
     char a[UTIL_IPV4_LEN], url[1024];
     util_ipv4_format(nc->dst, a);
     snprintf(url, sizeof(url), "ftp://%s%s%s", a, cmd->arg[0] == '/' ? "" : "/", cmd->arg);
@@ -228,7 +236,49 @@ static void ftp_retr(struct fetch_server *s, const struct netsrv_conn *nc,
     event_set_str(ev, "username", c->session.user, strlen(c->session.user));
     event_set_str(ev, "password", c->session.pass, strlen(c->session.pass));
     json_object_set_new(ev, "tool", json_string("ftp"));
-    emit(s, nc->peer, ev);
+    if (!s->jobs) {
+        emit(s, nc->peer, ev);
+        return false;
+    }
+    ev = admit(s, nc->peer, ev);
+    int ctl = c->data_fd >= 0 ? fcntl(nc->fd, F_DUPFD_CLOEXEC, 0) : -1;
+    struct fetch_ftp_job f = {.url = url,
+                              .username = c->session.user,
+                              .password = c->session.pass,
+                              .peer = nc->peer,
+                              .dst = nc->dst,
+                              .dst_port = nc->dst_port};
+    if (c->data_fd < 0) {
+        snprintf(reply, rlen, "425 Use PORT or PASV first.\r\n");
+        if (ev)
+            json_object_set_new(ev, "error", json_string("no data connection"));
+    } else if (ctl >= 0 && fetch_jobs_ftp(s->jobs, ctl, c->data_fd, ev, &f) == 0) {
+        c->data_fd = -1;
+        /* The control connection waits for the job's 226. */
+        nc->deadline_ms += (FETCH_GET_TIMEOUT_S + 30) * 1000LL;
+        return true;
+    }
+    if (ctl >= 0)
+        close(ctl);
+    if (ev && event_emit(s->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
+    return false;
+}
+
+/* PASV or EPSV said, with fetch = yes: the next connection from this
+ * client to this address's port 21 is its data connection. */
+static void ftp_pasv(struct fetch_server *s, struct conn *c)
+{
+    if (c->data_fd >= 0) {
+        close(c->data_fd);
+        c->data_fd = -1;
+    }
+    for (int i = 0; i < FETCH_CONN_MAX && c->slot < 0; i++)
+        if (!s->ctl[i]) {
+            s->ctl[i] = c;
+            c->slot = i;
+        }
+    c->pasv = c->slot >= 0;
 }
 
 /* Every complete command line in buf, answered in turn. 1 when done. */
@@ -257,9 +307,15 @@ static int ftp_input(struct fetch_server *s, struct netsrv_conn *nc)
             act = fetch_ftp_step(&c->session, &cmd, reply, sizeof(reply));
             used = cmd.line_len;
         }
-        if (act == FETCH_FTP_RETR)
-            ftp_retr(s, nc, &cmd);
-        say(nc->fd, reply);
+        bool answered = act == FETCH_FTP_RETR && ftp_retr(s, nc, &cmd, reply, sizeof(reply));
+        if (s->jobs && rc == 0 && (strcmp(cmd.verb, "PASV") == 0 || strcmp(cmd.verb, "EPSV") == 0))
+            ftp_pasv(s, c);
+        /* The size is known only once fetched: not "550" (curl takes it
+         * for a missing file), a server without SIZE. */
+        if (s->jobs && rc == 0 && strcmp(cmd.verb, "SIZE") == 0 && c->session.logged_in)
+            snprintf(reply, sizeof(reply), "502 Command not implemented.\r\n");
+        if (!answered)
+            say(nc->fd, reply);
         if (act == FETCH_FTP_CLOSE)
             return 1;
         memmove(c->buf, c->buf + used, c->len - used);
@@ -286,9 +342,23 @@ static int on_accept(void *ud, struct netsrv_conn *nc)
     struct fetch_server *s = ud;
     if (nc->dst_port == s->port)
         return -EPERM;
+    if (nc->dst_port == 21 && s->jobs)
+        for (int i = 0; i < FETCH_CONN_MAX; i++) {
+            struct conn *ctl = s->ctl[i];
+            if (ctl && ctl->pasv && ctl->peer == nc->peer && ctl->dst == nc->dst) {
+                /* Its data connection: kept by the control one (netsrv
+                 * closes its own descriptor). */
+                ctl->data_fd = fcntl(nc->fd, F_DUPFD_CLOEXEC, 0);
+                ctl->pasv = false;
+                return -EALREADY;
+            }
+        }
     struct conn *c = xcalloc(1, sizeof(*c));
     c->ftp = nc->dst_port == 21;
     c->session.dst_ip = nc->dst;
+    c->data_fd = c->slot = -1;
+    c->peer = nc->peer;
+    c->dst = nc->dst;
     nc->state = c;
     if (c->ftp)
         say(nc->fd, fetch_ftp_greeting());
@@ -297,8 +367,13 @@ static int on_accept(void *ud, struct netsrv_conn *nc)
 
 static void on_closed(void *ud, struct netsrv_conn *nc)
 {
-    (void)ud;
-    free(nc->state);
+    struct fetch_server *s = ud;
+    struct conn *c = nc->state;
+    if (c && c->slot >= 0)
+        s->ctl[c->slot] = NULL;
+    if (c && c->data_fd >= 0)
+        close(c->data_fd);
+    free(c);
 }
 
 /* ---- TFTP ---- */

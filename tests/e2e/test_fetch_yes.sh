@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads with [capture] fetch = yes: from an SSH session on the gateway,
-# wget, curl and busybox wget of files on a web server in the test's own
-# "internet" namespace get the files unchanged, fetched from the host's
+# wget, curl and busybox wget of files on a web server, and busybox ftpget,
+# wget and curl of files on an FTP server, in the test's own "internet"
+# namespace get the files unchanged, fetched from the host's
 # side; each is a file.download with fetched, sha256 (the server's file's),
 # size, content type, a file-type verdict and where it came from, and the
 # artifact is the file. A file past [capture] max_bytes reaches the client
@@ -70,6 +71,10 @@ S((sys.argv[1], 80), functools.partial(H, directory=sys.argv[2])).serve_forever(
 ' "$srv" "$www" </dev/null >"$E2E_TMP/http.log" 2>&1 &
 e2e_defer "kill $! 2>/dev/null"
 e2e_wait_for 10 curl -sf -o /dev/null "http://$srv/x.sh" || e2e_fail "the test's web server did not start"
+ip netns exec "$INET_NS" /usr/bin/python3 -u "$KARAKURI_SRC/tests/e2e/helpers_fetch/ftpd.py" "$srv" "$www" \
+  </dev/null >"$E2E_TMP/ftp.log" 2>&1 &
+e2e_defer "kill $! 2>/dev/null"
+e2e_wait_for 10 curl -sf -o /dev/null "ftp://$srv/x.sh" || e2e_fail "the test's FTP server did not start"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 login true || e2e_fail "login"
@@ -83,13 +88,17 @@ timeout 30 wget -q -O /tmp/m http://$srv/missing; echo missing=\$?
 timeout 30 wget -q -O /tmp/p http://192.168.77.1/x; echo private=\$?
 timeout 30 wget -q -O /tmp/h http://$srv/to/$ATT_HOST_IP/x; echo hostown=\$?
 timeout 30 wget -q -O /tmp/r http://$srv/to/$srv/x.sh; echo redirected=\$?
-sha256sum /tmp/w /tmp/c /tmp/b /tmp/big; sh /tmp/c" 2>"$E2E_TMP/login.err")
+timeout 30 busybox ftpget -u anonymous -p guest $srv /tmp/fg /bot.x86; echo ftpget=\$?
+timeout 30 wget -q -O /tmp/fw ftp://$srv/x.sh; echo ftpwget=\$?
+timeout 30 curl -s -o /tmp/fc ftp://$srv/x.sh; echo ftpcurl=\$?
+timeout 30 busybox ftpget -u anonymous -p guest $srv /tmp/fm /missing; echo ftpmissing=\$?
+sha256sum /tmp/w /tmp/c /tmp/b /tmp/big /tmp/fg /tmp/fw /tmp/fc; sh /tmp/c" 2>"$E2E_TMP/login.err")
 e2e_log "$(tr '\n' ' ' <<<"$out")"
-for k in wget=0 curl=0 bbwget=0 big=0 redirected=0; do
+for k in wget=0 curl=0 bbwget=0 big=0 redirected=0 ftpget=0 ftpwget=0 ftpcurl=0; do
   grep -qx "$k" <<<"$out" || e2e_fail "$k: $out $(tail -20 "$E2E_TMP/login.err")"
 done
 grep -qx "missing=8" <<<"$out" || e2e_fail "the server's 404 (wget exit 8): $out"
-for k in private hostown; do
+for k in private hostown ftpmissing; do
   grep -q "^$k=[1-9]" <<<"$out" || e2e_fail "$k: $out"
 done
 (($(date +%s) - t0 < 60)) || e2e_fail "the downloads took $(($(date +%s) - t0)) s"
@@ -97,6 +106,9 @@ grep -q "$(sha "$www/bot.x86")  /tmp/w" <<<"$out" || e2e_fail "wget's file diffe
 grep -q "$(sha "$www/bot.x86")  /tmp/b" <<<"$out" || e2e_fail "busybox wget's file differs"
 grep -q "$(sha "$www/x.sh")  /tmp/c" <<<"$out" || e2e_fail "curl's file differs"
 grep -qx pwned <<<"$out" || e2e_fail "the script did not run"
+grep -q "$(sha "$www/bot.x86")  /tmp/fg" <<<"$out" || e2e_fail "ftpget's file differs"
+grep -q "$(sha "$www/x.sh")  /tmp/fw" <<<"$out" || e2e_fail "wget's FTP file differs"
+grep -q "$(sha "$www/x.sh")  /tmp/fc" <<<"$out" || e2e_fail "curl's FTP file differs"
 grep -q "$(head -c 1048576 "$www/big.bin" | sha256sum | cut -d' ' -f1)  /tmp/big" <<<"$out" ||
   e2e_fail "the cut file is not the first max_bytes"
 
@@ -117,6 +129,9 @@ want "http://$srv/missing" "" '.status == 404'
 want "http://192.168.77.1/x" "" '(.fetched | not) and .error == "address not allowed"'
 want "http://$srv/to/$ATT_HOST_IP/x" "" '(.fetched | not) and .error == "address not allowed"'
 want "http://$srv/to/$srv/x.sh" "$(sha "$www/x.sh")" '.fetched and .sha256 == $s'
+want "ftp://$srv/bot.x86" "$bsha" '.fetched and .sha256 == $s and .proto == "ftp" and .username == "anonymous" and .password == "guest"'
+want "ftp://$srv/x.sh" "$(sha "$www/x.sh")" '.fetched and .sha256 == $s and .proto == "ftp"'
+want "ftp://$srv/missing" "" '(.fetched | not) and .error != null'
 cmp -s "$www/bot.x86" "$E2E_TMP/var/artifacts/$bsha" || e2e_fail "the artifact is not the server's file"
 # Hostile servers end their own fetch and nothing else: while they run,
 # another download goes through at once.
