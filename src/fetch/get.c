@@ -67,6 +67,8 @@ void fetch_get_local(struct fetch_local *out)
 
 struct ctx {
     const struct fetch_get_req *r;
+    CURL *h;
+    bool passed; /* r->pass has had the head */
     struct fetch_get_result *out;
     bool refused; /* an address was not allowed */
     size_t head;  /* bytes of response headers, redirects' included */
@@ -96,6 +98,21 @@ static size_t on_body(char *d, size_t size, size_t n, void *ud)
     size_t len = size * n;
     long long room = c->r->max_bytes - c->out->size;
     size_t keep = (long long)len > room ? (size_t)(room > 0 ? room : 0) : len;
+    /* Passed on first: the client does not wait for the disk. */
+    if (c->r->pass && keep) {
+        struct fetch_get_head head = {.length = -1};
+        curl_off_t cl = -1;
+        char *ct = NULL;
+        if (!c->passed) {
+            curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &head.status);
+            if (curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK)
+                head.content_type = ct;
+            if (curl_easy_getinfo(c->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK)
+                head.length = (long long)cl;
+        }
+        c->r->pass(c->r->pass_ud, c->passed ? NULL : &head, d, keep);
+        c->passed = true;
+    }
     for (size_t off = 0; off < keep;) {
         ssize_t w = write(c->out->fd, d + off, keep - off);
         if (w <= 0)
@@ -141,6 +158,7 @@ int fetch_get(const struct fetch_get_req *r, struct fetch_get_result *out)
         return -e;
     }
     CURL *h = curl_easy_init();
+    c.h = h;
     if (!h) {
         snprintf(out->error, sizeof(out->error), "libcurl");
         close(out->fd);

@@ -37,6 +37,13 @@ bool fetch_addr_allowed(uint32_t ip, uint32_t pool_net, uint32_t pool_mask,
 /* Reads the host's IPv4 interfaces (getifaddrs). */
 void fetch_get_local(struct fetch_local *out);
 
+/* What a response said of itself, given with its first body bytes. */
+struct fetch_get_head {
+    long status;
+    const char *content_type; /* NULL: none */
+    long long length;         /* Content-Length, -1 unknown */
+};
+
 struct fetch_get_req {
     const char *url;                 /* http://, https:// or ftp:// */
     const char *user_agent;          /* sent as the client sent it; NULL: none */
@@ -48,6 +55,10 @@ struct fetch_get_req {
     uint32_t pool_net, pool_mask; /* honeynet addresses, never connected to */
     const struct fetch_local *local;
     volatile const bool *stop; /* set: give up (the fetcher stops) */
+    /* When set: each piece of the body kept, as it comes (head: with the
+     * first piece, NULL after), so that it can be passed on while fetched. */
+    void (*pass)(void *ud, const struct fetch_get_head *head, const void *d, size_t n);
+    void *pass_ud;
 };
 
 struct fetch_get_result {

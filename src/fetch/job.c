@@ -19,6 +19,8 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #define QUOTA_NETS 64
@@ -40,6 +42,15 @@ struct fetch_jobs {
     unsigned running;
     volatile bool stop;
     struct quota quota[QUOTA_NETS];
+};
+
+/* HTTP: the response passed on while it is fetched. */
+struct relay {
+    int fd;
+    bool head_only; /* HEAD */
+    bool started;   /* the head is sent */
+    bool gone;      /* the client stopped taking it */
+    long long max_bytes;
 };
 
 struct job {
@@ -82,14 +93,19 @@ static struct quota *quota_of(struct fetch_jobs *j, uint32_t peer)
     return least;
 }
 
-static void say(int fd, const char *text, size_t n)
+static void say_flags(int fd, const char *text, size_t n, int flags)
 {
     for (size_t off = 0; off < n;) {
-        ssize_t w = send(fd, text + off, n - off, MSG_NOSIGNAL);
+        ssize_t w = send(fd, text + off, n - off, MSG_NOSIGNAL | flags);
         if (w <= 0)
             return;
         off += (size_t)w;
     }
+}
+
+static void say(int fd, const char *text, size_t n)
+{
+    say_flags(fd, text, n, 0);
 }
 
 static const char NOT_FOUND[] = "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: "
@@ -111,22 +127,39 @@ static const char *reason_of(long status)
     }
 }
 
-/* The response, as the server gave it (status, type), and the body kept. */
-static void hand_over(const struct job *jb, const struct fetch_get_result *g)
+/* The response's head as the server gave it (status, type; its length
+ * when known, cut to max_bytes; else the body ends with the connection). */
+static void send_head(struct relay *rl, long status, const char *type, long long length)
 {
-    char head[512];
-    long status = g->status >= 200 && g->status < 600 ? g->status : 200;
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %ld %s\r\nServer: nginx\r\nContent-Type: %s\r\n"
-                     "Content-Length: %lld\r\nConnection: close\r\n\r\n",
-                     status, reason_of(status),
-                     g->content_type[0] ? g->content_type : "application/octet-stream", g->size);
-    say(jb->fd, head, (size_t)n);
-    off_t off = 0;
-    while (!jb->head && off < g->size) {
-        ssize_t w = sendfile(jb->fd, g->fd, &off, (size_t)(g->size - off));
+    char head[512], len[64] = "";
+    if (status < 200 || status >= 600)
+        status = 200;
+    if (length >= 0)
+        snprintf(len, sizeof(len), "Content-Length: %lld\r\n",
+                 length < rl->max_bytes ? length : rl->max_bytes);
+    int n =
+        snprintf(head, sizeof(head),
+                 "HTTP/1.1 %ld %s\r\nServer: nginx\r\nContent-Type: %.200s\r\n%s"
+                 "Connection: close\r\n\r\n",
+                 status, reason_of(status), type && *type ? type : "application/octet-stream", len);
+    /* The head and the body's first bytes in one segment. */
+    say_flags(rl->fd, head, (size_t)n, rl->head_only ? 0 : MSG_MORE);
+    rl->started = true;
+}
+
+/* fetch_get's pass: each piece to the client as it comes; a client that
+ * stops taking it does not stop the fetch (the file is what is wanted). */
+static void pass_on(void *ud, const struct fetch_get_head *h, const void *d, size_t n)
+{
+    struct relay *rl = ud;
+    if (h)
+        send_head(rl, h->status, h->content_type, h->length);
+    for (size_t off = 0; !rl->head_only && !rl->gone && off < n;) {
+        ssize_t w = send(rl->fd, (const char *)d + off, n - off, MSG_NOSIGNAL);
         if (w <= 0)
-            break;
+            rl->gone = true;
+        else
+            off += (size_t)w;
     }
 }
 
@@ -214,22 +247,30 @@ static void *job_main(void *arg)
                               .pool_mask = j->pool_mask,
                               .local = &j->local,
                               .stop = &j->stop};
-    (void)fetch_get(&r, &g);
-    /* The socket was the fetcher's poll loop's: blocking from here, with a
-     * time cap for a client that does not read. */
+    /* The sockets were the fetcher's poll loop's: blocking from here,
+     * with a time cap for a client that does not read. */
     struct timeval tv = {.tv_sec = SEND_TIMEOUT_S};
+    int one = 1;
     for (int k = 0; k < 2; k++) {
         int fd = k ? jb->ctl : jb->fd;
         if (fd < 0)
             continue;
         (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
         (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        /* The file's last segment not held back for an ACK (Nagle). */
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
+    struct relay rl = {.fd = jb->fd, .head_only = jb->head, .max_bytes = r.max_bytes};
+    if (jb->ctl < 0) {
+        r.pass = pass_on;
+        r.pass_ud = &rl;
+    }
+    (void)fetch_get(&r, &g);
     if (jb->ctl >= 0)
         ftp_hand_over(jb, &g);
-    else if (g.fd >= 0)
-        hand_over(jb, &g);
-    else
+    else if (g.fd >= 0 && !rl.started)
+        send_head(&rl, g.status, g.content_type, 0); /* an empty body */
+    else if (!rl.started)
         say(jb->fd, NOT_FOUND, sizeof(NOT_FOUND) - 1);
     close(jb->fd);
     if (jb->ctl >= 0)
