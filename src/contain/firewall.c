@@ -147,10 +147,10 @@ static int egress_rules(const struct config *cfg, const char *pool,
     return rc;
 }
 
-/* The downloads the fetcher takes: what a tool asks of a web, FTP or TFTP
- * server. */
+/* The downloads the fetcher takes: what a tool asks of a web (HTTPS too:
+ * its ClientHello is read), FTP or TFTP server. */
 static const struct config_egress FETCH_PORTS[] = {
-    {false, 80}, {false, 8080}, {false, 21}, {true, 69}};
+    {false, 80}, {false, 8080}, {false, 443}, {false, 21}, {true, 69}};
 #define NFETCH (sizeof(FETCH_PORTS) / sizeof(FETCH_PORTS[0]))
 
 /* A fetch port that [containment] egress lets out goes out for real, not

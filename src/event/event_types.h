@@ -57,6 +57,9 @@
     X(TCPIP_FORWARD, "tcpip.forward",                                                              \
       "a direct-tcpip (local forwarding) request (dst_ip, dst_port, allowed)")                     \
     X(TCPIP_LISTEN, "tcpip.listen", "a tcpip-forward (remote forwarding) request (address, port)") \
+    X(TCPIP_TLS, "tcpip.tls",                                                                      \
+      "a honeynet host began TLS with an address off the machine (sni, alpn, tls_version, "        \
+      "dst_ip, dst_port, honeynet, container)")                                                    \
     X(LAN_HONEYNET_CREATED, "lan.honeynet_created",                                                \
       "a honeynet and its LAN were created (subnet, gateway)")                                     \
     X(LAN_HONEYNET_REMOVED, "lan.honeynet_removed", "a honeynet was removed (reason)")             \

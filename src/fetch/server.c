@@ -15,6 +15,7 @@
 #include "fetch/job.h"
 #include "fetch/request.h"
 #include "fetch/tftp.h"
+#include "fetch/tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +48,7 @@ struct rec_bucket {
 /* A connection's request so far (netsrv_conn's state). */
 struct conn {
     bool ftp;
+    bool tls;    /* HTTPS: its ClientHello is read, then it is refused */
     bool pasv;   /* FTP control, with fetch = yes: a data connection is awaited */
     int data_fd; /* FTP control: its data connection (a descriptor of ours), -1 none */
     int slot;    /* FTP control: its entry in fetch_server.ctl, -1 none */
@@ -145,7 +147,7 @@ static void emit(struct fetch_server *s, uint32_t src, json_t *ev)
 {
     ev = admit(s, src, ev);
     if (ev && event_emit(s->p, ev) < 0)
-        LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a file.download could not be recorded");
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: an event could not be recorded");
 }
 
 /* ---- connections ---- */
@@ -323,6 +325,50 @@ static int ftp_input(struct fetch_server *s, struct netsrv_conn *nc)
     }
 }
 
+/* HTTPS: the ClientHello recorded (tcpip.tls), then a fatal alert, as a
+ * server that will not talk: the tool fails at once. Not relayed, with
+ * fetch = yes either (yet). 1 when done. */
+static int tls_input(struct fetch_server *s, struct netsrv_conn *nc)
+{
+    struct conn *c = nc->state;
+    struct fetch_tls_hello h;
+    char a[UTIL_IPV4_LEN], hn[64] = "", host[64] = "", ver[8];
+    int rc = fetch_tls_parse((const uint8_t *)c->buf, c->len, &h);
+    if (rc == -EAGAIN && c->len < sizeof(c->buf))
+        return 0;
+    json_t *ev = event_new(EVENT_TCPIP_TLS);
+    util_ipv4_format(nc->peer, a);
+    json_object_set_new(ev, "src_ip", json_string(a));
+    json_object_set_new(ev, "src_port", json_integer(nc->peer_port));
+    util_ipv4_format(nc->dst, a);
+    json_object_set_new(ev, "dst_ip", json_string(a));
+    json_object_set_new(ev, "dst_port", json_integer(nc->dst_port));
+    if (rc == 0) {
+        event_set_str(ev, "sni", h.sni, strlen(h.sni));
+        event_set_str(ev, "alpn", h.alpn, strlen(h.alpn));
+        if ((h.best_version & 0xff) == 0)
+            snprintf(ver, sizeof(ver), "ssl3");
+        else
+            snprintf(ver, sizeof(ver), "1.%u", (h.best_version & 0xff) - 1);
+        json_object_set_new(ev, "tls_version", json_string(ver));
+        json_object_set_new(ev, "ciphers", json_integer(h.ciphers));
+    } else {
+        json_object_set_new(ev, "malformed", json_true());
+        json_object_set_new(ev, "size", json_integer((json_int_t)c->len));
+    }
+    json_object_set_new(ev, "relayed", json_false());
+    if (s->owner && s->owner(s->ud, nc->peer, hn, sizeof(hn), host, sizeof(host))) {
+        json_object_set_new(ev, "honeynet", json_string(hn));
+        if (host[0])
+            json_object_set_new(ev, "container", json_string(host));
+    }
+    emit(s, nc->peer, ev);
+    uint8_t alert[7];
+    fetch_tls_alert(alert);
+    (void)send(nc->fd, alert, sizeof(alert), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return 1;
+}
+
 static int on_input(void *ud, struct netsrv_conn *nc)
 {
     struct conn *c = nc->state;
@@ -332,7 +378,7 @@ static int on_input(void *ud, struct netsrv_conn *nc)
     if (n <= 0)
         return 1;
     c->len += (size_t)n;
-    return c->ftp ? ftp_input(ud, nc) : http_input(ud, nc);
+    return c->tls ? tls_input(ud, nc) : c->ftp ? ftp_input(ud, nc) : http_input(ud, nc);
 }
 
 /* A connection redirected here from a download port (not the fetcher's
@@ -355,6 +401,7 @@ static int on_accept(void *ud, struct netsrv_conn *nc)
         }
     struct conn *c = xcalloc(1, sizeof(*c));
     c->ftp = nc->dst_port == 21;
+    c->tls = nc->dst_port == 443;
     c->session.dst_ip = nc->dst;
     c->data_fd = c->slot = -1;
     c->peer = nc->peer;

