@@ -376,8 +376,8 @@ static const struct key KEYS[] = {
     {"capture", "fetch", "no",
      "downloads from honeynet hosts (HTTP on 80 and 8080, FTP on 21, TFTP on 69) go to karakuri's "
      "fetcher and are recorded (file.download); no: it answers that there is no such file (the "
-     "tool fails at once); yes: it fetches HTTP and FTP downloads itself from the host's side, "
-     "keeps them and hands them over (TFTP: answered as with no)",
+     "tool fails at once); yes: it fetches HTTP, FTP and TFTP downloads itself from the host's "
+     "side, keeps them and hands them over",
      set_bool, get_bool, OFF(capture.fetch), 0, 0},
     {"capture", "max_bytes", "32M",
      "the most of one file kept: a download fetched (with fetch), a file sent in over scp/sftp",

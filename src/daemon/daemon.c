@@ -281,8 +281,8 @@ static int fetch_start(void *ctx)
     struct daemon *d = ctx;
     if (d->cfg->capture.fetch)
         LOG_WARN(
-            "fetcher: [capture] fetch = yes: HTTP and FTP downloads are fetched from this host "
-            "and handed to the honeynet hosts (TFTP is answered as with no)");
+            "fetcher: [capture] fetch = yes: HTTP, FTP and TFTP downloads are fetched from this "
+            "host and handed to the honeynet hosts");
     int rc = fetch_server_start(d->cfg, d->pipeline, CONTAIN_FETCH_PORT,
                                 d->lan ? lan_responder_owner : NULL, d->lan, &d->fetch, d->err,
                                 sizeof(d->err));

@@ -166,7 +166,7 @@ int fetch_get(const struct fetch_get_req *r, struct fetch_get_result *out)
         return -ENOMEM;
     }
     curl_easy_setopt(h, CURLOPT_URL, r->url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,ftp");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,ftp,tftp");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_GET_REDIRECTS);

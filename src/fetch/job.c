@@ -62,6 +62,8 @@ struct job {
     uint32_t peer, dst;
     uint16_t dst_port;
     bool head;
+    void (*done)(void *ud, int fd, long long size); /* TFTP */
+    void *done_ud;
 };
 
 struct fetch_jobs *fetch_jobs_new(const struct config *cfg, struct event_pipeline *p,
@@ -261,18 +263,21 @@ static void *job_main(void *arg)
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
     struct relay rl = {.fd = jb->fd, .head_only = jb->head, .max_bytes = r.max_bytes};
-    if (jb->ctl < 0) {
+    if (jb->ctl < 0 && !jb->done) {
         r.pass = pass_on;
         r.pass_ud = &rl;
     }
     (void)fetch_get(&r, &g);
-    if (jb->ctl >= 0)
+    if (jb->done)
+        jb->done(jb->done_ud, g.fd >= 0 ? fcntl(g.fd, F_DUPFD_CLOEXEC, 0) : -1, g.size);
+    else if (jb->ctl >= 0)
         ftp_hand_over(jb, &g);
     else if (g.fd >= 0 && !rl.started)
         send_head(&rl, g.status, g.content_type, 0); /* an empty body */
     else if (!rl.started)
         say(jb->fd, NOT_FOUND, sizeof(NOT_FOUND) - 1);
-    close(jb->fd);
+    if (jb->fd >= 0)
+        close(jb->fd);
     if (jb->ctl >= 0)
         close(jb->ctl);
     if (jb->ev) {
@@ -369,6 +374,25 @@ int fetch_jobs_ftp(struct fetch_jobs *j, int ctl, int data, json_t *ev,
                        .peer = f->peer,
                        .dst = f->dst,
                        .dst_port = f->dst_port};
+    return start_job(jb);
+}
+
+int fetch_jobs_tftp(struct fetch_jobs *j, json_t *ev, const struct fetch_tftp_job *t)
+{
+    int rc = admit_job(j, t->peer, ev);
+    if (rc < 0)
+        return rc;
+    struct job *jb = xcalloc(1, sizeof(*jb));
+    *jb = (struct job){.j = j,
+                       .fd = -1,
+                       .ctl = -1,
+                       .ev = ev,
+                       .url = xstrdup(t->url),
+                       .peer = t->peer,
+                       .dst = t->dst,
+                       .dst_port = t->dst_port,
+                       .done = t->done,
+                       .done_ud = t->ud};
     return start_job(jb);
 }
 

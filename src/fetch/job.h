@@ -49,6 +49,21 @@ struct fetch_ftp_job {
 int fetch_jobs_ftp(struct fetch_jobs *j, int ctl, int data, json_t *ev,
                    const struct fetch_ftp_job *f) __attribute__((warn_unused_result));
 
+struct fetch_tftp_job {
+    const char *url;
+    uint32_t peer, dst; /* host byte order */
+    uint16_t dst_port;
+    /* Called on the job's thread once fetched: fd (the callee's; -1 when
+     * nothing was fetched) holds size bytes. */
+    void (*done)(void *ud, int fd, long long size);
+    void *ud;
+};
+
+/* As fetch_jobs_http for a TFTP read request; t->done is called exactly
+ * once when 0 is returned, never otherwise. */
+int fetch_jobs_tftp(struct fetch_jobs *j, json_t *ev, const struct fetch_tftp_job *t)
+    __attribute__((warn_unused_result));
+
 /* Asks every job to stop, waits for them, frees j. NULL is fine. */
 void fetch_jobs_free(struct fetch_jobs *j);
 

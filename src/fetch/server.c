@@ -15,6 +15,7 @@
 #include "fetch/job.h"
 #include "fetch/request.h"
 #include "fetch/tftp.h"
+#include "fetch/tftpx.h"
 #include "fetch/tls.h"
 
 #include <arpa/inet.h>
@@ -67,6 +68,7 @@ struct fetch_server {
     char *ct; /* conntrack text, FETCH_CONNTRACK_MAX bytes */
     struct rec_bucket rec[REC_SOURCES];
     struct fetch_jobs *jobs;          /* with [capture] fetch = yes */
+    struct fetch_tftpx *tftpx;        /* with fetch = yes: TFTP transfers */
     struct conn *ctl[FETCH_CONN_MAX]; /* FTP control connections that said PASV */
 };
 
@@ -443,6 +445,53 @@ static int tftp_origdst(struct fetch_server *s, uint32_t peer, uint16_t peer_por
     return fetch_conntrack_origdst(s->ct, len, peer, peer_port, s->port, dst, dport);
 }
 
+/* A TFTP fetch's end, on its job's thread: the transfer begins. */
+struct tftp_done {
+    struct fetch_tftpx *x;
+    int udp; /* a descriptor of its own: the fetcher's socket may be gone */
+    uint32_t peer;
+    uint16_t port;
+};
+
+static void tftp_fetched(void *ud, int fd, long long size)
+{
+    struct tftp_done *d = ud;
+    fetch_tftpx_ready(d->x, d->udp, d->peer, d->port, fd, size);
+    close(d->udp);
+    free(d);
+}
+
+/* With fetch = yes: a read request fetched by a job, its file then sent
+ * block by block (tftpx.h). False when it is not taken (answered as with
+ * fetch = no, and ev recorded by the caller); true: ev taken. */
+static bool tftp_fetch(struct fetch_server *s, int fd, json_t *ev, const char *url, uint32_t peer,
+                       uint16_t port, uint32_t dst, uint16_t dport)
+{
+    int rc = fetch_tftpx_begin(s->tftpx, peer, port);
+    if (rc == -EEXIST) { /* the client asking again while it is fetched */
+        json_decref(ev);
+        return true;
+    }
+    if (rc < 0)
+        return false;
+    ev = admit(s, peer, ev);
+    struct tftp_done *d = xcalloc(1, sizeof(*d));
+    *d = (struct tftp_done){.x = s->tftpx, .peer = peer, .port = port};
+    d->udp = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    struct fetch_tftp_job t = {
+        .url = url, .peer = peer, .dst = dst, .dst_port = dport, .done = tftp_fetched, .ud = d};
+    if (d->udp >= 0 && fetch_jobs_tftp(s->jobs, ev, &t) == 0)
+        return true;
+    /* Not fetched (busy, quota): "File not found", and the transfer gone. */
+    fetch_tftpx_ready(s->tftpx, fd, peer, port, -1, 0);
+    if (d->udp >= 0)
+        close(d->udp);
+    free(d);
+    if (ev && event_emit(s->p, ev) < 0)
+        LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: an event could not be recorded");
+    return true;
+}
+
 static void on_datagram(void *ud, int fd, const uint8_t *p, size_t n,
                         const struct sockaddr_in *from)
 {
@@ -452,6 +501,10 @@ static void on_datagram(void *ud, int fd, const uint8_t *p, size_t n,
     struct fetch_tftp t;
     char a[UTIL_IPV4_LEN] = "unknown", url[512];
     uint8_t reply[64];
+    if (s->tftpx && n >= 4 && p[0] == 0 && p[1] == 4) { /* ACK */
+        (void)fetch_tftpx_ack(s->tftpx, fd, peer, peer_port, (unsigned)p[2] << 8 | p[3]);
+        return;
+    }
     if (fetch_tftp_parse(p, n, &t) < 0)
         return;
     if (tftp_origdst(s, peer, peer_port, &dst, &dport) == 0)
@@ -461,6 +514,8 @@ static void on_datagram(void *ud, int fd, const uint8_t *p, size_t n,
     event_set_str(ev, "method", t.opcode == 1 ? "RRQ" : "WRQ", 3);
     event_set_str(ev, "mode", t.mode, strlen(t.mode));
     json_object_set_new(ev, "tool", json_string("tftp"));
+    if (s->jobs && t.opcode == 1 && dst && tftp_fetch(s, fd, ev, url, peer, peer_port, dst, dport))
+        return;
     emit(s, peer, ev);
     size_t len = t.opcode == 1 ? fetch_tftp_error(reply, sizeof(reply), 1, "File not found")
                                : fetch_tftp_error(reply, sizeof(reply), 2, "Access violation");
@@ -488,11 +543,14 @@ int fetch_server_start(const struct config *cfg, struct event_pipeline *p, uint1
     s->ct = xmalloc(FETCH_CONNTRACK_MAX);
     uint32_t mask =
         cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix) : 0;
-    if (cfg->capture.fetch)
+    if (cfg->capture.fetch) {
         s->jobs = fetch_jobs_new(cfg, p, cfg->honeynet.lan_pool_net & mask, mask);
+        s->tftpx = fetch_tftpx_new();
+    }
     int rc = netsrv_start(&o, &OPS, s, &s->srv, err, errlen);
     if (rc < 0) {
         fetch_jobs_free(s->jobs);
+        fetch_tftpx_free(s->tftpx);
         free(s->ct);
         free(s);
         return rc;
@@ -506,7 +564,8 @@ void fetch_server_stop(struct fetch_server *s)
     if (!s)
         return;
     netsrv_stop(s->srv);
-    fetch_jobs_free(s->jobs);
+    fetch_jobs_free(s->jobs); /* its TFTP jobs end in tftpx: freed after */
+    fetch_tftpx_free(s->tftpx);
     free(s->ct);
     free(s);
 }

@@ -3,13 +3,16 @@
  * (contain/firewall.h, KARAKURI-FETCH). One thread (common/netsrv.h), one
  * listening TCP socket and one UDP socket on the given port; the destination a client
  * meant comes from SO_ORIGINAL_DST (TCP) or the conntrack table (UDP,
- * fetch/tftp.h); port 21 is FTP (fetch/ftp.h), the rest HTTP.
+ * fetch/tftp.h); port 21 is FTP (fetch/ftp.h), 443 TLS (fetch/tls.h: the
+ * ClientHello recorded as tcpip.tls, then an alert), the rest HTTP.
  *
- * With [capture] fetch = no (the only behaviour so far): HTTP gets 404 Not
- * Found as soon as its head is read, FTP a server with no files (550),
- * TFTP an ERROR "File not found"; every request is a file.download event
- * (url, tool, who asked: honeynet and host through owner). Nothing is
- * fetched or executed.
+ * With [capture] fetch = no (the default): HTTP gets 404 Not Found as soon
+ * as its head is read, FTP a server with no files (550), TFTP an ERROR
+ * "File not found"; every request is a file.download event (url, tool, who
+ * asked: honeynet and host through owner). Nothing is fetched or executed.
+ * With fetch = yes, HTTP GET/HEAD, FTP RETR and TFTP read requests are
+ * fetched from the host's side by jobs (fetch/job.h) and handed over
+ * (TFTP block by block: fetch/tftpx.h).
  *
  * Caps: FETCH_CONN_MAX connections at once, 16 from one address (more are
  * closed at accept),

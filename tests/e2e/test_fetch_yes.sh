@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads with [capture] fetch = yes: from an SSH session on the gateway,
-# wget, curl and busybox wget of files on a web server, and busybox ftpget,
-# wget and curl of files on an FTP server, in the test's own "internet"
+# wget, curl and busybox wget of files on a web server, busybox ftpget,
+# wget and curl of files on an FTP server, and busybox tftp of a file on a
+# TFTP server, in the test's own "internet"
 # namespace get the files unchanged, fetched from the host's
 # side; each is a file.download with fetched, sha256 (the server's file's),
 # size, content type, a file-type verdict and where it came from, and the
@@ -75,6 +76,10 @@ ip netns exec "$INET_NS" /usr/bin/python3 -u "$KARAKURI_SRC/tests/e2e/helpers_fe
   </dev/null >"$E2E_TMP/ftp.log" 2>&1 &
 e2e_defer "kill $! 2>/dev/null"
 e2e_wait_for 10 curl -sf -o /dev/null "ftp://$srv/x.sh" || e2e_fail "the test's FTP server did not start"
+ip netns exec "$INET_NS" /usr/bin/python3 -u "$KARAKURI_SRC/tests/e2e/helpers_fetch/tftpd.py" "$srv" "$www" \
+  </dev/null >"$E2E_TMP/tftp.log" 2>&1 &
+e2e_defer "kill $! 2>/dev/null"
+e2e_wait_for 10 curl -sf -o /dev/null "tftp://$srv/x.sh" || e2e_fail "the test's TFTP server did not start"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 login true || e2e_fail "login"
@@ -92,13 +97,15 @@ timeout 30 busybox ftpget -u anonymous -p guest $srv /tmp/fg /bot.x86; echo ftpg
 timeout 30 wget -q -O /tmp/fw ftp://$srv/x.sh; echo ftpwget=\$?
 timeout 30 curl -s -o /tmp/fc ftp://$srv/x.sh; echo ftpcurl=\$?
 timeout 30 busybox ftpget -u anonymous -p guest $srv /tmp/fm /missing; echo ftpmissing=\$?
-sha256sum /tmp/w /tmp/c /tmp/b /tmp/big /tmp/fg /tmp/fw /tmp/fc; sh /tmp/c" 2>"$E2E_TMP/login.err")
+timeout 30 busybox tftp -g -r bot.x86 -l /tmp/tg $srv; echo tftp=\$?
+timeout 30 busybox tftp -g -r missing -l /tmp/tm $srv; echo tftpmissing=\$?
+sha256sum /tmp/w /tmp/c /tmp/b /tmp/big /tmp/fg /tmp/fw /tmp/fc /tmp/tg; sh /tmp/c" 2>"$E2E_TMP/login.err")
 e2e_log "$(tr '\n' ' ' <<<"$out")"
-for k in wget=0 curl=0 bbwget=0 big=0 redirected=0 ftpget=0 ftpwget=0 ftpcurl=0; do
+for k in wget=0 curl=0 bbwget=0 big=0 redirected=0 ftpget=0 ftpwget=0 ftpcurl=0 tftp=0; do
   grep -qx "$k" <<<"$out" || e2e_fail "$k: $out $(tail -20 "$E2E_TMP/login.err")"
 done
 grep -qx "missing=8" <<<"$out" || e2e_fail "the server's 404 (wget exit 8): $out"
-for k in private hostown ftpmissing; do
+for k in private hostown ftpmissing tftpmissing; do
   grep -q "^$k=[1-9]" <<<"$out" || e2e_fail "$k: $out"
 done
 (($(date +%s) - t0 < 60)) || e2e_fail "the downloads took $(($(date +%s) - t0)) s"
@@ -107,6 +114,7 @@ grep -q "$(sha "$www/bot.x86")  /tmp/b" <<<"$out" || e2e_fail "busybox wget's fi
 grep -q "$(sha "$www/x.sh")  /tmp/c" <<<"$out" || e2e_fail "curl's file differs"
 grep -qx pwned <<<"$out" || e2e_fail "the script did not run"
 grep -q "$(sha "$www/bot.x86")  /tmp/fg" <<<"$out" || e2e_fail "ftpget's file differs"
+grep -q "$(sha "$www/bot.x86")  /tmp/tg" <<<"$out" || e2e_fail "tftp's file differs"
 grep -q "$(sha "$www/x.sh")  /tmp/fw" <<<"$out" || e2e_fail "wget's FTP file differs"
 grep -q "$(sha "$www/x.sh")  /tmp/fc" <<<"$out" || e2e_fail "curl's FTP file differs"
 grep -q "$(head -c 1048576 "$www/big.bin" | sha256sum | cut -d' ' -f1)  /tmp/big" <<<"$out" ||
@@ -132,6 +140,8 @@ want "http://$srv/to/$srv/x.sh" "$(sha "$www/x.sh")" '.fetched and .sha256 == $s
 want "ftp://$srv/bot.x86" "$bsha" '.fetched and .sha256 == $s and .proto == "ftp" and .username == "anonymous" and .password == "guest"'
 want "ftp://$srv/x.sh" "$(sha "$www/x.sh")" '.fetched and .sha256 == $s and .proto == "ftp"'
 want "ftp://$srv/missing" "" '(.fetched | not) and .error != null'
+want "tftp://$srv/bot.x86" "$bsha" '.fetched and .sha256 == $s and .proto == "tftp"'
+want "tftp://$srv/missing" "" '(.fetched | not) and .error != null'
 cmp -s "$www/bot.x86" "$E2E_TMP/var/artifacts/$bsha" || e2e_fail "the artifact is not the server's file"
 # Hostile servers end their own fetch and nothing else: while they run,
 # another download goes through at once.
