@@ -73,7 +73,8 @@ void kssh_upfile_open(struct kssh_server *s, struct conn *c, json_t *m)
 }
 
 /* Whether n more bytes keep the store's file system above the tty logs'
- * floor: asked at each KSSH_TTY_CHECK_BYTES of a file. */
+ * floor (kssh_tty_over's disk rule): asked at each KSSH_TTY_CHECK_BYTES of a
+ * file. */
 static bool disk_ok(const struct up_file *u, long long before, long long n)
 {
     struct statvfs fs;
@@ -81,11 +82,9 @@ static bool disk_ok(const struct up_file *u, long long before, long long n)
         return true;
     if (fstatvfs(u->fd, &fs) != 0)
         return true;
-    long long size = (long long)fs.f_blocks * (long long)fs.f_frsize;
-    long long keep = size / 100 * KSSH_TTY_MIN_FREE_PERCENT;
-    if (keep < KSSH_TTY_MIN_FREE_BYTES)
-        keep = KSSH_TTY_MIN_FREE_BYTES;
-    return (long long)fs.f_bavail * (long long)fs.f_frsize - n >= keep;
+    struct kssh_tty_usage use = {.fs_free = (long long)fs.f_bavail * (long long)fs.f_frsize,
+                                 .fs_size = (long long)fs.f_blocks * (long long)fs.f_frsize};
+    return kssh_tty_over(&use, n) == NULL;
 }
 
 void kssh_upfile_write(struct kssh_server *s, struct conn *c, json_t *m)
@@ -104,24 +103,23 @@ void kssh_upfile_write(struct kssh_server *s, struct conn *c, json_t *m)
         keep = cap - off;
     if (keep < len)
         stop(u, "max_bytes");
+    if (u->fd < 0) /* not kept from its open on: stopped_by says why */
+        keep = 0;
     /* What this write adds to the file, against the session's budget. */
     long long grow = off + keep > u->extent ? off + keep - u->extent : 0;
     if (keep && c->up_bytes + grow > UPFILE_SESSION_MAX_BYTES) {
         stop(u, "session");
         keep = 0;
     }
-    if (keep && u->fd >= 0 && !disk_ok(u, u->extent, grow)) {
+    if (keep && !disk_ok(u, u->extent, grow)) {
         stop(u, "disk");
         keep = 0;
     }
-    if (keep && u->fd >= 0 && pwrite(u->fd, data, (size_t)keep, off) != keep) {
+    if (keep && pwrite(u->fd, data, (size_t)keep, off) != keep) {
         stop(u, "write failed");
         keep = 0;
     }
-    if (u->fd < 0)
-        keep = 0;
     if (keep) {
-        grow = off + keep > u->extent ? off + keep - u->extent : 0;
         u->extent += grow;
         c->up_bytes += grow;
     }
