@@ -174,7 +174,7 @@ int netsrv_start(const struct netsrv_options *o, const struct netsrv_ops *ops, v
     struct netsrv *s = xcalloc(1, sizeof(*s));
     int rc;
     s->o = *o;
-    s->pool_mask = o->pool_prefix ? 0xffffffffu << (32 - o->pool_prefix) : 0;
+    s->pool_mask = util_ipv4_mask(o->pool_prefix);
     if (s->o.conn_max > NETSRV_CONN_MAX)
         s->o.conn_max = NETSRV_CONN_MAX;
     s->ops = ops;

@@ -32,6 +32,11 @@ void util_ipv4_format(uint32_t a, char out[UTIL_IPV4_LEN]);
 /* Parses the dotted quad at the start of s, up to a '/' or the end
  * ("10.13.0.0/16" gives 10.13.0.0), into host order. 0 or -EINVAL. */
 int util_ipv4_parse(const char *s, uint32_t *out) __attribute__((warn_unused_result));
+/* The netmask of a /prefix (0..32), host order: 0 for /0. */
+static inline uint32_t util_ipv4_mask(unsigned prefix)
+{
+    return prefix ? 0xffffffffu << (32 - prefix) : 0;
+}
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void util_hex(const uint8_t *p, size_t n, char *out);

@@ -225,7 +225,7 @@ static int set_lan_pool(struct config *c, const struct key *k, const char *v, ch
         snprintf(why, n, "'%s' is not an IPv4 address", addr);
         return -EINVAL;
     }
-    uint32_t mask = prefix ? ~0u << (32 - prefix) : 0;
+    uint32_t mask = util_ipv4_mask(prefix);
     if (net & ~mask) {
         char start[UTIL_IPV4_LEN];
         util_ipv4_format(net & mask, start);

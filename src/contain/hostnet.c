@@ -2,6 +2,7 @@
  * (see hostnet.h). */
 #include "contain/hostnet.h"
 
+#include "common/util.h"
 #include "contain/firewall.h"
 
 #include <arpa/inet.h>
@@ -170,7 +171,7 @@ struct addrs {
 
 static void add_prefix(struct addrs *as, uint32_t a, unsigned len)
 {
-    uint32_t mask = len ? ~0u << (32 - len) : 0;
+    uint32_t mask = util_ipv4_mask(len);
     struct contain_prefix p = {a & mask, len};
     for (size_t i = 0; i < as->n; i++)
         if (as->out[i].net == p.net && as->out[i].len == p.len)

@@ -451,7 +451,7 @@ int contain_watch_start(const struct config *cfg, struct event_pipeline *p, cont
     w->cfg = cfg;
     w->fw_us = util_mono_us();
     w->p = p;
-    w->lan_mask = lan_prefix ? 0xffffffffu << (32 - lan_prefix) : 0;
+    w->lan_mask = util_ipv4_mask(lan_prefix);
     w->lan_net = lan_net & w->lan_mask;
     w->egress_bytes = cfg->containment.egress_bytes;
     w->owner = owner;

@@ -34,8 +34,7 @@ bool fetch_addr_allowed(uint32_t ip, uint32_t pool_net, uint32_t pool_mask,
         {0xf0000000u, 4},  /* reserved, broadcast */
     };
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-        uint32_t m = 0xffffffffu << (32 - refused[i].bits);
-        if ((ip & m) == refused[i].net)
+        if ((ip & util_ipv4_mask(refused[i].bits)) == refused[i].net)
             return false;
     }
     if (pool_mask && (ip & pool_mask) == (pool_net & pool_mask))

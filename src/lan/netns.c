@@ -330,7 +330,7 @@ int lan_netns_plug(const struct proc_ref *init, const char *bridge, const uint8_
         rc = oserr;
     } else {
         rc = configure_inner(in, inner, ip, prefix, err, errlen);
-        uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+        uint32_t mask = util_ipv4_mask(prefix);
         if (rc == 0 && (rc = add_default_route(in, (ip & mask) + 1)) < 0)
             snprintf(err, errlen, "adding the default route");
         if (rc == 0)
