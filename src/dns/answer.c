@@ -1,6 +1,8 @@
 /* dns answer: the made-up answers (see answer.h). */
 #include "dns/answer.h"
 
+#include "common/util.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -53,8 +55,7 @@ uint32_t dns_synth_addr(const uint8_t *wire, size_t len)
             c = (uint8_t)(c + ('a' - 'A'));
         h = (h ^ c) * 16777619u;
     }
-    uint32_t host_mask = (1u << (32 - DNS_SYNTH_PREFIX)) - 1;
-    uint32_t a = DNS_SYNTH_NET | ((h ^ (h >> 16)) & host_mask);
+    uint32_t a = DNS_SYNTH_NET | ((h ^ (h >> 16)) & ~util_ipv4_mask(DNS_SYNTH_PREFIX));
     /* Not an address ending in .0 or .255, which look like no server's. */
     if ((a & 0xff) == 0 || (a & 0xff) == 0xff)
         a ^= 0x7f;
@@ -86,4 +87,9 @@ void dns_decide(const struct dns_query *q, struct dns_decision *out)
         out->has_a = true;
         out->a = dns_synth_addr(q->qwire, nlen);
     }
+}
+
+bool dns_answer_made_up(uint32_t ip)
+{
+    return (ip & util_ipv4_mask(DNS_SYNTH_PREFIX)) == DNS_SYNTH_NET;
 }

@@ -36,6 +36,10 @@ struct dns_decision {
     uint32_t a; /* host byte order */
 };
 
+/* Whether ip (host byte order) is one of the made-up addresses of
+ * DNS_SYNTH_NET/DNS_SYNTH_PREFIX: an A answer of ours, no real host. */
+bool dns_answer_made_up(uint32_t ip);
+
 /* The answer to q (which parsed: has_question). */
 void dns_decide(const struct dns_query *q, struct dns_decision *out);
 

@@ -79,14 +79,13 @@ static long long now_ms(void)
 
 /* ---- events ---- */
 
-/* A file.download with who asked and where it was meant to go. */
-static json_t *download_event(struct fetch_server *s, const char *proto, const char *url,
-                              uint32_t peer, uint16_t peer_port, uint32_t dst, uint16_t dst_port)
+/* An event of type with who asked (and its honeynet and host) and where it
+ * was meant to go. */
+static json_t *flow_event(struct fetch_server *s, enum event_type type, uint32_t peer,
+                          uint16_t peer_port, uint32_t dst, uint16_t dst_port)
 {
     char a[UTIL_IPV4_LEN], hn[64] = "", host[64] = "";
-    json_t *ev = event_new(EVENT_FILE_DOWNLOAD);
-    json_object_set_new(ev, "proto", json_string(proto));
-    event_set_str(ev, "url", url, strlen(url));
+    json_t *ev = event_new(type);
     util_ipv4_format(peer, a);
     json_object_set_new(ev, "src_ip", json_string(a));
     json_object_set_new(ev, "src_port", json_integer(peer_port));
@@ -95,12 +94,22 @@ static json_t *download_event(struct fetch_server *s, const char *proto, const c
         json_object_set_new(ev, "dst_ip", json_string(a));
         json_object_set_new(ev, "dst_port", json_integer(dst_port));
     }
-    json_object_set_new(ev, "fetched", json_false());
     if (s->owner && s->owner(s->ud, peer, hn, sizeof(hn), host, sizeof(host))) {
         json_object_set_new(ev, "honeynet", json_string(hn));
         if (host[0])
             json_object_set_new(ev, "container", json_string(host));
     }
+    return ev;
+}
+
+/* A file.download, not fetched (yet). */
+static json_t *download_event(struct fetch_server *s, const char *proto, const char *url,
+                              uint32_t peer, uint16_t peer_port, uint32_t dst, uint16_t dst_port)
+{
+    json_t *ev = flow_event(s, EVENT_FILE_DOWNLOAD, peer, peer_port, dst, dst_port);
+    json_object_set_new(ev, "proto", json_string(proto));
+    event_set_str(ev, "url", url, strlen(url));
+    json_object_set_new(ev, "fetched", json_false());
     return ev;
 }
 
@@ -190,8 +199,7 @@ static void http_done(struct fetch_server *s, struct netsrv_conn *c, const struc
                                    /* a made-up address of the resolver's
                                     * (dns/answer.h): the name is looked up
                                     * here instead */
-                                   .by_name = (c->dst >> (32 - DNS_SYNTH_PREFIX)) ==
-                                              (DNS_SYNTH_NET >> (32 - DNS_SYNTH_PREFIX)),
+                                   .by_name = dns_answer_made_up(c->dst),
                                    .head = strcmp(r->method, "HEAD") == 0};
         ev = admit(s, c->peer, ev);
         if (fetch_jobs_http(s->jobs, c->fd, ev, &h) == 0) {
@@ -334,17 +342,11 @@ static int tls_input(struct fetch_server *s, struct netsrv_conn *nc)
 {
     struct conn *c = nc->state;
     struct fetch_tls_hello h;
-    char a[UTIL_IPV4_LEN], hn[64] = "", host[64] = "", ver[8];
+    char ver[8];
     int rc = fetch_tls_parse((const uint8_t *)c->buf, c->len, &h);
     if (rc == -EAGAIN && c->len < sizeof(c->buf))
         return 0;
-    json_t *ev = event_new(EVENT_TCPIP_TLS);
-    util_ipv4_format(nc->peer, a);
-    json_object_set_new(ev, "src_ip", json_string(a));
-    json_object_set_new(ev, "src_port", json_integer(nc->peer_port));
-    util_ipv4_format(nc->dst, a);
-    json_object_set_new(ev, "dst_ip", json_string(a));
-    json_object_set_new(ev, "dst_port", json_integer(nc->dst_port));
+    json_t *ev = flow_event(s, EVENT_TCPIP_TLS, nc->peer, nc->peer_port, nc->dst, nc->dst_port);
     if (rc == 0) {
         event_set_str(ev, "sni", h.sni, strlen(h.sni));
         event_set_str(ev, "alpn", h.alpn, strlen(h.alpn));
@@ -359,11 +361,6 @@ static int tls_input(struct fetch_server *s, struct netsrv_conn *nc)
         json_object_set_new(ev, "size", json_integer((json_int_t)c->len));
     }
     json_object_set_new(ev, "relayed", json_false());
-    if (s->owner && s->owner(s->ud, nc->peer, hn, sizeof(hn), host, sizeof(host))) {
-        json_object_set_new(ev, "honeynet", json_string(hn));
-        if (host[0])
-            json_object_set_new(ev, "container", json_string(host));
-    }
     emit(s, nc->peer, ev);
     uint8_t alert[7];
     fetch_tls_alert(alert);
@@ -541,8 +538,7 @@ int fetch_server_start(const struct config *cfg, struct event_pipeline *p, uint1
     s->ud = ud;
     s->port = port;
     s->ct = xmalloc(FETCH_CONNTRACK_MAX);
-    uint32_t mask =
-        cfg->honeynet.lan_pool_prefix ? 0xffffffffu << (32 - cfg->honeynet.lan_pool_prefix) : 0;
+    uint32_t mask = util_ipv4_mask(cfg->honeynet.lan_pool_prefix);
     if (cfg->capture.fetch) {
         s->jobs = fetch_jobs_new(cfg, p, cfg->honeynet.lan_pool_net & mask, mask);
         s->tftpx = fetch_tftpx_new();
