@@ -8,6 +8,8 @@
 #include "event/event.h"
 #include "fetch/filetype.h"
 #include "fetch/get.h"
+#include "fetch/tls.h"
+#include "fetch/tlsrelay.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -64,6 +66,10 @@ struct job {
     bool head;
     void (*done)(void *ud, int fd, long long size); /* TFTP */
     void *done_ud;
+    bool tls; /* HTTPS: relayed (first: its ClientHello, sni its name) */
+    uint8_t *first;
+    size_t first_len;
+    char *sni;
 };
 
 struct fetch_jobs *fetch_jobs_new(const struct config *cfg, struct event_pipeline *p,
@@ -229,7 +235,74 @@ static void job_free(struct job *jb)
     free(jb->ua);
     free(jb->user);
     free(jb->pass);
+    free(jb->first);
+    free(jb->sni);
     free(jb);
+}
+
+/* What the relay did, on the tcpip.tls. */
+static void describe_tls(json_t *ev, const struct fetch_tls_relay_result *t, long long max_bytes)
+{
+    const struct fetch_tls_cert *c = &t->cert;
+    json_object_set_new(ev, "relayed", json_boolean(t->relayed));
+    if (t->ip[0])
+        json_object_set_new(ev, "origin_ip", json_string(t->ip));
+    json_object_set_new(ev, "bytes_up", json_integer(t->up));
+    json_object_set_new(ev, "bytes_down", json_integer(t->down));
+    json_object_set_new(ev, "max_bytes", json_integer(max_bytes));
+    if (t->truncated)
+        json_object_set_new(ev, "truncated", json_true());
+    if (t->error[0])
+        json_object_set_new(ev, "error", json_string(t->error));
+    if (!c->got)
+        return;
+    event_set_str(ev, "cert_subject", c->subject, strlen(c->subject));
+    event_set_str(ev, "cert_issuer", c->issuer, strlen(c->issuer));
+    event_set_str(ev, "cert_not_after", c->not_after, strlen(c->not_after));
+    event_set_str(ev, "cert_san", c->san, strlen(c->san));
+    json_object_set_new(ev, "cert_sha256", json_string(c->sha256));
+}
+
+/* HTTPS: relayed, then recorded; the client gets an alert when it could
+ * not be. */
+static long long tls_job(struct job *jb)
+{
+    struct fetch_jobs *j = jb->j;
+    struct fetch_tls_relay_result t;
+    struct fetch_tls_relay_req r = {.client = jb->fd,
+                                    .first = jb->first,
+                                    .first_len = jb->first_len,
+                                    .dst = jb->dst,
+                                    .dst_port = jb->dst_port,
+                                    .sni = jb->sni,
+                                    .max_bytes = j->cfg->capture.max_bytes,
+                                    .pool_net = j->pool_net,
+                                    .pool_mask = j->pool_mask,
+                                    .local = &j->local,
+                                    .stop = &j->stop};
+    if (fetch_tls_relay(&r, &t) < 0) {
+        uint8_t alert[7];
+        fetch_tls_alert(alert);
+        say((int)jb->fd, (const char *)alert, sizeof(alert));
+    }
+    if (jb->ev) {
+        describe_tls(jb->ev, &t, r.max_bytes);
+        if (event_emit(j->p, jb->ev) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a tcpip.tls could not be recorded");
+    }
+    return t.down + t.up;
+}
+
+/* The job's bytes counted against its honeynet's quota; jb freed. */
+static void finish(struct job *jb, long long used)
+{
+    struct fetch_jobs *j = jb->j;
+    pthread_mutex_lock(&j->mu);
+    quota_of(j, jb->peer)->bytes += used;
+    j->running--;
+    pthread_cond_broadcast(&j->done);
+    pthread_mutex_unlock(&j->mu);
+    job_free(jb);
 }
 
 static void *job_main(void *arg)
@@ -262,6 +335,12 @@ static void *job_main(void *arg)
         /* The file's last segment not held back for an ACK (Nagle). */
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
+    if (jb->tls) {
+        long long used = tls_job(jb);
+        close(jb->fd);
+        finish(jb, used);
+        return NULL;
+    }
     struct relay rl = {.fd = jb->fd, .head_only = jb->head, .max_bytes = r.max_bytes};
     if (jb->ctl < 0 && !jb->done) {
         r.pass = pass_on;
@@ -291,12 +370,7 @@ static void *job_main(void *arg)
     }
     if (g.fd >= 0)
         close(g.fd);
-    pthread_mutex_lock(&j->mu);
-    quota_of(j, jb->peer)->bytes += g.size;
-    j->running--;
-    pthread_cond_broadcast(&j->done);
-    pthread_mutex_unlock(&j->mu);
-    job_free(jb);
+    finish(jb, g.size);
     return NULL;
 }
 
@@ -338,62 +412,93 @@ static int start_job(struct job *jb)
     return -EBUSY;
 }
 
-int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+/* What a job is given to copy: borrowed, each NULL or copied. */
+struct job_copies {
+    const char *url, *ua, *user, *pass, *sni;
+    const uint8_t *first;
+    size_t first_len;
+};
+
+static char *dup_or_null(const char *s)
 {
-    int rc = admit_job(j, h->peer, ev);
+    return s ? xstrdup(s) : NULL;
+}
+
+/* t counted in and started, with what c names copied into it; on failure
+ * nothing of t is taken. */
+static int launch(struct job t, const struct job_copies *c)
+{
+    int rc = admit_job(t.j, t.peer, t.ev);
     if (rc < 0)
         return rc;
-    struct job *jb = xcalloc(1, sizeof(*jb));
-    *jb = (struct job){.j = j,
-                       .fd = fd,
-                       .ctl = -1,
-                       .ev = ev,
-                       .url = xstrdup(h->url),
-                       .ua = xstrdup(h->user_agent ? h->user_agent : ""),
-                       .peer = h->peer,
-                       .dst = h->by_name ? 0 : h->dst,
-                       .dst_port = h->dst_port,
-                       .head = h->head};
+    struct job *jb = xmalloc(sizeof(*jb));
+    *jb = t;
+    jb->url = dup_or_null(c->url);
+    jb->ua = dup_or_null(c->ua);
+    jb->user = dup_or_null(c->user);
+    jb->pass = dup_or_null(c->pass);
+    jb->sni = dup_or_null(c->sni);
+    jb->first = c->first_len ? xmalloc(c->first_len) : NULL;
+    if (jb->first)
+        memcpy(jb->first, c->first, c->first_len);
+    jb->first_len = c->first_len;
     return start_job(jb);
+}
+
+int fetch_jobs_http(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_http_job *h)
+{
+    return launch((struct job){.j = j,
+                               .fd = fd,
+                               .ctl = -1,
+                               .ev = ev,
+                               .peer = h->peer,
+                               .dst = h->by_name ? 0 : h->dst,
+                               .dst_port = h->dst_port,
+                               .head = h->head},
+                  &(struct job_copies){.url = h->url, .ua = h->user_agent ? h->user_agent : ""});
 }
 
 int fetch_jobs_ftp(struct fetch_jobs *j, int ctl, int data, json_t *ev,
                    const struct fetch_ftp_job *f)
 {
-    int rc = admit_job(j, f->peer, ev);
-    if (rc < 0)
-        return rc;
-    struct job *jb = xcalloc(1, sizeof(*jb));
-    *jb = (struct job){.j = j,
-                       .fd = data,
-                       .ctl = ctl,
-                       .ev = ev,
-                       .url = xstrdup(f->url),
-                       .user = xstrdup(f->username ? f->username : ""),
-                       .pass = xstrdup(f->password ? f->password : ""),
-                       .peer = f->peer,
-                       .dst = f->dst,
-                       .dst_port = f->dst_port};
-    return start_job(jb);
+    return launch((struct job){.j = j,
+                               .fd = data,
+                               .ctl = ctl,
+                               .ev = ev,
+                               .peer = f->peer,
+                               .dst = f->dst,
+                               .dst_port = f->dst_port},
+                  &(struct job_copies){.url = f->url,
+                                       .user = f->username ? f->username : "",
+                                       .pass = f->password ? f->password : ""});
 }
 
 int fetch_jobs_tftp(struct fetch_jobs *j, json_t *ev, const struct fetch_tftp_job *t)
 {
-    int rc = admit_job(j, t->peer, ev);
-    if (rc < 0)
-        return rc;
-    struct job *jb = xcalloc(1, sizeof(*jb));
-    *jb = (struct job){.j = j,
-                       .fd = -1,
-                       .ctl = -1,
-                       .ev = ev,
-                       .url = xstrdup(t->url),
-                       .peer = t->peer,
-                       .dst = t->dst,
-                       .dst_port = t->dst_port,
-                       .done = t->done,
-                       .done_ud = t->ud};
-    return start_job(jb);
+    return launch((struct job){.j = j,
+                               .fd = -1,
+                               .ctl = -1,
+                               .ev = ev,
+                               .peer = t->peer,
+                               .dst = t->dst,
+                               .dst_port = t->dst_port,
+                               .done = t->done,
+                               .done_ud = t->ud},
+                  &(struct job_copies){.url = t->url});
+}
+
+int fetch_jobs_tls(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_tls_job *t)
+{
+    return launch((struct job){.j = j,
+                               .fd = fd,
+                               .ctl = -1,
+                               .ev = ev,
+                               .peer = t->peer,
+                               .dst = t->by_name ? 0 : t->dst,
+                               .dst_port = t->dst_port,
+                               .tls = true},
+                  &(struct job_copies){
+                      .sni = t->sni ? t->sni : "", .first = t->first, .first_len = t->first_len});
 }
 
 void fetch_jobs_free(struct fetch_jobs *j)

@@ -64,6 +64,20 @@ struct fetch_tftp_job {
 int fetch_jobs_tftp(struct fetch_jobs *j, json_t *ev, const struct fetch_tftp_job *t)
     __attribute__((warn_unused_result));
 
+struct fetch_tls_job {
+    const uint8_t *first; /* what the client sent so far: its ClientHello */
+    size_t first_len;
+    const char *sni;    /* its server name, "" none */
+    uint32_t peer, dst; /* host byte order */
+    uint16_t dst_port;
+    bool by_name; /* dst is a made-up address: sni is looked up here */
+};
+
+/* As fetch_jobs_http for an HTTPS connection (fetch/tlsrelay.h): fd is
+ * relayed, and ev (its tcpip.tls) gains what the relay saw. */
+int fetch_jobs_tls(struct fetch_jobs *j, int fd, json_t *ev, const struct fetch_tls_job *t)
+    __attribute__((warn_unused_result));
+
 /* Asks every job to stop, waits for them, frees j. NULL is fine. */
 void fetch_jobs_free(struct fetch_jobs *j);
 

@@ -335,9 +335,10 @@ static int ftp_input(struct fetch_server *s, struct netsrv_conn *nc)
     }
 }
 
-/* HTTPS: the ClientHello recorded (tcpip.tls), then a fatal alert, as a
- * server that will not talk: the tool fails at once. Not relayed, with
- * fetch = yes either (yet). 1 when done. */
+/* HTTPS: the ClientHello recorded (tcpip.tls). With fetch = yes it is
+ * relayed (fetch/tlsrelay.h), and recorded when the relay ends; else, or
+ * when no job takes it, a fatal alert, as a server that will not talk: the
+ * tool fails at once. 1 when done. */
 static int tls_input(struct fetch_server *s, struct netsrv_conn *nc)
 {
     struct conn *c = nc->state;
@@ -360,8 +361,29 @@ static int tls_input(struct fetch_server *s, struct netsrv_conn *nc)
         json_object_set_new(ev, "malformed", json_true());
         json_object_set_new(ev, "size", json_integer((json_int_t)c->len));
     }
-    json_object_set_new(ev, "relayed", json_false());
-    emit(s, nc->peer, ev);
+    if (s->jobs && rc == 0) {
+        struct fetch_tls_job t = {.first = (const uint8_t *)c->buf,
+                                  .first_len = c->len,
+                                  .sni = h.sni,
+                                  .peer = nc->peer,
+                                  .dst = nc->dst,
+                                  .dst_port = nc->dst_port,
+                                  .by_name = dns_answer_made_up(nc->dst)};
+        ev = admit(s, nc->peer, ev);
+        if (fetch_jobs_tls(s->jobs, nc->fd, ev, &t) == 0) {
+            nc->fd = -1;
+            return 1;
+        }
+        /* Not taken (busy, quota): refused, as with fetch = no. */
+        if (ev) {
+            json_object_set_new(ev, "relayed", json_false());
+            if (event_emit(s->p, ev) < 0)
+                LOG_RATELIMITED(LOG_LEVEL_WARN, "fetcher: a tcpip.tls could not be recorded");
+        }
+    } else {
+        json_object_set_new(ev, "relayed", json_false());
+        emit(s, nc->peer, ev);
+    }
     uint8_t alert[7];
     fetch_tls_alert(alert);
     (void)send(nc->fd, alert, sizeof(alert), MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -193,3 +193,20 @@ lan_pool = $1")
     e2e_fail "the SSH front end did not start"
   SSHO=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=20)
 }
+
+# The "internet" of a download test: a namespace behind a veth with an
+# address of its own ($srv, $INET_NS) and a folder of files it may serve
+# ($www: bot.x86, 700 kB; x.sh, a script; big.bin, 1.5 MB).
+e2e_internet() {
+  INET_NS="kk-inet-$$"
+  e2e_veth_ns "$INET_NS" "kki$$"
+  srv=${NS_IP%.*}.250
+  ip -n "$INET_NS" addr add "$srv/32" dev lo
+  ip route add "$srv/32" via "$NS_IP"
+  e2e_defer "ip route del $srv/32 2>/dev/null"
+  www="$E2E_TMP/www"
+  mkdir -p "$www"
+  head -c 700000 /dev/urandom >"$www/bot.x86"
+  printf '#!/bin/sh\necho pwned\n' >"$www/x.sh"
+  head -c 1500000 /dev/urandom >"$www/big.bin"
+}

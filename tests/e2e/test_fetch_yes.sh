@@ -21,17 +21,7 @@ login() { e2e_as_attacker sshpass -p pw ssh "${SSHO[@]}" -p $port eve@"$ATT_HOST
 ev() { "$KARAKURI" -c "$conf" events --json --type "$1"; }
 
 # The "internet": a web server on an address of its own behind a veth.
-INET_NS="kk-inet-$$"
-e2e_veth_ns "$INET_NS" "kki$$"
-srv=${NS_IP%.*}.250
-ip -n "$INET_NS" addr add "$srv/32" dev lo
-ip route add "$srv/32" via "$NS_IP"
-e2e_defer "ip route del $srv/32 2>/dev/null"
-www="$E2E_TMP/www"
-mkdir -p "$www"
-head -c 700000 /dev/urandom >"$www/bot.x86"
-printf '#!/bin/sh\necho pwned\n' >"$www/x.sh"
-head -c 1500000 /dev/urandom >"$www/big.bin"
+e2e_internet
 # (http.server's own main looks its address up in DNS first: none here)
 ip netns exec "$INET_NS" /usr/bin/python3 -u -c '
 import functools, http.server, socketserver, sys, time
