@@ -283,7 +283,7 @@ static long long tls_job(struct job *jb)
     if (fetch_tls_relay(&r, &t) < 0) {
         uint8_t alert[7];
         fetch_tls_alert(alert);
-        say((int)jb->fd, (const char *)alert, sizeof(alert));
+        say(jb->fd, (const char *)alert, sizeof(alert));
     }
     if (jb->ev) {
         describe_tls(jb->ev, &t, r.max_bytes);

@@ -96,7 +96,7 @@ static void describe_cert(X509 *x, struct fetch_tls_cert *c)
     }
     if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
         for (unsigned i = 0; i < mdlen && i < 32; i++)
-            snprintf(c->sha256 + 2 * i, 3, "%02x", md[i]);
+            snprintf(c->sha256 + (size_t)2 * i, 3, "%02x", md[i]);
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     size_t used = 0;
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
@@ -273,7 +273,8 @@ int fetch_tls_relay(const struct fetch_tls_relay_req *r, struct fetch_tls_relay_
     probe_cert(ip, r->dst_port, r->sni, &out->cert);
     int server = dial(ip, r->dst_port);
     if (server < 0) {
-        seterr(out, strerror(-server));
+        char e[64];
+        seterr(out, util_strerror(-server, e, sizeof(e)));
         return server;
     }
     out->relayed = true;
