@@ -67,6 +67,7 @@ struct config {
         bool full_share;         /* past max: new sources share, instead of being refused */
         unsigned hosts;          /* planned hosts on each LAN besides the gateway */
         bool responder;          /* answer sweeps and start decoys on the LANs */
+        bool hops;               /* LAN SSH steered through the front end (session.hop) */
         unsigned pool;           /* warm decoy containers kept ready */
         long long pool_quiet_s;  /* a honeynet this quiet gives back the pool grown for it */
         unsigned decoys_max;     /* live decoys per honeynet */

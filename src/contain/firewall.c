@@ -53,6 +53,9 @@ static const struct jump JUMPS[] = {
      "! -i " CONTAIN_BRIDGE_PREFIX "+ -p tcp -m tcp --dport " CONTAIN_DNS_PORT_STR " " COMMENT
      " -j DROP"},
     {AF_INET, "filter", "INPUT",
+     "! -i " CONTAIN_BRIDGE_PREFIX "+ -p tcp -m tcp --dport " CONTAIN_HOP_PORT_STR " " COMMENT
+     " -j DROP"},
+    {AF_INET, "filter", "INPUT",
      "! -i " CONTAIN_BRIDGE_PREFIX "+ -p udp -m udp --dport " CONTAIN_DNS_PORT_STR " " COMMENT
      " -j DROP"},
     {AF_INET6, "filter", "INPUT", "-i " CONTAIN_BRIDGE_PREFIX "+ " COMMENT " -j KARAKURI-INPUT"},
@@ -73,7 +76,8 @@ struct chain {
 static const struct chain CHAINS[] = {
     {AF_INET, "filter", "KARAKURI-INPUT"},  {AF_INET, "filter", "KARAKURI-FORWARD"},
     {AF_INET, "filter", "KARAKURI-EGRESS"}, {AF_INET, "nat", "KARAKURI-NAT"},
-    {AF_INET, "nat", "KARAKURI-FETCH"},     {AF_INET, "mangle", "KARAKURI-TTL"},
+    {AF_INET, "nat", "KARAKURI-FETCH"},     {AF_INET, "nat", "KARAKURI-HOP"},
+    {AF_INET, "mangle", "KARAKURI-TTL"},
     {AF_INET6, "filter", "KARAKURI-INPUT"}, {AF_INET6, "filter", "KARAKURI-FORWARD"},
 };
 #define NCHAINS (sizeof(CHAINS) / sizeof(CHAINS[0]))
@@ -186,6 +190,13 @@ static int fetch_nat_rules(const struct config *cfg, const char *pool, struct bu
         buf_appendf(out, "-A KARAKURI-FETCH -d " CONTAIN_DNS_SINK "/32 " COMMENT " -j RETURN\n");
     for (size_t i = 0; i < NDNS; i++)
         rc |= dns_redirect(out, "-m addrtype --dst-type LOCAL ", &DNS_PORTS[i]);
+    /* SSH within a LAN: KARAKURI-HOP has one honeynet's rules per LAN
+     * (contain_fw_hop_steer), not written here, so that a restore keeps them. */
+    if (cfg->honeynet.hops)
+        rc |= buf_appendf(out,
+                          "-A KARAKURI-FETCH -d %s -p tcp -m tcp --dport 22 " COMMENT
+                          " -j KARAKURI-HOP\n",
+                          pool);
     rc |= buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
     rc |=
         buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");
@@ -216,6 +227,10 @@ static int fetch_input_rules(const struct config *cfg, struct buf *out)
                           " -m conntrack --ctstate DNAT --ctorigdstport 53 " COMMENT " -j ACCEPT\n",
                           proto, proto);
     }
+    if (cfg->honeynet.hops)
+        rc |= buf_appendf(out, "-A KARAKURI-INPUT -p tcp -m tcp --dport " CONTAIN_HOP_PORT_STR
+                               " -m conntrack --ctstate DNAT --ctorigdstport 22 " COMMENT
+                               " -j ACCEPT\n");
     for (size_t i = 0; i < NFETCH; i++) {
         const char *proto = FETCH_PORTS[i].udp ? "udp" : "tcp";
         if (fetch_redirected(cfg, &FETCH_PORTS[i]))
@@ -393,6 +408,13 @@ int contain_fw_install(const struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "iptables -N DOCKER-USER: %s", out);
         return -EIO;
     }
+    /* Made here, not by the restore, which would flush it: its rules are
+     * the LANs' (contain_fw_hop_steer). */
+    if (iptables(AF_INET, "nat", "-S", "KARAKURI-HOP", NULL, out) != 0 &&
+        iptables(AF_INET, "nat", "-N", "KARAKURI-HOP", NULL, out) != 0) {
+        snprintf(err, errlen, "iptables -t nat -N KARAKURI-HOP: %s", out);
+        return -EIO;
+    }
     if ((rc = restore(cfg, AF_INET, err, errlen)) < 0 ||
         (rc = restore(cfg, AF_INET6, err, errlen)) < 0)
         return rc;
@@ -502,6 +524,52 @@ void contain_fw_egress_revoke(const struct config *cfg, const char *ip)
         return;
     for (int k = 0; k < 16 && iptables(AF_INET, "filter", "-D", "KARAKURI-EGRESS", rule, out) == 0;
          k++)
+        ;
+}
+
+/* One LAN's SSH steering: from its bridge, tcp/22 to its hosts but the
+ * gateway goes to the front end's hop listener. */
+static int hop_rules(uint32_t base, uint32_t gw_ip, const char *op, struct buf *out)
+{
+    char br[IF_NAMESIZE], net[UTIL_IPV4_LEN], gw[UTIL_IPV4_LEN];
+    contain_bridge_name(base, br);
+    util_ipv4_format(base, net);
+    util_ipv4_format(gw_ip, gw);
+    return buf_appendf(out,
+                       "*nat\n%s KARAKURI-HOP -i %s -d %s/32 " COMMENT " -j RETURN\n"
+                       "%s KARAKURI-HOP -i %s -d %s/24 -p tcp -m tcp --dport 22 " COMMENT
+                       " -j REDIRECT --to-ports " CONTAIN_HOP_PORT_STR "\nCOMMIT\n",
+                       op, br, gw, op, br, net) < 0
+               ? -ENOBUFS
+               : 0;
+}
+
+static int hop_apply(uint32_t base, uint32_t gw_ip, const char *op, char *err, size_t errlen)
+{
+    char out[OUTPUT_MAX];
+    char *argv[] = {"iptables-restore", "-w", "10", "--noflush", NULL};
+    struct buf rules;
+    buf_init(&rules, 1024);
+    int rc = hop_rules(base, gw_ip, op, &rules);
+    if (rc == 0 && (rc = run(argv, rules.data, out)) != 0) {
+        snprintf(err, errlen, "iptables-restore (%s KARAKURI-HOP): %s", op, out);
+        rc = rc < 0 ? rc : -EIO;
+    }
+    buf_free(&rules);
+    return rc;
+}
+
+int contain_fw_hop_steer(uint32_t base, uint32_t gw_ip, char *err, size_t errlen)
+{
+    /* A LAN attached again (a restart) has them already. */
+    contain_fw_hop_unsteer(base, gw_ip);
+    return hop_apply(base, gw_ip, "-A", err, errlen);
+}
+
+void contain_fw_hop_unsteer(uint32_t base, uint32_t gw_ip)
+{
+    char err[OUTPUT_MAX];
+    for (int k = 0; k < 8 && hop_apply(base, gw_ip, "-D", err, sizeof(err)) == 0; k++)
         ;
 }
 

@@ -41,6 +41,13 @@
  *                    that a query to it is dropped and recorded as routed
  *                    (a resolver at 127.0.0.11 answering would say
  *                    "Docker");
+ *   KARAKURI-HOP     (nat, from KARAKURI-FETCH for tcp/22 to the LANs, with
+ *                    [honeynet] hops): per LAN, two rules made when its
+ *                    responder attaches (contain_fw_hop_steer): SSH to its
+ *                    hosts but the gateway is redirected to the front end's
+ *                    hop listener (CONTAIN_HOP_PORT, guarded as the
+ *                    fetcher's), which answers as that host and relays into
+ *                    its sshd; the gateway's own sshd is reached directly;
  *   KARAKURI-TTL     (mangle PREROUTING, -i kk-+): a packet about to expire
  *                    gets one more hop, so that the host never answers it
  *                    with ICMP time-exceeded and KARAKURI-FORWARD sees it.
@@ -69,6 +76,10 @@ struct config;
 /* Where karakuri's resolver listens (the same way). */
 #define CONTAIN_DNS_PORT 10853
 #define CONTAIN_DNS_PORT_STR "10853"
+/* Where the SSH front end takes hops: tcp/22 from a LAN host to another
+ * (KARAKURI-HOP in nat, from KARAKURI-FETCH; guarded as the fetcher's). */
+#define CONTAIN_HOP_PORT 10822
+#define CONTAIN_HOP_PORT_STR "10822"
 /* The upstream the engine's embedded resolver is given (link-local: routed
  * to the host, never redirected, dropped and logged in KARAKURI-FORWARD). */
 #define CONTAIN_DNS_SINK "169.254.0.53"
@@ -105,6 +116,12 @@ int contain_fw_egress_allow(const struct config *cfg, const char *ip, char *err,
     __attribute__((warn_unused_result));
 /* Takes the allowance of ip away (the container is gone). */
 void contain_fw_egress_revoke(const struct config *cfg, const char *ip);
+/* SSH from the LAN base/24 (its bridge) to its hosts but the gateway at
+ * gw_ip goes to the front end (CONTAIN_HOP_PORT) from now on; unsteer
+ * takes that back (gone already: nothing). Both host byte order. */
+int contain_fw_hop_steer(uint32_t base, uint32_t gw_ip, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void contain_fw_hop_unsteer(uint32_t base, uint32_t gw_ip);
 
 /* Removes the jumps and the chains, wherever they are; *removed counts the
  * chains that were there. 0 when nothing was there to remove. */

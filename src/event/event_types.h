@@ -33,6 +33,9 @@
     X(SESSION_ENV, "session.env", "the client sent an environment variable (name, value)")         \
     X(SESSION_WINDOW, "session.window", "the client's terminal changed size (width, height)")      \
     X(SESSION_CLOSED, "session.closed", "the SSH connection ended (duration_ms, reason)")          \
+    X(SESSION_HOP, "session.hop",                                                                  \
+      "an SSH connection from one LAN host to another, taken by the front end (from_session, "     \
+      "dst_ip, host, container, depth)")                                                           \
     X(LOGIN_SUCCESS, "login.success", "a login was accepted (username, password)")                 \
     X(LOGIN_FAILED, "login.failed", "a login was refused (username, password, reason)")            \
     X(LOGIN_PUBLICKEY, "login.publickey",                                                          \

@@ -272,7 +272,7 @@ out:
 
 /* A connection to the gateway's sshd, its banner on the way, for the
  * session process to log into; -1 with why set if none within 10 s. */
-static int connect_gateway(const char *ip, char *why, size_t whylen)
+int honeynet_connect_sshd(const char *ip, char *why, size_t whylen)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(22)};
     long long deadline_us = util_mono_us() + 10000000LL;
@@ -327,7 +327,7 @@ void honeynet_run_acquire(struct worker *w, struct job *j)
         !j->shared_key[0])
         honeynet_job_unlock(w->h, j);
     if (rc == 0)
-        rc = (d->up = connect_gateway(gw.ip, d->why, sizeof(d->why))) < 0 ? -EIO : 0;
+        rc = (d->up = honeynet_connect_sshd(gw.ip, d->why, sizeof(d->why))) < 0 ? -EIO : 0;
     if (rc == 0) {
         d->ok = true;
         snprintf(d->honeynet, sizeof(d->honeynet), "%s", gw.honeynet);

@@ -58,7 +58,11 @@ struct honeynet_login {
 enum honeynet_done_kind {
     HONEYNET_ACQUIRED,     /* a login's answer */
     HONEYNET_END_SESSIONS, /* end the sessions on honeynet (its lifetime is up) */
+    HONEYNET_HOP_READY,    /* an SSH hop's host is up (honeynet_hop_reach) */
+    HONEYNET_HOP_AUTHED,   /* a hop's credentials judged (honeynet_hop_auth) */
 };
+
+#define HONEYNET_KEY_PEM_MAX 4096
 
 struct honeynet_done {
     enum honeynet_done_kind kind;
@@ -70,6 +74,16 @@ struct honeynet_done {
     char container[96];  /* ok: the gateway */
     char gateway_ip[16];
     int up; /* ok: a connected socket to the gateway's sshd (taken by the caller), else -1 */
+    /* HOP_READY (ok): the host reached (gateway_ip, container, honeynet),
+     * its init, its depth, its sshd's identification (after "SSH-2.0-")
+     * and the host key it is known by (OpenSSH private key file text);
+     * up is connected to that sshd. HOP_AUTHED (ok, publickey): the key to
+     * log in with upstream. */
+    char hostname[32];
+    int pid;
+    unsigned depth;
+    char version[256];
+    char key_pem[HONEYNET_KEY_PEM_MAX];
 };
 
 /* cfg, p, lan (NULL: LANs are not answered) and mon (NULL: no proc.exec)
@@ -84,6 +98,19 @@ int honeynet_fd(const struct honeynet_service *h);
 /* Queues a login (takes l's strings). Its answer comes back as ACQUIRED
  * with l->who. */
 void honeynet_acquire(struct honeynet_service *h, struct honeynet_login *l);
+/* An SSH connection from who.ip (a LAN host) to dst (dotted) on its LAN,
+ * taken by the front end: dst's decoy claimed and waited for, its sshd
+ * connected to. Answered by HOP_READY with who. */
+void honeynet_hop_reach(struct honeynet_service *h, const struct honeynet_who *who,
+                        const char *dst);
+/* Credentials for a hop to container (its init pid) on honeynet: a
+ * password (taken), checked against that host's own account, or a public
+ * key (pubkey: its authorized_keys line, taken), accepted when that host
+ * accepts it. Answered by HOP_AUTHED with who; ok counts the honeynet used
+ * (honeynet_release at the session's end). */
+void honeynet_hop_auth(struct honeynet_service *h, const struct honeynet_who *who,
+                       const char *honeynet, const char *container, int pid, char *user,
+                       char *password, char *pubkey);
 /* A logged-in session on honeynet ended (or its answer came too late): the
  * honeynet counts as used now, and the files it left in container are
  * extracted (extract: false for a session that never got to use it). */

@@ -20,15 +20,18 @@ struct docker;
 /* How long stop lets queued extractions run before it only counts. */
 #define HONEYNET_DRAIN_MS 20000
 
-enum job_kind { JOB_ACQUIRE, JOB_EXTRACT, JOB_SWEEP };
+enum job_kind { JOB_ACQUIRE, JOB_EXTRACT, JOB_SWEEP, JOB_HOP_REACH, JOB_HOP_AUTH };
 
 struct job {
     struct job *next;
     enum job_kind kind;
     char key[64]; /* the honeynet (for a login: the one it asks for) */
     struct honeynet_who who;
-    char *user, *password;     /* JOB_ACQUIRE: owned */
-    char container[96];        /* JOB_EXTRACT */
+    char *user, *password;     /* JOB_ACQUIRE, JOB_HOP_AUTH: owned */
+    char *pubkey;              /* JOB_HOP_AUTH: owned, NULL for a password */
+    char container[96];        /* JOB_EXTRACT, JOB_HOP_AUTH */
+    char dst[16];              /* JOB_HOP_REACH */
+    int pid;                   /* JOB_HOP_AUTH */
     char shared_key[64];       /* JOB_ACQUIRE: the honeynet it overflowed to, locked too */
     struct honeynet_done done; /* JOB_ACQUIRE: the answer */
     bool unlocked;             /* JOB_ACQUIRE: its honeynet let go before the job's end */
@@ -83,6 +86,11 @@ void honeynet_job_unlock(struct honeynet_service *h, struct job *j);
 void honeynet_run_acquire(struct worker *w, struct job *j);
 void honeynet_run_extract(struct worker *w, struct job *j);
 void honeynet_run_sweep(struct worker *w);
+void honeynet_run_hop_reach(struct worker *w, struct job *j);
+void honeynet_run_hop_auth(struct worker *w, struct job *j);
+/* A connection to ip:22 with sshd's banner on the way; -1 with why set if
+ * none within 10 s (acquire.c). */
+int honeynet_connect_sshd(const char *ip, char *why, size_t whylen);
 /* The last files of a honeynet's gateway, before it is removed. */
 void honeynet_extract_final(struct worker *w, const char *honeynet, const char *container);
 

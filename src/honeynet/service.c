@@ -85,9 +85,15 @@ void honeynet_job_unlock(struct honeynet_service *h, struct job *j)
 
 /* ---- the queue ---- */
 
+/* Hops and sweeps are on no one honeynet's queue. */
+static bool keyed(const struct job *j)
+{
+    return j->kind == JOB_ACQUIRE || j->kind == JOB_EXTRACT;
+}
+
 static void push(struct honeynet_service *h, struct job *j)
 {
-    if (j->kind != JOB_SWEEP)
+    if (keyed(j))
         honeynet_registry_get(&h->reg, j->key)->jobs++;
     *h->tail = j;
     h->tail = &j->next;
@@ -104,6 +110,9 @@ static bool may_run(struct honeynet_service *h, const struct job *j)
         return slow_ok && !honeynet_registry_get(&h->reg, j->key)->extracting;
     case JOB_SWEEP:
         return slow_ok;
+    case JOB_HOP_REACH:
+    case JOB_HOP_AUTH:
+        return true;
     }
     return false;
 }
@@ -121,7 +130,7 @@ static struct job *pick(struct honeynet_service *h)
         j->next = NULL;
         if (j->kind == JOB_ACQUIRE)
             honeynet_registry_get(&h->reg, j->key)->locked = true;
-        else
+        else if (keyed(j) || j->kind == JOB_SWEEP)
             h->slow_running++;
         if (j->kind == JOB_EXTRACT)
             honeynet_registry_get(&h->reg, j->key)->extracting = true;
@@ -145,7 +154,7 @@ static void finish(struct honeynet_service *h, struct job *j)
     if (j->kind == JOB_SWEEP) {
         h->sweep_queued = false;
         h->next_sweep_us = util_now_us() + sweep_every_us(h->cfg);
-    } else {
+    } else if (keyed(j)) {
         struct honeynet_entry *e = honeynet_registry_get(&h->reg, j->key);
         e->jobs--;
         if (j->kind == JOB_ACQUIRE)
@@ -153,7 +162,7 @@ static void finish(struct honeynet_service *h, struct job *j)
         else
             e->extracting = false;
     }
-    if (j->kind != JOB_ACQUIRE)
+    if (j->kind == JOB_EXTRACT || j->kind == JOB_SWEEP)
         h->slow_running--;
     pthread_cond_broadcast(&h->cv);
 }
@@ -170,6 +179,12 @@ static void run(struct worker *w, struct job *j)
     case JOB_SWEEP:
         honeynet_run_sweep(w);
         break;
+    case JOB_HOP_REACH:
+        honeynet_run_hop_reach(w, j);
+        break;
+    case JOB_HOP_AUTH:
+        honeynet_run_hop_auth(w, j);
+        break;
     }
 }
 
@@ -177,6 +192,7 @@ static void job_free(struct job *j)
 {
     free(j->user);
     free(j->password);
+    free(j->pubkey);
     free(j);
 }
 
@@ -292,6 +308,38 @@ void honeynet_acquire(struct honeynet_service *h, struct honeynet_login *l)
     pthread_mutex_unlock(&h->mu);
 }
 
+void honeynet_hop_reach(struct honeynet_service *h, const struct honeynet_who *who,
+                        const char *dst)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+    j->kind = JOB_HOP_REACH;
+    j->who = *who;
+    j->done.up = -1;
+    snprintf(j->dst, sizeof(j->dst), "%s", dst);
+    pthread_mutex_lock(&h->mu);
+    push(h, j);
+    pthread_mutex_unlock(&h->mu);
+}
+
+void honeynet_hop_auth(struct honeynet_service *h, const struct honeynet_who *who,
+                       const char *honeynet, const char *container, int pid, char *user,
+                       char *password, char *pubkey)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+    j->kind = JOB_HOP_AUTH;
+    j->who = *who;
+    j->done.up = -1;
+    snprintf(j->key, sizeof(j->key), "%s", honeynet);
+    snprintf(j->container, sizeof(j->container), "%s", container);
+    j->pid = pid;
+    j->user = user;
+    j->password = password;
+    j->pubkey = pubkey;
+    pthread_mutex_lock(&h->mu);
+    push(h, j);
+    pthread_mutex_unlock(&h->mu);
+}
+
 void honeynet_release(struct honeynet_service *h, const struct honeynet_who *who,
                       const char *honeynet, const char *container, bool extract)
 {
@@ -347,7 +395,7 @@ void honeynet_stop(struct honeynet_service *h)
             continue;
         }
         *pp = j->next;
-        if (j->kind != JOB_SWEEP)
+        if (keyed(j))
             honeynet_registry_get(&h->reg, j->key)->jobs--;
         job_free(j);
     }

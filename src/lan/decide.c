@@ -265,13 +265,23 @@ void lan_decide_frame(struct lan_decide_net *n, struct lan_decide_shared *s, con
     }
     if (p.kind != LAN_PKT_TCP && p.kind != LAN_PKT_UDP && p.kind != LAN_PKT_ICMP)
         return;
+    lan_decide_packet(n, s, &p, now_us, echo_room, out);
+}
+
+void lan_decide_packet(struct lan_decide_net *n, struct lan_decide_shared *s,
+                       const struct lan_pkt *pp, long long now_us, size_t echo_room,
+                       struct lan_decide_out *out)
+{
+    struct lan_pkt p = *pp;
     struct lan_decide_host *src = lan_decide_host_find(n, p.src_ip);
     struct lan_decide_host *dst = lan_decide_host_find(n, p.dst_ip);
     if (src && src->st == LAN_DECIDE_LIVE)
         src->last_us = now_us;
     if (dst && dst->st == LAN_DECIDE_LIVE)
         dst->last_us = now_us;
-    if (!lan_pkt_is_contact(&p) || (p.src_ip & 0xffffff00u) != n->base)
+    /* The host's own (the bridge's .1: the front end's connections to the
+     * LAN's sshds) contacts nobody. */
+    if (!lan_pkt_is_contact(&p) || (p.src_ip & 0xffffff00u) != n->base || p.src_ip == n->base + 1)
         return;
     bool bcast = p.dst_ip == (n->base | 0xff) || p.dst_ip == 0xffffffffu;
     if (bcast) {

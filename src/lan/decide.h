@@ -122,6 +122,13 @@ struct lan_decide_out {
 void lan_decide_frame(struct lan_decide_net *n, struct lan_decide_shared *s, const uint8_t *frame,
                       size_t len, long long now_us, size_t echo_room, struct lan_decide_out *out);
 
+/* As lan_decide_frame, for a packet already parsed (or one the host side
+ * took instead of the LAN: an SSH hop, whose SYN never reached it). out->n
+ * is not reset. */
+void lan_decide_packet(struct lan_decide_net *n, struct lan_decide_shared *s,
+                       const struct lan_pkt *p, long long now_us, size_t echo_room,
+                       struct lan_decide_out *out);
+
 /* The host at ip, or NULL. */
 struct lan_decide_host *lan_decide_host_find(struct lan_decide_net *n, uint32_t ip);
 

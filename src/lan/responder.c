@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/capture.h"
@@ -23,6 +24,7 @@
 #include "lan/responder_int.h"
 
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -138,6 +140,7 @@ int lan_responder_start(const struct config *cfg, struct event_pipeline *p,
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     pthread_cond_init(&r->claim_cv, NULL);
+    pthread_cond_init(&r->live_cv, NULL);
     if (r->wake < 0 || docker_open(cfg->docker.host, &r->d, err, errlen) < 0 ||
         lan_pool_start(cfg, lan_rsp_pool_ready, r, &r->pool, err, errlen) < 0) {
         if (r->wake < 0)
@@ -171,6 +174,7 @@ fail:
         close(r->wake);
     pthread_cond_destroy(&r->cv);
     pthread_cond_destroy(&r->claim_cv);
+    pthread_cond_destroy(&r->live_cv);
     pthread_mutex_destroy(&r->mu);
     free(r->out);
     free(r);
@@ -198,12 +202,22 @@ int lan_responder_attach(struct lan_responder *r, struct docker *d, const struct
         for (size_t i = 0; i < r->nnets && !n; i++)
             if (strcmp(r->nets[i]->s.name, gw->honeynet) == 0)
                 n = r->nets[i];
+        bool added = false;
         if (!n && r->nnets < LAN_RSP_MAX_NETS) {
             n = r->nets[r->nnets++] = fresh;
             fresh = NULL;
+            added = true;
             lan_rsp_pool_demand(r); /* the pool may start filling */
         }
+        uint32_t base = n ? n->s.base : 0, gw_ip = n ? n->s.gw_ip : 0;
         pthread_mutex_unlock(&r->mu);
+        char ferr[256];
+        /* Without the steering, SSH in the LAN goes straight to the sshds
+         * (packets and processes only): the LAN still answers. */
+        if (added && r->cfg->honeynet.hops &&
+            contain_fw_hop_steer(base, gw_ip, ferr, sizeof(ferr)) < 0)
+            LOG_RATELIMITED(LOG_LEVEL_WARN, "lan: SSH hops on %s not taken: %s", gw->honeynet,
+                            ferr);
         if (fresh) {
             /* Not unlinked: the same file is the other one's. */
             lan_capture_close(&fresh->cap);
@@ -298,6 +312,7 @@ void lan_responder_stop(struct lan_responder *r)
     r->stopping = true;
     pthread_cond_broadcast(&r->cv);
     pthread_cond_broadcast(&r->claim_cv);
+    pthread_cond_broadcast(&r->live_cv);
     pthread_mutex_unlock(&r->mu);
     lan_rsp_wake(r);
     pthread_join(r->capture, NULL);
@@ -335,7 +350,74 @@ void lan_responder_stop(struct lan_responder *r)
     close(r->wake);
     pthread_cond_destroy(&r->cv);
     pthread_cond_destroy(&r->claim_cv);
+    pthread_cond_destroy(&r->live_cv);
     pthread_mutex_destroy(&r->mu);
     free(r->out);
     free(r);
+}
+
+static struct net *net_of(struct lan_responder *r, uint32_t ip)
+{
+    for (size_t i = 0; i < r->nnets; i++)
+        if ((ip & 0xffffff00u) == r->nets[i]->s.base)
+            return r->nets[i];
+    return NULL;
+}
+
+int lan_responder_reach(struct lan_responder *r, uint32_t src, uint16_t src_port, uint32_t dst,
+                        int timeout_ms, struct lan_reached *out)
+{
+    struct lan_decide_out *acts = xmalloc(sizeof(*acts));
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = -ENOENT;
+    pthread_mutex_lock(&r->mu);
+    struct net *n = net_of(r, src);
+    struct lan_decide_host *h = n ? lan_decide_host_find(&n->s, dst) : NULL;
+    /* Only a host of src's own LAN; src is its gateway or a live host. */
+    struct lan_decide_host *from = n ? lan_decide_host_find(&n->s, src) : NULL;
+    if (!h || (src != n->s.gw_ip && (!from || from->st != LAN_DECIDE_LIVE)))
+        goto out;
+    char name[64];
+    snprintf(name, sizeof(name), "%s", n->s.name);
+    if (h->st != LAN_DECIDE_LIVE) {
+        /* As its SYN would have, had it reached the LAN: flow, caps, claim. */
+        struct lan_pkt p = {.kind = LAN_PKT_TCP, .src_ip = src, .dst_ip = dst,
+                            .src_port = src_port, .dst_port = 22, .tcp_flags = TH_SYN};
+        acts->n = 0;
+        lan_decide_packet(&n->s, &r->shared, &p, util_mono_us(), 0, acts);
+        lan_rsp_carry_out(r, n, acts, NULL, 0);
+    }
+    rc = -ETIMEDOUT;
+    while (!r->stopping) {
+        /* The net may be gone (and freed) while waiting: found again. */
+        n = net_of(r, src);
+        h = n && strcmp(n->s.name, name) == 0 ? lan_decide_host_find(&n->s, dst) : NULL;
+        if (!h || h->st == LAN_DECIDE_EMPTY) {
+            rc = -ENOENT;
+            break;
+        }
+        if (h->st == LAN_DECIDE_LIVE) {
+            snprintf(out->honeynet, sizeof(out->honeynet), "%s", n->s.name);
+            snprintf(out->hostname, sizeof(out->hostname), "%s", h->h.hostname);
+            snprintf(out->container, sizeof(out->container), "%s", h->dc.id);
+            out->pid = h->dc.init.pid;
+            out->depth = h->depth;
+            h->last_us = util_mono_us();
+            rc = 0;
+            break;
+        }
+        if (pthread_cond_timedwait(&r->live_cv, &r->mu, &until) == ETIMEDOUT)
+            break;
+    }
+out:
+    pthread_mutex_unlock(&r->mu);
+    free(acts);
+    return rc;
 }

@@ -56,6 +56,24 @@ bool lan_responder_owner(void *ud, uint32_t ip, char *honeynet, size_t hlen, cha
 int lan_responder_container(void *ud, const char *id, char *honeynet, size_t hlen, char *host,
                             size_t hostlen, char *ip, size_t iplen);
 
+/* A host of one LAN reached on the host side (an SSH hop). */
+struct lan_reached {
+    char honeynet[64];
+    char hostname[32];
+    char container[72];
+    int pid;        /* its init */
+    unsigned depth; /* hops from the gateway */
+};
+
+/* An SSH connection from src (its gateway or a live decoy) to dst on the
+ * same LAN, taken by the front end instead of reaching the LAN: as its SYN
+ * would have, it is a lan.flow and claims dst's decoy (within the caps);
+ * waits up to timeout_ms for dst to be live. 0 with out set; -ENOENT (not
+ * a host of that LAN, past a cap, its decoy failed), -ETIMEDOUT. On a
+ * worker: it blocks. Addresses in host byte order. */
+int lan_responder_reach(struct lan_responder *r, uint32_t src, uint16_t src_port, uint32_t dst,
+                        int timeout_ms, struct lan_reached *out) __attribute__((warn_unused_result));
+
 /* Stops both threads; every live decoy has its files extracted and is
  * removed with the pool; captures are stored. */
 void lan_responder_stop(struct lan_responder *r);

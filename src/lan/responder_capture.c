@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "docker/docker.h"
 #include "event/event.h"
 #include "lan/capture.h"
@@ -155,9 +156,8 @@ static void hold(struct net *n, const struct lan_action *a, const uint8_t *frame
         LOG_RATELIMITED(LOG_LEVEL_DEBUG, "lan: held frame to %s not checksummed", n->s.name);
 }
 
-/* One frame's decisions carried out, in their order (lock held). */
-static void carry_out(struct lan_responder *r, struct net *n, const struct lan_decide_out *out,
-                      const uint8_t *frame, size_t len)
+void lan_rsp_carry_out(struct lan_responder *r, struct net *n, const struct lan_decide_out *out,
+                       const uint8_t *frame, size_t len)
 {
     for (size_t i = 0; i < out->n; i++) {
         const struct lan_action *a = &out->a[i];
@@ -178,7 +178,8 @@ static void carry_out(struct lan_responder *r, struct net *n, const struct lan_d
             cap_event(r, n, a);
             break;
         case LAN_ACT_HOLD:
-            hold(n, a, frame, len);
+            if (frame)
+                hold(n, a, frame, len);
             break;
         case LAN_ACT_POOL_DEMAND:
             lan_rsp_pool_demand(r);
@@ -204,7 +205,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
     lan_capture_frame(&n->cap, hdr, bytes);
     lan_decide_frame(&n->s, &r->shared, bytes, hdr->caplen, util_mono_us(),
                      LAN_RSP_MAX_ECHOES - r->nechoes, r->out);
-    carry_out(r, n, r->out, bytes, hdr->caplen);
+    lan_rsp_carry_out(r, n, r->out, bytes, hdr->caplen);
 }
 
 /* ---- captures ---- */
@@ -299,6 +300,8 @@ static void housekeep(struct lan_responder *r)
 
 void lan_rsp_net_close(struct lan_responder *r, struct net *n)
 {
+    if (r->cfg->honeynet.hops)
+        contain_fw_hop_unsteer(n->s.base, n->s.gw_ip);
     report_drops(r, n);
     capture_rotate(r, n, true);
     pcap_close(n->pc);

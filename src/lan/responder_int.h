@@ -62,6 +62,7 @@ struct lan_responder {
     pthread_mutex_t mu;
     pthread_cond_t cv;       /* the worker's: jobs */
     pthread_cond_t claim_cv; /* the claimer's: pending hosts or pool decoys */
+    pthread_cond_t live_cv;  /* a claim's outcome published (lan_responder_reach waits) */
     struct net *nets[LAN_RSP_MAX_NETS];
     size_t nnets;
     struct lan_decide_shared shared; /* caps, live decoys in all, jitter */
@@ -96,6 +97,10 @@ void lan_rsp_raise_priority(void);
 
 /* responder_capture.c */
 void *lan_rsp_capture_main(void *arg);
+/* One packet's decisions carried out, in their order (lock held); frame
+ * NULL: nothing held for a replay. */
+void lan_rsp_carry_out(struct lan_responder *r, struct net *n, const struct lan_decide_out *out,
+                       const uint8_t *frame, size_t len);
 /* n opened on gw's bridge, its plan made; NULL with err set. */
 struct net *lan_rsp_net_open(struct lan_responder *r, struct docker *d,
                              const struct lan_gateway *gw, char *err, size_t errlen);

@@ -175,6 +175,8 @@ static bool claim_publish(struct lan_responder *r, struct claim *c, int rc)
         lan_rsp_queue_job(r, &j);
         lan_decoy_close(&c->dc);
     }
+    /* Whatever the outcome, a hop waiting on it looks again. */
+    pthread_cond_broadcast(&r->live_cv);
     if (!h || !h->claiming)
         return false;
     h->claiming = false;

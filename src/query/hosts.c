@@ -68,6 +68,18 @@ static int take_lan_event(long long id, const char *line, void *ud)
         }
     } else if (t == EVENT_LAN_FLOW) {
         flow(lr->h, ev);
+    } else if (t == EVENT_SESSION_HOP) {
+        /* An SSH session that reached the host: which, from where. */
+        json_t *dc = json_object_get(json_object_get(lr->h, "decoys"),
+                                     json_string_value(json_object_get(ev, "dst_ip")) ?: "");
+        if (dc && !json_object_get(dc, "hops"))
+            json_object_set_new(dc, "hops", json_array());
+        if (dc)
+            json_array_append_new(
+                json_object_get(dc, "hops"),
+                json_pack("{s:O, s:O, s:O, s:O?}", "ts", json_object_get(ev, "ts"), "session",
+                          json_object_get(ev, "session"), "src_ip", json_object_get(ev, "src_ip"),
+                          "from_session", json_object_get(ev, "from_session")));
     }
     json_decref(ev);
     return 0;
@@ -80,6 +92,9 @@ static int lan_of(struct store_reader *r, const char *honeynet, json_t **out, ch
     struct lan_read lr = {.honeynet = honeynet, .h = json_pack("{s:{}, s:[]}", "decoys", "flows")};
     struct store_event_filter f = {.type = "lan", .honeynet = honeynet};
     int rc = store_reader_query(r, &f, take_lan_event, &lr, err, errlen);
+    struct store_event_filter hops = {.type = "session.hop", .honeynet = honeynet};
+    if (rc == 0)
+        rc = store_reader_query(r, &hops, take_lan_event, &lr, err, errlen);
     if (rc < 0) {
         json_decref(lr.h);
         return rc;

@@ -2,6 +2,7 @@
  * carries its id; the store hands over only those (by session column), and
  * each is checked again here against the event's own "session" string, so
  * that what is read is exactly what a pass over every event would find. */
+#include "common/log.h"
 #include "event/event.h"
 #include "query/query.h"
 #include "store/store.h"
@@ -86,6 +87,11 @@ static void summarise(json_t *sum, json_t *ev)
     case EVENT_SESSION_VERSION:
         json_object_set(sum, "client", json_object_get(ev, "version"));
         break;
+    case EVENT_SESSION_HOP:
+        json_object_set(sum, "hop_from", json_object_get(ev, "from_session"));
+        json_object_set(sum, "host_ip", json_object_get(ev, "dst_ip"));
+        json_object_set(sum, "host", json_object_get(ev, "host"));
+        break;
     case EVENT_SESSION_CLOSED:
         json_object_set(sum, "duration_ms", json_object_get(ev, "duration_ms"));
         json_object_set(sum, "reason", json_object_get(ev, "reason"));
@@ -149,6 +155,24 @@ static int collect_reached(long long id, const char *line, void *ud)
     return 0;
 }
 
+struct hops_from {
+    const char *session;
+    json_t *events;
+};
+
+/* A hop made from the session r->session. */
+static int collect_hop(long long id, const char *line, void *ud)
+{
+    struct hops_from *r = ud;
+    json_t *ev = json_loads(line, 0, NULL);
+    const char *from = json_string_value(json_object_get(ev, "from_session"));
+    (void)id;
+    if (from && strcmp(from, r->session) == 0)
+        json_array_append(r->events, ev);
+    json_decref(ev);
+    return 0;
+}
+
 /* Best effort, as the CLI always had it: a failing read adds nothing. */
 static void add_reached(const char *dir, json_t *events)
 {
@@ -167,6 +191,12 @@ static void add_reached(const char *dir, json_t *events)
     static const enum event_type types[] = {EVENT_LAN_DECOY_STARTED, EVENT_PROC_EXEC,
                                             EVENT_FILE_DOWNLOAD};
     char err[256];
+    /* The hops made from it: each a session of its own, linked back. */
+    struct hops_from hops = {json_string_value(json_object_get(first, "session")), r.events};
+    struct store_event_filter hf = {.type = "session.hop", .honeynet = r.honeynet};
+    if (r.honeynet && hops.session &&
+        store_events_query(dir, &hf, collect_hop, &hops, err, sizeof(err)) < 0)
+        LOG_DEBUG("query: hops of %s not read: %s", hops.session, err);
     for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
         struct store_event_filter f = {.type = event_type_name(types[t]), .honeynet = r.honeynet};
         if (store_events_query(dir, &f, collect_reached, &r, err, sizeof(err)) < 0)

@@ -5,7 +5,9 @@
  * connection, its monitor socket and the host keys it shows. */
 #include "common/log.h"
 #include "common/util.h"
+#include "common/xalloc.h"
 #include "config/config.h"
+#include "contain/firewall.h"
 #include "event/event.h"
 #include "honeynet/honeynet.h"
 #include "ssh/hostkeys.h"
@@ -17,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netfilter_ipv4.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/rand.h>
@@ -120,17 +123,95 @@ static int shown_keys(struct kssh_server *s, const char *ip, struct kssh_keyset 
     return kssh_keypool_get(s->keypool, h, 10000, out);
 }
 
+static void new_conn(struct conn *c)
+{
+    *c = (struct conn){.mon = -1, .hop_up = -1, .start_us = util_now_us()};
+    for (int i = 0; i < MAX_TTYS; i++)
+        c->tty[i].fd = -1;
+    for (int i = 0; i < MAX_UPFILES; i++)
+        c->up[i].fd = -1;
+}
+
+static void peer_of(const struct sockaddr_storage *ss, char *ip, size_t iplen, unsigned *port)
+{
+    if (ss->ss_family == AF_INET6) {
+        struct sockaddr_in6 a;
+        memcpy(&a, ss, sizeof(a));
+        inet_ntop(AF_INET6, &a.sin6_addr, ip, (socklen_t)iplen);
+        *port = ntohs(a.sin6_port);
+    } else {
+        struct sockaddr_in a;
+        memcpy(&a, ss, sizeof(a));
+        inet_ntop(AF_INET, &a.sin_addr, ip, (socklen_t)iplen);
+        *port = ntohs(a.sin_port);
+    }
+}
+
+/* c (its keys set) gets a session process for fd, which shows version
+ * (NULL: [ssh] version), and joins s->conns; else it is refused. Takes fd
+ * and c's keys. */
+static void start_session(struct kssh_server *s, struct conn *c, int fd, const char *version,
+                          unsigned dst_port, json_t *connect_extra)
+{
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+        bool emfile = errno == EMFILE || errno == ENFILE;
+        if (emfile)
+            fds_short(s);
+        kssh_keyset_free(&c->keys);
+        json_decref(connect_extra);
+        return refuse(s, c, fd, emfile ? "out of file descriptors" : "out of resources");
+    }
+    int rc = kssh_zygote_spawn(s->z, fd, pair[1], &c->pid);
+    close(fd);
+    close(pair[1]);
+    json_t *msg = json_pack("{s:[s?,s?,s?]}", "hostkeys", c->keys.pem[0], c->keys.pem[1],
+                            c->keys.pem[2]);
+    if (version)
+        json_object_set_new(msg, "version", json_string(version));
+    if (c->hop)
+        json_object_set_new(msg, "hop", json_true());
+    if (rc == 0 && kssh_msg_send(pair[0], msg) < 0)
+        LOG_DEBUG("ssh: session %s went away before its host keys", c->session);
+    if (rc < 0) {
+        json_decref(msg);
+        kssh_keyset_free(&c->keys);
+        json_decref(connect_extra);
+        close(pair[0]);
+        if (rc == -EPIPE)
+            kssh_srv_reap(s, false); /* says so, once */
+        return refuse(s, c, -1, rc == -EPIPE ? "session zygote down" : "out of resources");
+    }
+    c->mon = pair[0];
+    json_t *ev = event_new(EVENT_SESSION_CONNECT);
+    json_object_set_new(ev, "dst_port", json_integer(dst_port));
+    if (connect_extra)
+        json_object_update_new(ev, connect_extra);
+    kssh_srv_emit(s, c, ev);
+    s->conns[s->nconns++] = *c;
+}
+
+/* The caps on connections not logged in (for the listener and the hop
+ * listener alike): why c is turned away, or NULL. */
+static const char *over_caps(struct kssh_server *s, const struct conn *c)
+{
+    if (s->nconns >= MAX_CONNS || kssh_srv_conn_count(s, NULL, false) >= s->cfg->ssh.max_unauth)
+        return "max_unauth";
+    if (kssh_srv_conn_count(s, c->ip, false) >= s->cfg->ssh.max_unauth_per_source)
+        return "max_unauth_per_source";
+    if (s->zygote_gone)
+        return "session zygote down";
+    return NULL;
+}
+
 void kssh_srv_accept(struct kssh_server *s)
 {
     struct sockaddr_storage ss = {0};
     socklen_t sl = sizeof(ss);
     int fd = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-    struct conn c = {.mon = -1, .start_us = util_now_us()};
-    for (int i = 0; i < MAX_TTYS; i++)
-        c.tty[i].fd = -1;
-    for (int i = 0; i < MAX_UPFILES; i++)
-        c.up[i].fd = -1;
-    int one = 1, pair[2];
+    struct conn c;
+    new_conn(&c);
+    int one = 1;
     bool no_fds = false;
 
     if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
@@ -143,53 +224,127 @@ void kssh_srv_accept(struct kssh_server *s)
     if (fd < 0)
         return;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 a;
-        memcpy(&a, &ss, sizeof(a));
-        inet_ntop(AF_INET6, &a.sin6_addr, c.ip, sizeof(c.ip));
-        c.port = ntohs(a.sin6_port);
-    } else {
-        struct sockaddr_in a;
-        memcpy(&a, &ss, sizeof(a));
-        inet_ntop(AF_INET, &a.sin_addr, c.ip, sizeof(c.ip));
-        c.port = ntohs(a.sin_port);
-    }
+    peer_of(&ss, c.ip, sizeof(c.ip), &c.port);
     new_session_id(c.session);
     if (no_fds)
         return refuse(s, &c, fd, "out of file descriptors");
-    if (s->nconns >= MAX_CONNS || kssh_srv_conn_count(s, NULL, false) >= s->cfg->ssh.max_unauth)
-        return refuse(s, &c, fd, "max_unauth");
-    if (kssh_srv_conn_count(s, c.ip, false) >= s->cfg->ssh.max_unauth_per_source)
-        return refuse(s, &c, fd, "max_unauth_per_source");
-    if (s->zygote_gone)
-        return refuse(s, &c, fd, "session zygote down");
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-        bool emfile = errno == EMFILE || errno == ENFILE;
-        if (emfile)
-            fds_short(s);
-        return refuse(s, &c, fd, emfile ? "out of file descriptors" : "out of resources");
-    }
-    if (shown_keys(s, c.ip, &c.keys) < 0) {
-        close(pair[0]);
-        close(pair[1]);
+    const char *why = over_caps(s, &c);
+    if (why)
+        return refuse(s, &c, fd, why);
+    if (shown_keys(s, c.ip, &c.keys) < 0)
         return refuse(s, &c, fd, "host keys unavailable");
+    start_session(s, &c, fd, NULL, s->port, NULL);
+}
+
+/* ---- hops ---- */
+
+void kssh_srv_hop_listen(struct kssh_server *s)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(CONTAIN_HOP_PORT)};
+    char eb[128];
+    int one = 1;
+    s->hop_lfd = -1;
+    if (!s->cfg->honeynet.hops)
+        return;
+    /* Every address: only what KARAKURI-HOP redirects gets in (firewall.h). */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 128) < 0) {
+        LOG_WARN("ssh: cannot listen for SSH hops on port %d: %s; SSH within the LANs is refused",
+                 CONTAIN_HOP_PORT, util_strerror(errno, eb, sizeof(eb)));
+        if (fd >= 0)
+            close(fd);
+        return;
     }
-    int rc = kssh_zygote_spawn(s->z, fd, pair[1], &c.pid);
-    close(fd);
-    close(pair[1]);
-    if (rc == 0 && kssh_msg_send(pair[0], json_pack("{s:[s,s,s]}", "hostkeys", c.keys.pem[0],
-                                                    c.keys.pem[1], c.keys.pem[2])) < 0)
-        LOG_DEBUG("ssh: session %s went away before its host keys", c.session);
-    if (rc < 0) {
-        kssh_keyset_free(&c.keys);
-        close(pair[0]);
-        if (rc == -EPIPE)
-            kssh_srv_reap(s, false); /* says so, once */
-        return refuse(s, &c, -1, rc == -EPIPE ? "session zygote down" : "out of resources");
+    s->hop_lfd = fd;
+}
+
+void kssh_srv_hop_accept(struct kssh_server *s)
+{
+    struct sockaddr_storage ss = {0};
+    struct sockaddr_in orig = {0};
+    socklen_t sl = sizeof(ss), ol = sizeof(orig);
+    int fd = accept4(s->hop_lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+    struct conn c;
+    new_conn(&c);
+    int one = 1;
+    if (fd < 0)
+        return;
+    if (fd >= s->fd_ceiling) {
+        fds_short(s);
+        close(fd);
+        return;
     }
-    c.mon = pair[0];
-    json_t *ev = event_new(EVENT_SESSION_CONNECT);
-    json_object_set_new(ev, "dst_port", json_integer(s->port));
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    peer_of(&ss, c.ip, sizeof(c.ip), &c.port);
+    new_session_id(c.session);
+    /* Where it was going, before the redirect. */
+    if (getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &orig, &ol) < 0 || orig.sin_family != AF_INET) {
+        close(fd);
+        return;
+    }
+    const char *why = s->nhop_waits >= MAX_HOP_WAITS ? "max_unauth" : over_caps(s, &c);
+    if (why)
+        return refuse(s, &c, fd, why);
+    struct hop_wait *w = &s->hop_waits[s->nhop_waits++];
+    *w = (struct hop_wait){.fd = fd, .port = c.port, .start_us = c.start_us};
+    snprintf(w->session, sizeof(w->session), "%s", c.session);
+    snprintf(w->ip, sizeof(w->ip), "%s", c.ip);
+    inet_ntop(AF_INET, &orig.sin_addr, w->dst, sizeof(w->dst));
+    struct honeynet_who who = {.port = c.port};
+    snprintf(who.session, sizeof(who.session), "%s", c.session);
+    snprintf(who.ip, sizeof(who.ip), "%s", c.ip);
+    honeynet_hop_reach(s->hn, &who, w->dst);
+}
+
+void kssh_srv_hop_ready(struct kssh_server *s, struct honeynet_done *d)
+{
+    size_t i;
+    for (i = 0; i < s->nhop_waits && strcmp(s->hop_waits[i].session, d->who.session) != 0; i++)
+        ;
+    if (i == s->nhop_waits) {
+        if (d->up >= 0)
+            close(d->up);
+        return;
+    }
+    struct hop_wait w = s->hop_waits[i];
+    s->hop_waits[i] = s->hop_waits[--s->nhop_waits];
+    struct conn c;
+    new_conn(&c);
+    c.start_us = w.start_us;
+    c.port = w.port;
+    snprintf(c.session, sizeof(c.session), "%s", w.session);
+    snprintf(c.ip, sizeof(c.ip), "%s", w.ip);
+    if (!d->ok) {
+        /* The host is not there after all: as a port nobody listens on. */
+        char why[160];
+        snprintf(why, sizeof(why), "hop: %.150s", d->why);
+        return refuse(s, &c, w.fd, why);
+    }
+    c.hop = true;
+    c.hop_pid = d->pid;
+    c.hop_up = d->up;
+    snprintf(c.hop_dst, sizeof(c.hop_dst), "%s", w.dst);
+    snprintf(c.container, sizeof(c.container), "%s", d->container);
+    snprintf(c.honeynet, sizeof(c.honeynet), "%s", d->honeynet);
+    /* Shown as that host's sshd shows itself: its derived Ed25519 key (the
+     * one the LAN's known_hosts name) and its identification. */
+    c.keys.pem[2] = xstrdup(d->key_pem);
+    const char *from = kssh_srv_session_on(s, d->honeynet, w.ip);
+    json_t *extra = json_pack("{s:b}", "hop", 1);
+    size_t before = s->nconns;
+    start_session(s, &c, w.fd, d->version, 22, extra);
+    if (s->nconns == before) {
+        close(c.hop_up);
+        return;
+    }
+    json_t *ev = event_new(EVENT_SESSION_HOP);
+    if (*from)
+        json_object_set_new(ev, "from_session", json_string(from));
+    json_object_set_new(ev, "honeynet", json_string(d->honeynet));
+    json_object_set_new(ev, "dst_ip", json_string(w.dst));
+    json_object_set_new(ev, "host", json_string(d->hostname));
+    json_object_set_new(ev, "container", json_string(d->container));
+    json_object_set_new(ev, "depth", json_integer(d->depth));
     kssh_srv_emit(s, &c, ev);
-    s->conns[s->nconns++] = c;
 }

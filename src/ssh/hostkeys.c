@@ -178,12 +178,12 @@ int kssh_keyset_read(const char *dir, struct kssh_keyset *out)
 int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS])
 {
     ssh_key got[KSSH_HOSTKEYS] = {0};
-    int rc = 0;
+    int rc = 0, n = 0;
     for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++)
-        if (!ks->pem[i] ||
-            ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL, &got[i]) != SSH_OK)
+        if (ks->pem[i] && (n++, ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL,
+                                                              &got[i]) != SSH_OK))
             rc = -EINVAL;
-    return hand_over(rc, got, keys);
+    return hand_over(rc == 0 && n == 0 ? -EINVAL : rc, got, keys);
 }
 
 int kssh_hostkeys_remove(const char *dir)

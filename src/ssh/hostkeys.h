@@ -34,7 +34,8 @@ int kssh_keyset_read(const char *dir, struct kssh_keyset *out) __attribute__((wa
  * win: a source's keys are made once. */
 int kssh_keyset_keep(const char *dir, const struct kssh_keyset *ks, char *err, size_t errlen)
     __attribute__((warn_unused_result));
-/* keys[] from ks; the caller frees them with ssh_key_free. */
+/* keys[] from ks (a type ks has no key of: NULL; at least one); the caller
+ * frees them with ssh_key_free. */
 int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS])
     __attribute__((warn_unused_result));
 /* Removes dir, its keys and its lock. */

@@ -136,8 +136,12 @@ static int take_body(const char *key, json_t *body, struct kssh_intake *out)
         return -EPROTO;
     if (strcmp(key, "auth") == 0) {
         r = KSSH_REQ_AUTH;
+        const char *m = json_string_value(json_object_get(body, "method"));
+        bool pk = m && strcmp(m, "publickey") == 0;
+        json_t *sg = json_object_get(body, "signed");
         if (!json_is_string(json_object_get(body, "username_b64")) ||
-            !json_is_string(json_object_get(body, "password_b64")))
+            !json_is_string(json_object_get(body, pk ? "key_b64" : "password_b64")) ||
+            (sg && !json_is_boolean(sg)))
             return -EPROTO;
     } else if (strcmp(key, "tty") == 0) {
         r = KSSH_REQ_TTY;

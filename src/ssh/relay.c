@@ -444,8 +444,10 @@ int kssh_relay_open_forward(struct kssh_relay *relay, ssh_message msg)
     return 0;
 }
 
-int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *user,
-                       const char *password, void (*send)(json_t *msg), struct kssh_relay **out)
+/* A session to the host's sshd on fd (taken), logged in by auth. */
+static int relay_open(ssh_session down, int fd, const char *ip, const char *user,
+                      int (*auth)(ssh_session up, const void *arg), const void *arg,
+                      void (*send)(json_t *msg), struct kssh_relay **out)
 {
     ssh_session up = ssh_new();
     bool no = false;
@@ -462,8 +464,7 @@ int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *use
     ssh_options_set(up, SSH_OPTIONS_USER, user);
     /* The gateway is ours, on a network of ours, with the keys we gave it. */
     ssh_options_set(up, SSH_OPTIONS_STRICTHOSTKEYCHECK, &no);
-    if (ssh_connect(up) != SSH_OK ||
-        ssh_userauth_password(up, NULL, password) != SSH_AUTH_SUCCESS) {
+    if (ssh_connect(up) != SSH_OK || auth(up, arg) != SSH_AUTH_SUCCESS) {
         ssh_disconnect(up);
         ssh_free(up);
         return -1;
@@ -474,6 +475,34 @@ int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *use
     r->send = send;
     *out = (struct kssh_relay *)r;
     return 0;
+}
+
+static int auth_password(ssh_session up, const void *arg)
+{
+    return ssh_userauth_password(up, NULL, arg);
+}
+
+static int auth_key(ssh_session up, const void *arg)
+{
+    ssh_key k = NULL;
+    if (ssh_pki_import_privkey_base64(arg, NULL, NULL, NULL, &k) != SSH_OK)
+        return SSH_AUTH_ERROR;
+    int rc = ssh_userauth_publickey(up, NULL, k);
+    ssh_key_free(k);
+    return rc;
+}
+
+int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *user,
+                       const char *password, void (*send)(json_t *msg), struct kssh_relay **out)
+{
+    return relay_open(down, fd, ip, user, auth_password, password, send, out);
+}
+
+int kssh_relay_connect_key(ssh_session down, int fd, const char *ip, const char *user,
+                           const char *key_pem, void (*send)(json_t *msg),
+                           struct kssh_relay **out)
+{
+    return relay_open(down, fd, ip, user, auth_key, key_pem, send, out);
 }
 
 ssh_session kssh_relay_upstream(struct kssh_relay *relay)

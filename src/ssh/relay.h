@@ -13,6 +13,11 @@ struct kssh_relay;
  * it). Returns 0 or -1 (the gateway refused). */
 int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *user,
                        const char *password, void (*send)(json_t *msg), struct kssh_relay **out);
+/* As kssh_relay_connect, logged in with the private key key_pem (an
+ * OpenSSH private key file's text): a hop's key login (honeynet/hop.c). */
+int kssh_relay_connect_key(ssh_session down, int fd, const char *ip, const char *user,
+                           const char *key_pem, void (*send)(json_t *msg),
+                           struct kssh_relay **out);
 /* The upstream session, to be polled with the attacker's. */
 ssh_session kssh_relay_upstream(struct kssh_relay *r);
 /* For the server's channel-open callback: a new channel pair, or NULL. */

@@ -134,10 +134,16 @@ static void answer_auth(struct kssh_server *s, struct conn *c, const char *user,
                         const char *reason, int up)
 {
     bool ok = d && d->ok;
+    /* A hop's key login: pass is the key (its authorized_keys line). */
+    bool key = c->hop && c->auth_key;
     json_t *ev = event_new(ok ? EVENT_LOGIN_SUCCESS : EVENT_LOGIN_FAILED);
     event_set_str(ev, "username", user ? user : "", user ? ul : 0);
-    event_set_str(ev, "password", pass ? pass : "", pass ? pl : 0);
-    json_object_set_new(ev, "method", json_string("password"));
+    event_set_str(ev, key ? "key" : "password", pass ? pass : "", pass ? pl : 0);
+    json_object_set_new(ev, "method", json_string(key ? "publickey" : "password"));
+    if (c->hop) {
+        json_object_set_new(ev, "hop", json_true());
+        json_object_set_new(ev, "dst_ip", json_string(c->hop_dst));
+    }
     add_client(c, ev);
     if (!ok) {
         /* reason may quote useradd on the attacker's user name: any bytes */
@@ -147,11 +153,14 @@ static void answer_auth(struct kssh_server *s, struct conn *c, const char *user,
         json_object_set_new(ev, "honeynet", json_string(d->honeynet));
         snprintf(c->container, sizeof(c->container), "%s", d->container);
         snprintf(c->honeynet, sizeof(c->honeynet), "%s", d->honeynet);
+        snprintf(c->host_ip, sizeof(c->host_ip), "%s", c->hop ? c->hop_dst : d->gateway_ip);
     }
     kssh_srv_emit(s, c, ev);
     json_t *reply = json_pack("{s:b}", "accept", ok);
     if (ok)
-        json_object_set_new(reply, "gateway", json_string(d->gateway_ip));
+        json_object_set_new(reply, "gateway", json_string(c->host_ip));
+    if (ok && key)
+        json_object_set_new(reply, "key_pem", json_string(d->key_pem));
     /* The session process has no network: its connection to the gateway's
      * sshd goes with the answer. */
     if (kssh_fds_send(c->mon, reply, &up, up >= 0 ? 1 : 0) < 0)
@@ -198,8 +207,12 @@ static int keep_keys(struct kssh_server *s, struct conn *c, char *why, size_t wh
 /* Credentials judged here; accepted ones have their honeynet prepared on
  * the honeynet service's workers (on_acquired answers), so this thread
  * goes on serving everyone else meanwhile. */
+static void take_hop_auth(struct kssh_server *s, struct conn *c, json_t *req);
+
 static void take_auth(struct kssh_server *s, struct conn *c, json_t *req)
 {
+    if (c->hop)
+        return take_hop_auth(s, c, req);
     size_t ul = 0, pl = 0;
     char *user = kssh_get_b64(req, "username_b64", &ul);
     char *pass = kssh_get_b64(req, "password_b64", &pl);
@@ -241,6 +254,43 @@ static void forget_auth(struct conn *c)
     free(c->auth_pass);
     c->auth_user = c->auth_pass = NULL;
     c->authing = false;
+    c->auth_key = c->auth_probe = false;
+}
+
+/* A hop's credentials are that host's to judge (honeynet_hop_auth): no
+ * policy, no honeynet to make; a key is asked about first unsigned (the
+ * client's probe: accepted or not, nothing logged in), then signed. */
+static void take_hop_auth(struct kssh_server *s, struct conn *c, json_t *req)
+{
+    size_t ul = 0, pl = 0;
+    const char *method = json_string_value(json_object_get(req, "method"));
+    bool key = method && strcmp(method, "publickey") == 0;
+    char *user = kssh_get_b64(req, "username_b64", &ul);
+    char *pass = kssh_get_b64(req, key ? "key_b64" : "password_b64", &pl);
+    const char *reason = NULL;
+    if (!user || !pass || strlen(user) != ul || strlen(pass) != pl || c->hop_up < 0)
+        reason = "malformed";
+    else if (!json_is_true(json_object_get(req, "signed")) && key)
+        c->auth_probe = true;
+    else
+        (void)session_room(s, c, &reason); /* sets reason when full */
+    if (reason) {
+        c->auth_key = key;
+        answer_auth(s, c, user, ul, pass, pl, NULL, reason, -1);
+        c->auth_key = false;
+        free(user);
+        free(pass);
+        return;
+    }
+    c->authing = true;
+    c->auth_key = key;
+    c->auth_user = user;
+    c->auth_pass = pass;
+    c->auth_ul = ul;
+    c->auth_pl = pl;
+    struct honeynet_who w = who_of(c);
+    honeynet_hop_auth(s->hn, &w, c->honeynet, c->container, c->hop_pid,
+                      xstrdup(user), key ? NULL : xstrdup(pass), key ? xstrdup(pass) : NULL);
 }
 
 static struct conn *conn_of(struct kssh_server *s, const char *session)
@@ -272,6 +322,43 @@ static void on_acquired(struct kssh_server *s, struct honeynet_done *d)
     forget_auth(c);
 }
 
+/* A hop's credentials judged. A key's probe is answered alone; a login
+ * accepted takes the connection to that host's sshd. */
+static void on_hop_authed(struct kssh_server *s, struct honeynet_done *d)
+{
+    struct conn *c = conn_of(s, d->who.session);
+    if (!c || !c->authing) {
+        if (d->ok)
+            honeynet_release(s->hn, &d->who, d->honeynet, d->container, false);
+        return;
+    }
+    if (c->auth_probe) {
+        if (d->ok) /* nothing logged in yet */
+            honeynet_release(s->hn, &d->who, d->honeynet, d->container, false);
+        if (kssh_fds_send(c->mon, json_pack("{s:b}", "accept", d->ok), NULL, 0) < 0)
+            LOG_DEBUG("ssh: session %s went away during authentication", c->session);
+        forget_auth(c);
+        return;
+    }
+    int up = d->ok ? c->hop_up : -1;
+    if (d->ok)
+        c->hop_up = -1; /* answer_auth passes it on and closes it */
+    answer_auth(s, c, c->auth_user, c->auth_ul, c->auth_pass, c->auth_pl, d, d->why, up);
+    forget_auth(c);
+}
+
+const char *kssh_srv_session_on(const struct kssh_server *s, const char *hn, const char *ip)
+{
+    const struct conn *best = NULL;
+    for (size_t i = 0; i < s->nconns; i++) {
+        const struct conn *c = &s->conns[i];
+        if (c->authed && strcmp(c->honeynet, hn) == 0 && strcmp(c->host_ip, ip) == 0 &&
+            (!best || c->start_us > best->start_us))
+            best = c;
+    }
+    return best ? best->session : "";
+}
+
 static unsigned end_sessions(struct kssh_server *s, const char *hn, const char *why);
 
 static void on_honeynet(struct kssh_server *s)
@@ -280,6 +367,10 @@ static void on_honeynet(struct kssh_server *s)
     while (honeynet_take(s->hn, &d)) {
         if (d.kind == HONEYNET_ACQUIRED)
             on_acquired(s, &d);
+        else if (d.kind == HONEYNET_HOP_READY)
+            kssh_srv_hop_ready(s, &d);
+        else if (d.kind == HONEYNET_HOP_AUTHED)
+            on_hop_authed(s, &d);
         else
             (void)end_sessions(s, d.honeynet, "honeynet lifetime reached");
     }
@@ -375,10 +466,11 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
     }
     kssh_tty_finish_all(s, c);
     kssh_upfile_finish_all(s, c);
-    /* What it left in the gateway is extracted on a worker, after this. */
+    /* What it left in the gateway is extracted on a worker, after this; a
+     * hop's decoy has its files extracted when it stops (lan/). */
     if (c->authed) {
         struct honeynet_who w = who_of(c);
-        honeynet_release(s->hn, &w, c->honeynet, c->container, true);
+        honeynet_release(s->hn, &w, c->honeynet, c->container, !c->hop);
     }
     if (c->authing) {
         json_t *ev = event_new(EVENT_LOGIN_FAILED);
@@ -392,6 +484,8 @@ static void session_ended(struct kssh_server *s, size_t i, int status)
     }
     closed_event(s, c, status);
     kssh_keyset_free(&c->keys);
+    if (c->hop_up >= 0)
+        close(c->hop_up);
     if (c->mon >= 0)
         close(c->mon);
     s->conns[i] = s->conns[--s->nconns];
@@ -474,7 +568,7 @@ static void *server_main(void *arg)
 {
     struct kssh_server *s = arg;
     pthread_setname_np(pthread_self(), "kk-ssh");
-    struct pollfd *pfd = xcalloc(MAX_CONNS + 4, sizeof(*pfd));
+    struct pollfd *pfd = xcalloc(MAX_CONNS + 5, sizeof(*pfd));
 
     for (;;) {
         size_t n = 0;
@@ -483,6 +577,7 @@ static void *server_main(void *arg)
         pfd[n++] = (struct pollfd){.fd = paused ? -1 : s->lfd, .events = POLLIN};
         pfd[n++] = (struct pollfd){.fd = kssh_zygote_fd(s->z), .events = POLLIN};
         pfd[n++] = (struct pollfd){.fd = honeynet_fd(s->hn), .events = POLLIN};
+        pfd[n++] = (struct pollfd){.fd = paused ? -1 : s->hop_lfd, .events = POLLIN};
         for (size_t i = 0; i < s->nconns; i++)
             pfd[n++] = (struct pollfd){.fd = s->conns[i].mon, .events = POLLIN};
         int rc = poll(pfd, n, paused ? 100 : 1000);
@@ -493,12 +588,14 @@ static void *server_main(void *arg)
         /* Monitor messages before accepts; indexes stay valid as conns only grow here. */
         size_t before = s->nconns;
         for (size_t i = 0; i < before; i++)
-            if (pfd[4 + i].revents && s->conns[i].mon >= 0)
+            if (pfd[5 + i].revents && s->conns[i].mon >= 0)
                 on_monitor(s, &s->conns[i]);
         if (pfd[3].revents)
             on_honeynet(s);
         if (pfd[1].revents)
             kssh_srv_accept(s);
+        if (pfd[4].revents)
+            kssh_srv_hop_accept(s);
         kssh_srv_reap(s, false);
         expire(s);
     }
@@ -545,6 +642,11 @@ static void server_free(struct kssh_server *s)
 {
     if (s->lfd >= 0)
         close(s->lfd);
+    if (s->hop_lfd >= 0)
+        close(s->hop_lfd);
+    for (size_t i = 0; i < s->nhop_waits; i++)
+        close(s->hop_waits[i].fd);
+    free(s->hop_waits);
     if (s->reserve >= 0)
         close(s->reserve);
     if (s->wake[0] >= 0) {
@@ -582,6 +684,8 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
     s->p = p;
     s->hn = hn;
     s->lfd = -1;
+    s->hop_lfd = -1;
+    s->hop_waits = xcalloc(MAX_HOP_WAITS, sizeof(*s->hop_waits));
     s->reserve = -1;
     s->wake[0] = s->wake[1] = -1;
     s->conns = xcalloc(MAX_CONNS, sizeof(*s->conns));
@@ -595,6 +699,7 @@ int kssh_server_start(const struct config *cfg, struct event_pipeline *p,
     if ((rc = prepare_jail(s, err, errlen)) < 0 || (rc = prepare_keys(s, err, errlen)) < 0 ||
         (rc = kssh_srv_listen(s, err, errlen)) < 0)
         goto fail;
+    kssh_srv_hop_listen(s);
     /* Each connection costs the daemon a descriptor or more (monitor
      * socket, tty logs): as many as allowed, and one kept spare. An eighth
      * of them (16 to 256) is left to the rest of the daemon: connections

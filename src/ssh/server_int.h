@@ -6,6 +6,7 @@
 #ifndef KARAKURI_SSH_SERVER_INT_H
 #define KARAKURI_SSH_SERVER_INT_H
 
+#include "honeynet/honeynet.h"
 #include "ssh/hostkeys.h"
 #include "ssh/policy.h"
 #include "ssh/server.h"
@@ -60,6 +61,8 @@ struct conn {
     bool authing;                /* its login is being prepared (honeynet.h): answered later */
     char *auth_user, *auth_pass; /* while authing, for its login event */
     size_t auth_ul, auth_pl;
+    bool auth_key;   /* a hop's key login: auth_pass holds the key */
+    bool auth_probe; /* … only asked about (unsigned) */
     bool expired; /* told to end at [containment] session_lifetime */
     char reason[128];
     struct tty_log tty[MAX_TTYS];
@@ -67,10 +70,29 @@ struct conn {
     long long up_bytes; /* stored of its uploads, in all */
     char container[96]; /* the gateway logged into, "" before login */
     char honeynet[64];
+    char host_ip[16];         /* the address of the host logged into, "" before login */
     char client_version[128]; /* as the session process reported them */
     char hassh[33];
     long long bytes_in, bytes_out; /* on the wire, both ways */
     struct kssh_keyset keys;       /* the host keys it was shown */
+    /* An SSH hop (a LAN host to another, hop listener): the host it reached
+     * (container, honeynet above), that host's init and a connection to
+     * its sshd, kept until a login takes it. */
+    bool hop;
+    char hop_dst[16];
+    int hop_pid;
+    int hop_up;
+};
+
+/* A hop taken in, waiting for its host to be up (honeynet_hop_reach). */
+#define MAX_HOP_WAITS 256
+struct hop_wait {
+    int fd;
+    char session[25];
+    char ip[INET6_ADDRSTRLEN];
+    unsigned port;
+    char dst[16];
+    long long start_us;
 };
 
 struct source {
@@ -85,6 +107,9 @@ struct kssh_server {
     struct honeynet_service *hn; /* honeynets: every Docker call is made there */
     struct kssh_policy policy;
     int lfd, wake[2];
+    int hop_lfd; /* the hop listener (CONTAIN_HOP_PORT), -1 without [honeynet] hops */
+    struct hop_wait *hop_waits; /* MAX_HOP_WAITS */
+    size_t nhop_waits;
     int reserve;            /* a spare descriptor, given up to turn a connection away at EMFILE */
     int fd_ceiling;         /* connections on descriptors from here up are turned away */
     long long paused_until; /* accepts paused after running out of descriptors */
@@ -123,6 +148,17 @@ int kssh_srv_listen(struct kssh_server *s, char *err, size_t errlen)
 /* Takes one connection off the listening socket: refused (and recorded)
  * past a cap, else given a session process and added to s->conns. */
 void kssh_srv_accept(struct kssh_server *s);
+/* The hop listener, with [honeynet] hops (a failure is logged: hops then
+ * reach nothing). */
+void kssh_srv_hop_listen(struct kssh_server *s);
+/* Takes one hop off the hop listener; its host is made ready on a worker. */
+void kssh_srv_hop_accept(struct kssh_server *s);
+/* The hop's host is up (or not): the hop gets its session process, which
+ * answers as that host. d's socket is taken. */
+void kssh_srv_hop_ready(struct kssh_server *s, struct honeynet_done *d);
+/* Whom a hop comes from: the newest logged-in session on the host at ip
+ * (of honeynet hn), "" if none. */
+const char *kssh_srv_session_on(const struct kssh_server *s, const char *hn, const char *ip);
 
 /* ---- ttylog.c ---- */
 

@@ -25,6 +25,7 @@
 #include <grp.h>
 #include <libssh/callbacks.h>
 #include <libssh/server.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -208,14 +209,14 @@ static int drop_privileges(const struct kssh_session_args *a)
 }
 
 /* The bind takes the keys. */
-static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS])
+static ssh_bind make_bind(const char *version, ssh_key keys[KSSH_HOSTKEYS])
 {
     ssh_bind b = ssh_bind_new();
     bool no = false;
     if (!b)
         return NULL;
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
-    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BANNER, a->version);
+    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BANNER, version);
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_KEY_EXCHANGE, KEX_LIST);
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, HOSTKEY_LIST);
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, CIPHER_LIST);
@@ -223,31 +224,47 @@ static ssh_bind make_bind(const struct kssh_session_args *a, ssh_key keys[KSSH_H
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_C_S, MAC_LIST);
     ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_S_C, MAC_LIST);
     for (int i = 0; i < KSSH_HOSTKEYS; i++)
-        ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, keys[i]);
+        if (keys[i])
+            ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, keys[i]);
     return b;
 }
 
 /* Asks the daemon; on acceptance, the gateway's address goes to gw_ip and
  * *up is a connection to its sshd, made by the daemon (this process has no
  * network). */
+static bool hop; /* an SSH hop: answering as a LAN host (accept.c) */
+
+static bool ask(json_t *auth, char *gw_ip, size_t gw_len, int *up, char **key_pem);
+
 static bool ask_auth(const char *user, const char *password, char *gw_ip, size_t gw_len, int *up)
 {
-    json_t *auth = json_pack("{s:s}", "method", "password"), *reply = NULL;
-    int fds[1];
-    size_t nfds = 0;
+    json_t *auth = json_pack("{s:s}", "method", "password");
     kssh_set_b64_capped(auth, "username", user, strlen(user));
     kssh_set_b64_capped(auth, "password", password, strlen(password));
+    return ask(auth, gw_ip, gw_len, up, NULL);
+}
+
+/* Sends auth (taken) and waits for the answer; key_pem (may be NULL) gets
+ * the key to log in upstream with, if the answer has one. */
+static bool ask(json_t *auth, char *gw_ip, size_t gw_len, int *up, char **key_pem)
+{
+    json_t *reply = NULL;
+    int fds[1];
+    size_t nfds = 0;
     if (kssh_msg_send(mon_fd, json_pack("{s:o}", "auth", auth)) < 0 ||
         kssh_fds_recv(mon_fd, &reply, fds, 1, &nfds) < 0 || !reply)
         _exit(3);
     const char *ip = json_string_value(json_object_get(reply, "gateway"));
-    bool ok = json_is_true(json_object_get(reply, "accept")) && ip && nfds == 1;
-    if (ok) {
+    bool ok = json_is_true(json_object_get(reply, "accept")) && (!up || (ip && nfds == 1));
+    if (ok && up) {
         snprintf(gw_ip, gw_len, "%s", ip);
         *up = fds[0];
     } else if (nfds) {
         close(fds[0]);
     }
+    const char *pem = json_string_value(json_object_get(reply, "key_pem"));
+    if (ok && key_pem && pem)
+        *key_pem = xstrdup(pem);
     json_decref(reply);
     return ok;
 }
@@ -286,13 +303,48 @@ static int on_auth_password(ssh_session s, const char *user, const char *passwor
     return SSH_AUTH_DENIED;
 }
 
+/* On a hop, a key that host accepts (the daemon says which) logs in: asked
+ * about unsigned first (the client's probe), then signed, when the daemon
+ * gives the key to log in upstream with. */
+static int hop_pubkey(struct auth_state *st, const char *user, struct ssh_key_struct *key,
+                      char signature_state)
+{
+    char *b64 = NULL, ip[64], *pem = NULL;
+    int up = -1;
+    bool signed_ = signature_state == SSH_PUBLICKEY_STATE_VALID;
+    if (st->relay || signature_state == SSH_PUBLICKEY_STATE_WRONG ||
+        ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
+        return SSH_AUTH_DENIED;
+    char *line = xasprintf("%s %s", ssh_key_type_to_char(ssh_key_type(key)) ?: "unknown", b64);
+    ssh_string_free_char(b64);
+    json_t *auth = json_pack("{s:s, s:b}", "method", "publickey", "signed", signed_);
+    kssh_set_b64_capped(auth, "username", user, strlen(user));
+    kssh_set_b64_capped(auth, "key", line, strlen(line));
+    free(line);
+    bool ok = ask(auth, ip, sizeof(ip), signed_ ? &up : NULL, signed_ ? &pem : NULL);
+    if (ok && signed_)
+        ok = pem && kssh_relay_connect_key(st->down, up, ip, user, pem, send_msg, &st->relay) == 0;
+    else if (up >= 0)
+        close(up);
+    if (pem) {
+        OPENSSL_cleanse(pem, strlen(pem));
+        free(pem);
+    }
+    if (ok && signed_)
+        alarm(0);
+    if (!ok && signed_ && ++st->failures >= MAX_AUTH_TRIES) {
+        st->done = true;
+        st->reason = "too many authentication failures";
+    }
+    return ok ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
+}
+
 static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *key,
                           char signature_state, void *ud)
 {
     unsigned char *hash = NULL;
     size_t hlen = 0;
     (void)s;
-    (void)ud;
     json_t *ev = json_pack("{s:s, s:s, s:b}", "type", "login.publickey", "key_type",
                            ssh_key_type_to_char(ssh_key_type(key)) ?: "unknown", "signed",
                            signature_state == SSH_PUBLICKEY_STATE_VALID);
@@ -304,7 +356,7 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
     }
     kssh_set_b64_capped(ev, "username", user ? user : "", user ? strlen(user) : 0);
     send_event(ev);
-    return SSH_AUTH_DENIED;
+    return hop && user ? hop_pubkey(ud, user, key, signature_state) : SSH_AUTH_DENIED;
 }
 
 static int on_auth_none(ssh_session s, const char *user, void *ud)
@@ -370,10 +422,10 @@ out:
     }
 }
 
-static int run_ssh(const struct kssh_session_args *a, ssh_key keys[KSSH_HOSTKEYS], int lib_fd,
+static int run_ssh(const char *version, ssh_key keys[KSSH_HOSTKEYS], int lib_fd,
                    const char **reason)
 {
-    ssh_bind b = make_bind(a, keys);
+    ssh_bind b = make_bind(version, keys);
     ssh_session s = ssh_new();
     int rc = 0;
 
@@ -415,12 +467,16 @@ out:
 
 /* The host keys to show, the daemon's first message (no key file is read
  * here). */
-static int recv_keys(ssh_key keys[KSSH_HOSTKEYS])
+static int recv_keys(ssh_key keys[KSSH_HOSTKEYS], char *version, size_t vlen)
 {
     json_t *m = NULL;
     struct kssh_keyset ks = {0};
     if (kssh_msg_recv(mon_fd, &m) < 0 || !m)
         return -EPROTO;
+    const char *v = json_string_value(json_object_get(m, "version"));
+    if (v)
+        snprintf(version, vlen, "%s", v);
+    hop = json_is_true(json_object_get(m, "hop"));
     json_t *arr = json_object_get(m, "hostkeys");
     for (int i = 0; i < KSSH_HOSTKEYS; i++) {
         const char *pem = json_string_value(json_array_get(arr, (size_t)i));
@@ -442,7 +498,16 @@ int kssh_session_main(const struct kssh_session_args *a)
 
     mon_fd = a->mon_fd;
     alarm((unsigned)a->login_grace_s);
-    int bl = snprintf(banner, sizeof(banner), "SSH-2.0-%s\r\n", a->version);
+    /* The daemon's first message, sent as the process starts: the keys, and
+     * for a hop the identification of the host it answers as. */
+    char version[256];
+    snprintf(version, sizeof(version), "%s", a->version);
+    ssh_key keys[KSSH_HOSTKEYS] = {0};
+    if (recv_keys(keys, version, sizeof(version)) < 0) {
+        send_closed("internal error (host keys)");
+        _exit(1);
+    }
+    int bl = snprintf(banner, sizeof(banner), "SSH-2.0-%s\r\n", version);
     if (write_all(a->client_fd, banner, (size_t)bl) < 0) {
         send_closed("client gone before the banner");
         return 0;
@@ -469,11 +534,6 @@ int kssh_session_main(const struct kssh_session_args *a)
         send_closed("internal error (thread)");
         return 1;
     }
-    ssh_key keys[KSSH_HOSTKEYS] = {0};
-    if (recv_keys(keys) < 0) {
-        send_closed("internal error (host keys)");
-        _exit(1);
-    }
     if (drop_privileges(a) < 0) {
         send_closed("internal error (privileges)");
         _exit(1);
@@ -482,7 +542,7 @@ int kssh_session_main(const struct kssh_session_args *a)
         send_closed("internal error (seccomp)");
         _exit(1);
     }
-    (void)run_ssh(a, keys, pair[0], &reason);
+    (void)run_ssh(version, keys, pair[0], &reason);
     /* libssh closed its end; let the shim finish the client side. */
     shutdown(a->client_fd, SHUT_RDWR);
     pthread_join(th, NULL);
