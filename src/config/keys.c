@@ -309,7 +309,8 @@ static const struct key KEYS[] = {
      "answer ARP and ping sweeps of the LANs and start a decoy where the intruder connects",
      set_bool, get_bool, OFF(honeynet.responder), 0, 0},
     {"honeynet", "hops", "yes",
-     "SSH from one LAN host to another goes through the front end, recorded as a session of its own",
+     "SSH from one LAN host to another goes through the front end, recorded as a session of its "
+     "own",
      set_bool, get_bool, OFF(honeynet.hops), 0, 0},
     {"honeynet", "pool", "3", "decoy containers kept started and ready to take an address",
      set_uint, get_uint, OFF(honeynet.pool), 0, 64},

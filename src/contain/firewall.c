@@ -74,11 +74,11 @@ struct chain {
 /* Chains are removed after every jump (and the egress chain after the one
  * that jumps to it). */
 static const struct chain CHAINS[] = {
-    {AF_INET, "filter", "KARAKURI-INPUT"},  {AF_INET, "filter", "KARAKURI-FORWARD"},
-    {AF_INET, "filter", "KARAKURI-EGRESS"}, {AF_INET, "nat", "KARAKURI-NAT"},
-    {AF_INET, "nat", "KARAKURI-FETCH"},     {AF_INET, "nat", "KARAKURI-HOP"},
-    {AF_INET, "mangle", "KARAKURI-TTL"},
-    {AF_INET6, "filter", "KARAKURI-INPUT"}, {AF_INET6, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-INPUT"},    {AF_INET, "filter", "KARAKURI-FORWARD"},
+    {AF_INET, "filter", "KARAKURI-EGRESS"},   {AF_INET, "nat", "KARAKURI-NAT"},
+    {AF_INET, "nat", "KARAKURI-FETCH"},       {AF_INET, "nat", "KARAKURI-HOP"},
+    {AF_INET, "mangle", "KARAKURI-TTL"},      {AF_INET6, "filter", "KARAKURI-INPUT"},
+    {AF_INET6, "filter", "KARAKURI-FORWARD"},
 };
 #define NCHAINS (sizeof(CHAINS) / sizeof(CHAINS[0]))
 
@@ -193,10 +193,9 @@ static int fetch_nat_rules(const struct config *cfg, const char *pool, struct bu
     /* SSH within a LAN: KARAKURI-HOP has one honeynet's rules per LAN
      * (contain_fw_hop_steer), not written here, so that a restore keeps them. */
     if (cfg->honeynet.hops)
-        rc |= buf_appendf(out,
-                          "-A KARAKURI-FETCH -d %s -p tcp -m tcp --dport 22 " COMMENT
-                          " -j KARAKURI-HOP\n",
-                          pool);
+        rc |= buf_appendf(
+            out, "-A KARAKURI-FETCH -d %s -p tcp -m tcp --dport 22 " COMMENT " -j KARAKURI-HOP\n",
+            pool);
     rc |= buf_appendf(out, "-A KARAKURI-FETCH -d %s " COMMENT " -j RETURN\n", pool);
     rc |=
         buf_appendf(out, "-A KARAKURI-FETCH -m addrtype --dst-type LOCAL " COMMENT " -j RETURN\n");

@@ -308,8 +308,7 @@ void honeynet_acquire(struct honeynet_service *h, struct honeynet_login *l)
     pthread_mutex_unlock(&h->mu);
 }
 
-void honeynet_hop_reach(struct honeynet_service *h, const struct honeynet_who *who,
-                        const char *dst)
+void honeynet_hop_reach(struct honeynet_service *h, const struct honeynet_who *who, const char *dst)
 {
     struct job *j = xcalloc(1, sizeof(*j));
     j->kind = JOB_HOP_REACH;

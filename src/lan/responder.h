@@ -72,7 +72,8 @@ struct lan_reached {
  * a host of that LAN, past a cap, its decoy failed), -ETIMEDOUT. On a
  * worker: it blocks. Addresses in host byte order. */
 int lan_responder_reach(struct lan_responder *r, uint32_t src, uint16_t src_port, uint32_t dst,
-                        int timeout_ms, struct lan_reached *out) __attribute__((warn_unused_result));
+                        int timeout_ms, struct lan_reached *out)
+    __attribute__((warn_unused_result));
 
 /* Stops both threads; every live decoy has its files extracted and is
  * removed with the pool; captures are stored. */

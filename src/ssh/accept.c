@@ -165,8 +165,8 @@ static void start_session(struct kssh_server *s, struct conn *c, int fd, const c
     int rc = kssh_zygote_spawn(s->z, fd, pair[1], &c->pid);
     close(fd);
     close(pair[1]);
-    json_t *msg = json_pack("{s:[s?,s?,s?]}", "hostkeys", c->keys.pem[0], c->keys.pem[1],
-                            c->keys.pem[2]);
+    json_t *msg =
+        json_pack("{s:[s?,s?,s?]}", "hostkeys", c->keys.pem[0], c->keys.pem[1], c->keys.pem[2]);
     if (version)
         json_object_set_new(msg, "version", json_string(version));
     if (c->hop)

@@ -180,8 +180,8 @@ int kssh_keyset_import(const struct kssh_keyset *ks, ssh_key keys[KSSH_HOSTKEYS]
     ssh_key got[KSSH_HOSTKEYS] = {0};
     int rc = 0, n = 0;
     for (int i = 0; i < KSSH_HOSTKEYS && rc == 0; i++)
-        if (ks->pem[i] && (n++, ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL,
-                                                              &got[i]) != SSH_OK))
+        if (ks->pem[i] &&
+            (n++, ssh_pki_import_privkey_base64(ks->pem[i], NULL, NULL, NULL, &got[i]) != SSH_OK))
             rc = -EINVAL;
     return hand_over(rc == 0 && n == 0 ? -EINVAL : rc, got, keys);
 }

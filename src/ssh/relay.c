@@ -499,8 +499,7 @@ int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *use
 }
 
 int kssh_relay_connect_key(ssh_session down, int fd, const char *ip, const char *user,
-                           const char *key_pem, void (*send)(json_t *msg),
-                           struct kssh_relay **out)
+                           const char *key_pem, void (*send)(json_t *msg), struct kssh_relay **out)
 {
     return relay_open(down, fd, ip, user, auth_key, key_pem, send, out);
 }

@@ -16,8 +16,7 @@ int kssh_relay_connect(ssh_session down, int fd, const char *ip, const char *use
 /* As kssh_relay_connect, logged in with the private key key_pem (an
  * OpenSSH private key file's text): a hop's key login (honeynet/hop.c). */
 int kssh_relay_connect_key(ssh_session down, int fd, const char *ip, const char *user,
-                           const char *key_pem, void (*send)(json_t *msg),
-                           struct kssh_relay **out);
+                           const char *key_pem, void (*send)(json_t *msg), struct kssh_relay **out);
 /* The upstream session, to be polled with the attacker's. */
 ssh_session kssh_relay_upstream(struct kssh_relay *r);
 /* For the server's channel-open callback: a new channel pair, or NULL. */

@@ -289,8 +289,8 @@ static void take_hop_auth(struct kssh_server *s, struct conn *c, json_t *req)
     c->auth_ul = ul;
     c->auth_pl = pl;
     struct honeynet_who w = who_of(c);
-    honeynet_hop_auth(s->hn, &w, c->honeynet, c->container, c->hop_pid,
-                      xstrdup(user), key ? NULL : xstrdup(pass), key ? xstrdup(pass) : NULL);
+    honeynet_hop_auth(s->hn, &w, c->honeynet, c->container, c->hop_pid, xstrdup(user),
+                      key ? NULL : xstrdup(pass), key ? xstrdup(pass) : NULL);
 }
 
 static struct conn *conn_of(struct kssh_server *s, const char *session)

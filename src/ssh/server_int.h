@@ -63,7 +63,7 @@ struct conn {
     size_t auth_ul, auth_pl;
     bool auth_key;   /* a hop's key login: auth_pass holds the key */
     bool auth_probe; /* … only asked about (unsigned) */
-    bool expired; /* told to end at [containment] session_lifetime */
+    bool expired;    /* told to end at [containment] session_lifetime */
     char reason[128];
     struct tty_log tty[MAX_TTYS];
     struct up_file up[MAX_UPFILES];
