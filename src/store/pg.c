@@ -1,0 +1,408 @@
+/* pg: the PostgreSQL back end: one database for a fleet of sensors.
+ *
+ * PostgreSQL is never written to directly by the event pipeline. The local
+ * SQLite (and JSON lines) stay the spool, written as always; the forwarder
+ * (forward.c) ships its rows here in order, each keeping its sensor and its
+ * local id as seq, idempotent on (sensor, seq): a batch sent twice (a kill
+ * mid-commit, a lost answer) is stored once. So this file has the read side
+ * of the back-end table, the schema, and the shipping statement.
+ *
+ * Schema: versioned in the table schema_version (one row per migration
+ * applied); each migration runs in one transaction under an advisory lock, so
+ * sensors starting together migrate once; a database newer than this binary
+ * is refused. Text columns are COLLATE "C": ts and type are compared as
+ * bytes, as SQLite does, whatever the database's locale.
+ *
+ * Ids: events.id is a bigserial and readers go by it (karakuri events
+ * --follow asks for id > last). Shipping transactions take an advisory lock
+ * first, so they commit one at a time and a reader never sees id N+1 before
+ * N has committed. */
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "store/backend.h"
+#include "store/pg_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Advisory lock keys: "kk" and what they guard. */
+#define LOCK_MIGRATE 0x6b6b0001LL
+#define LOCK_SHIP 0x6b6b0002LL
+
+/* migrations[v] takes the schema from version v to v + 1. */
+static const char *const migrations[STORE_PG_SCHEMA_VERSION] = {
+    /* 0 → 1 */
+    ("CREATE TABLE events("
+     " id bigserial PRIMARY KEY,"
+     " sensor text COLLATE \"C\" NOT NULL,"
+     " seq bigint NOT NULL,"
+     " ts text COLLATE \"C\" NOT NULL,"
+     " type text COLLATE \"C\" NOT NULL,"
+     " session text COLLATE \"C\","
+     " honeynet text COLLATE \"C\","
+     " src_ip text COLLATE \"C\","
+     " data text NOT NULL,"
+     " received timestamptz NOT NULL DEFAULT now(),"
+     " UNIQUE (sensor, seq));"
+     "CREATE INDEX events_type ON events(type);"
+     "CREATE INDEX events_session ON events(session);"
+     "CREATE INDEX events_ts ON events(ts);"),
+};
+
+/* "what: the server's message" (its first line) into err. */
+static int pg_fail(PGconn *c, const PGresult *res, const char *what, char *err, size_t errlen)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!msg || !*msg)
+        msg = c ? PQerrorMessage(c) : "no connection";
+    size_t n = strcspn(msg, "\n");
+    snprintf(err, errlen, "postgresql: %s: %.*s", what, (int)n, msg);
+    return c && PQstatus(c) != CONNECTION_OK ? -ECONNRESET : -EIO;
+}
+
+/* Runs sql (no parameters, any number of statements); 0 or an error. */
+static int exec_ok(PGconn *c, const char *sql, const char *what, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(c, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : pg_fail(c, res, what, err, errlen);
+    PQclear(res);
+    return rc;
+}
+
+int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
+{
+    /* Our defaults first: what the url says overrides them. */
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const vals[] = {"5", "karakuri", url, NULL};
+    char *perr = NULL;
+
+    PQconninfoOption *opts = PQconninfoParse(url, &perr);
+    if (!opts) {
+        snprintf(err, errlen, "postgresql: [store] url does not parse: %s",
+                 perr ? perr : "out of memory");
+        PQfreemem(perr);
+        return -EINVAL;
+    }
+    PQconninfoFree(opts);
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        const char *msg = c ? PQerrorMessage(c) : "out of memory";
+        size_t n = strcspn(msg, "\n");
+        snprintf(err, errlen, "postgresql: connecting: %.*s", (int)n, msg);
+        PQfinish(c);
+        return -ECONNREFUSED;
+    }
+    int rc = exec_ok(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
+                     "setting up the session", err, errlen);
+    if (rc < 0) {
+        PQfinish(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+static int version_in_tx(PGconn *c, int *version, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(c, "SELECT to_regclass('schema_version') IS NOT NULL");
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        rc = pg_fail(c, res, "reading the schema version", err, errlen);
+    } else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        *version = 0;
+    } else {
+        PQclear(res);
+        res = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+            rc = pg_fail(c, res, "reading the schema version", err, errlen);
+        else
+            *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int store_pg_version(PGconn *c, int *version, char *err, size_t errlen)
+{
+    return version_in_tx(c, version, err, errlen);
+}
+
+static int newer(int v, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "postgresql: the schema is version %d, newer than this karakuri's (%d): upgrade "
+             "karakuri",
+             v, STORE_PG_SCHEMA_VERSION);
+    return -ENOTSUP;
+}
+
+static int migrate_locked(PGconn *c, int *from, char *err, size_t errlen)
+{
+    int v = 0;
+    int rc = exec_ok(c,
+                     "CREATE TABLE IF NOT EXISTS schema_version("
+                     " version integer PRIMARY KEY,"
+                     " applied timestamptz NOT NULL DEFAULT now())",
+                     "creating schema_version", err, errlen);
+    if (rc == 0)
+        rc = version_in_tx(c, &v, err, errlen);
+    if (rc == 0 && v > STORE_PG_SCHEMA_VERSION)
+        rc = newer(v, err, errlen);
+    if (rc == 0 && from)
+        *from = v;
+    for (; rc == 0 && v < STORE_PG_SCHEMA_VERSION; v++) {
+        char *sql = xasprintf("%s INSERT INTO schema_version(version) VALUES (%d);",
+                              migrations[v], v + 1);
+        rc = exec_ok(c, sql, "migrating the schema", err, errlen);
+        free(sql);
+    }
+    return rc;
+}
+
+int store_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
+{
+    char lock[96];
+    snprintf(lock, sizeof(lock), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", LOCK_MIGRATE);
+    int rc = exec_ok(c, lock, "beginning the migration", err, errlen);
+    if (rc == 0)
+        rc = migrate_locked(c, from, err, errlen);
+    if (rc == 0)
+        rc = exec_ok(c, "COMMIT", "committing the migration", err, errlen);
+    if (rc < 0 && PQstatus(c) == CONNECTION_OK)
+        PQclear(PQexec(c, "ROLLBACK"));
+    return rc;
+}
+
+int store_pg_shipped(PGconn *c, const char *sensor, long long *seq, char *err, size_t errlen)
+{
+    const char *params[1] = {sensor};
+    PGresult *res = PQexecParams(c, "SELECT coalesce(max(seq), 0) FROM events WHERE sensor = $1",
+                                 1, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = pg_fail(c, res, "reading what was shipped", err, errlen);
+    else
+        *seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+#define SHIP_COLS 8
+
+/* "INSERT ... VALUES ($1, ..., $8), ($9, ...) ...": one round trip a batch. */
+static char *ship_sql(size_t n)
+{
+    size_t cap = 256 + n * 80, len = 0;
+    char *sql = xmalloc(cap);
+
+    len += (size_t)snprintf(sql, cap,
+                            "INSERT INTO events(sensor, seq, ts, type, session, honeynet, src_ip, "
+                            "data) VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i * SHIP_COLS;
+        len += (size_t)snprintf(sql + len, cap - len,
+                                "%s($%zu, $%zu::bigint, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
+                                i ? ", " : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7,
+                                k + 8);
+    }
+    snprintf(sql + len, cap - len, " ON CONFLICT (sensor, seq) DO NOTHING");
+    return sql;
+}
+
+int store_pg_ship(PGconn *c, const struct store_pg_row *rows, size_t n, char *err, size_t errlen)
+{
+    char lock[96];
+    if (n == 0)
+        return 0;
+    if (n > STORE_PG_SHIP_MAX)
+        return -EINVAL;
+    snprintf(lock, sizeof(lock), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", LOCK_SHIP);
+    int rc = exec_ok(c, lock, "beginning a transaction", err, errlen);
+    if (rc < 0)
+        goto out;
+    const char **params = xcalloc(n * SHIP_COLS, sizeof(*params));
+    char(*seqs)[24] = xcalloc(n, sizeof(*seqs));
+    for (size_t i = 0; i < n; i++) {
+        const struct store_pg_row *r = &rows[i];
+        const char **p = params + i * SHIP_COLS;
+        snprintf(seqs[i], sizeof(seqs[i]), "%lld", r->seq);
+        p[0] = r->sensor;
+        p[1] = seqs[i];
+        p[2] = r->ts;
+        p[3] = r->type;
+        p[4] = r->session;
+        p[5] = r->honeynet;
+        p[6] = r->src_ip;
+        p[7] = r->data;
+    }
+    char *sql = ship_sql(n);
+    PGresult *res = PQexecParams(c, sql, (int)(n * SHIP_COLS), NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(c, res, "inserting events", err, errlen);
+    PQclear(res);
+    free(sql);
+    free(seqs);
+    free(params);
+    if (rc == 0)
+        rc = exec_ok(c, "COMMIT", "committing", err, errlen);
+out:
+    if (rc < 0 && PQstatus(c) == CONNECTION_OK)
+        PQclear(PQexec(c, "ROLLBACK"));
+    return rc;
+}
+
+/* Readers. */
+
+struct pg_reader {
+    PGconn *c;
+};
+
+static void pg_reader_close(void *rctx)
+{
+    struct pg_reader *r = rctx;
+    if (!r)
+        return;
+    PQfinish(r->c);
+    free(r);
+}
+
+/* Connects and checks the schema: -ENOENT when there is none yet (as a
+ * missing SQLite file reads), -ENOTSUP when it is newer than ours. */
+static int pg_reader_open(const struct store_options *o, void **rctx, char *err, size_t errlen)
+{
+    struct pg_reader *r = xcalloc(1, sizeof(*r));
+    int v = 0;
+    int rc = store_pg_connect(o->url, &r->c, err, errlen);
+    if (rc == 0)
+        rc = store_pg_version(r->c, &v, err, errlen);
+    if (rc == 0 && v == 0) {
+        snprintf(err, errlen, "postgresql: no karakuri schema in the database (yet)");
+        rc = -ENOENT;
+    } else if (rc == 0 && v > STORE_PG_SCHEMA_VERSION) {
+        rc = newer(v, err, errlen);
+    }
+    if (rc < 0)
+        pg_reader_close(r);
+    else
+        *rctx = r;
+    return rc;
+}
+
+struct query_text {
+    char sql[512];
+    size_t len;
+    const char *params[8];
+    int n;
+};
+
+/* Appends " AND <column_op> $N" with value as parameter N. */
+static void add_term(struct query_text *q, const char *column_op, const char *value)
+{
+    q->params[q->n++] = value;
+    q->len += (size_t)snprintf(q->sql + q->len, sizeof(q->sql) - q->len, " AND %s $%d",
+                               column_op, q->n);
+}
+
+static int pg_reader_query(void *rctx, const struct store_event_filter *f, store_event_cb cb,
+                           void *ud, char *err, size_t errlen)
+{
+    struct pg_reader *r = rctx;
+    struct query_text q = {.len = 0};
+    char after[24], ts[UTIL_RFC3339_LEN];
+    char *lo = NULL, *hi = NULL;
+
+    q.len = (size_t)snprintf(q.sql, sizeof(q.sql), "SELECT id, data FROM events WHERE true");
+    if (f->after_id > 0) {
+        snprintf(after, sizeof(after), "%lld", f->after_id);
+        add_term(&q, "id >", after);
+    }
+    if (f->since_us > 0) {
+        util_rfc3339(f->since_us, ts);
+        add_term(&q, "ts >=", ts);
+    }
+    if (f->type && *f->type && strchr(f->type, '.')) {
+        add_term(&q, "type =", f->type);
+    } else if (f->type && *f->type) {
+        /* A group: "login." <= type < "login/", as in sqlite_read.c. */
+        lo = xasprintf("%s.", f->type);
+        hi = xasprintf("%s/", f->type);
+        add_term(&q, "type >=", lo);
+        add_term(&q, "type <", hi);
+    }
+    if (f->session)
+        add_term(&q, "session =", f->session);
+    if (f->honeynet)
+        add_term(&q, "honeynet =", f->honeynet);
+    if (f->src_ip)
+        add_term(&q, "src_ip =", f->src_ip);
+    snprintf(q.sql + q.len, sizeof(q.sql) - q.len, "%s ORDER BY id",
+             f->in_session ? " AND session IS NOT NULL" : "");
+
+    int rc = 0, crc = 0;
+    /* Row by row: a whole history is never held in memory. */
+    if (!PQsendQueryParams(r->c, q.sql, q.n, NULL, q.params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(r->c))
+        rc = pg_fail(r->c, NULL, "reading events", err, errlen);
+    for (PGresult *res; rc == 0 && (res = PQgetResult(r->c)) != NULL; PQclear(res)) {
+        ExecStatusType s = PQresultStatus(res);
+        if (s == PGRES_SINGLE_TUPLE && crc == 0) {
+            crc = cb(strtoll(PQgetvalue(res, 0, 0), NULL, 10), PQgetvalue(res, 0, 1), ud);
+        } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK) {
+            rc = pg_fail(r->c, res, "reading events", err, errlen);
+            PQclear(res);
+            while ((res = PQgetResult(r->c)) != NULL)
+                PQclear(res);
+            break;
+        }
+    }
+    free(lo);
+    free(hi);
+    if (rc == 0 && crc < 0)
+        rc = crc;
+    return rc;
+}
+
+/* karakuri check: the connection and the schema's version. */
+static int pg_check(const struct store_options *o, char *err, size_t errlen)
+{
+    PGconn *c = NULL;
+    int v = 0;
+    int rc = store_pg_connect(o->url, &c, err, errlen);
+    if (rc == 0)
+        rc = store_pg_version(c, &v, err, errlen);
+    if (rc == 0 && v > STORE_PG_SCHEMA_VERSION)
+        rc = newer(v, err, errlen);
+    if (rc == 0)
+        snprintf(err, errlen, "%s@%s:%s/%s, schema version %d%s", PQuser(c), PQhost(c), PQport(c),
+                 PQdb(c), v, v < STORE_PG_SCHEMA_VERSION ? " (run makes or migrates it)" : "");
+    PQfinish(c);
+    return rc;
+}
+
+int store_migrate(const struct store_options *o, int *from, int *to, char *err, size_t errlen)
+{
+    PGconn *c = NULL;
+    if (!o->url || !*o->url) {
+        snprintf(err, errlen, "no [store] url set: the SQLite store migrates itself on open");
+        return -EINVAL;
+    }
+    int rc = store_pg_connect(o->url, &c, err, errlen);
+    if (rc == 0)
+        rc = store_pg_migrate(c, from, err, errlen);
+    if (rc == 0)
+        *to = STORE_PG_SCHEMA_VERSION;
+    PQfinish(c);
+    return rc;
+}
+
+const struct store_backend store_backend_pg = {
+    .name = "postgresql",
+    /* No write side: the forwarder ships the local spool (forward.c). */
+    .reader_open = pg_reader_open,
+    .reader_query = pg_reader_query,
+    .reader_close = pg_reader_close,
+    .check = pg_check,
+};
