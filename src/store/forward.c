@@ -209,12 +209,14 @@ static int step(struct store_forward *f, struct store_pg_row *rows, char *err, s
     return rc < 0 ? rc : n;
 }
 
-static void wait_until(struct store_forward *f, long long mono_us)
+/* Under mu. A kick ends the wait unless backing off: a failing database is
+ * tried at its backoff's pace, not at the event rate. */
+static void wait_until(struct store_forward *f, long long mono_us, bool backoff)
 {
     /* The condition variable runs on CLOCK_MONOTONIC (set in start). */
     struct timespec ts = {.tv_sec = (time_t)(mono_us / 1000000),
                           .tv_nsec = (long)(mono_us % 1000000) * 1000};
-    while (!f->kicked && !f->draining && util_mono_us() < mono_us)
+    while (!(f->kicked && !backoff) && !f->draining && util_mono_us() < mono_us)
         if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) == ETIMEDOUT)
             break;
 }
@@ -254,7 +256,7 @@ static void *forward_main(void *arg)
                                       .tv_nsec = (long)(wake % 1000000) * 1000};
                 pthread_cond_timedwait(&f->cv, &f->mu, &ts);
             } else {
-                wait_until(f, wake);
+                wait_until(f, wake, n < 0);
             }
         }
         pthread_mutex_unlock(&f->mu);
