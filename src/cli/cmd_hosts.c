@@ -78,8 +78,7 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
     char warn[512];
     struct store_options so;
     cli_store_options(cfg, &so);
-    int rc = query_hosts(d, &so, cfg->honeynet.hosts, &nets, warn, sizeof(warn), err,
-                         sizeof(err));
+    int rc = query_hosts(d, &so, cfg->honeynet.hosts, &nets, warn, sizeof(warn), err, sizeof(err));
     if (*warn)
         fprintf(stderr, "karakuri hosts: decoys unknown: %s\n", warn);
     if (rc < 0) {

@@ -258,8 +258,7 @@ int cli_replay(const struct config *cfg, int argc, char **argv)
     char err[512];
     struct store_options so;
     cli_store_options(cfg, &so);
-    if (query_session_events(&so, id, event_type_name(EVENT_TTY_LOG), &logs, err,
-                             sizeof(err)) < 0)
+    if (query_session_events(&so, id, event_type_name(EVENT_TTY_LOG), &logs, err, sizeof(err)) < 0)
         return read_failed(err);
     json_t *pick = NULL, *ev;
     size_t i;

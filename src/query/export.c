@@ -185,8 +185,8 @@ static int export_event(long long id, const char *line, void *ud)
     return rc;
 }
 
-int query_export_cowrie(const struct store_options *so, long long since_us, query_json_cb cb, void *ud, char *err,
-                        size_t errlen)
+int query_export_cowrie(const struct store_options *so, long long since_us, query_json_cb cb,
+                        void *ud, char *err, size_t errlen)
 {
     struct store_event_filter f = {.since_us = since_us};
     struct store_event_filter logins = {.type = "login.success"};

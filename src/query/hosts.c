@@ -88,7 +88,8 @@ static int lan_of(struct store_reader *r, const char *honeynet, json_t **out, ch
     return 0;
 }
 
-int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err, size_t errlen)
+int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err,
+              size_t errlen)
 {
     struct store_reader *r = NULL;
     int rc = store_reader_open(so, &r, err, errlen);
@@ -208,8 +209,8 @@ static json_t *honeynet_of(struct docker *d, struct store_reader *r, json_t *it,
     return hn;
 }
 
-int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_hosts, json_t **out, char *warn,
-                size_t warnlen, char *err, size_t errlen)
+int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_hosts, json_t **out,
+                char *warn, size_t warnlen, char *err, size_t errlen)
 {
     struct store_reader *r = NULL;
     json_t *nets = NULL, *it;

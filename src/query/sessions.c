@@ -29,15 +29,15 @@ static int collect_event(long long id, const char *line, void *ud)
 }
 
 /* A query whose missing database reads as nothing. */
-static int read_events(const struct store_options *so, const struct store_event_filter *f, store_event_cb cb,
-                       void *ud, char *err, size_t errlen)
+static int read_events(const struct store_options *so, const struct store_event_filter *f,
+                       store_event_cb cb, void *ud, char *err, size_t errlen)
 {
     int rc = store_events_query(so, f, cb, ud, err, errlen);
     return rc == -ENOENT ? 0 : rc;
 }
 
-int query_session_events(const struct store_options *so, const char *session, const char *type, json_t **out,
-                         char *err, size_t errlen)
+int query_session_events(const struct store_options *so, const char *session, const char *type,
+                         json_t **out, char *err, size_t errlen)
 {
     struct collect c = {.session = session, .events = json_array()};
     struct store_event_filter f = {.type = type, .session = session, .in_session = true};
@@ -176,7 +176,8 @@ static void add_reached(const struct store_options *so, json_t *events)
     json_decref(r.events);
 }
 
-int query_session(const struct store_options *so, const char *session, json_t **out, char *err, size_t errlen)
+int query_session(const struct store_options *so, const char *session, json_t **out, char *err,
+                  size_t errlen)
 {
     json_t *events = NULL;
     int rc = query_session_events(so, session, NULL, &events, err, errlen);

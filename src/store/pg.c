@@ -154,8 +154,8 @@ static int migrate_locked(PGconn *c, int *from, char *err, size_t errlen)
     if (rc == 0 && from)
         *from = v;
     for (; rc == 0 && v < STORE_PG_SCHEMA_VERSION; v++) {
-        char *sql = xasprintf("%s INSERT INTO schema_version(version) VALUES (%d);",
-                              migrations[v], v + 1);
+        char *sql =
+            xasprintf("%s INSERT INTO schema_version(version) VALUES (%d);", migrations[v], v + 1);
         rc = exec_ok(c, sql, "migrating the schema", err, errlen);
         free(sql);
     }
@@ -179,8 +179,8 @@ int store_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
 int store_pg_shipped(PGconn *c, const char *sensor, long long *seq, char *err, size_t errlen)
 {
     const char *params[1] = {sensor};
-    PGresult *res = PQexecParams(c, "SELECT coalesce(max(seq), 0) FROM events WHERE sensor = $1",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(c, "SELECT coalesce(max(seq), 0) FROM events WHERE sensor = $1", 1,
+                                 NULL, params, NULL, NULL, 0);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
         rc = pg_fail(c, res, "reading what was shipped", err, errlen);
@@ -203,10 +203,9 @@ static char *ship_sql(size_t n)
                             "data) VALUES ");
     for (size_t i = 0; i < n; i++) {
         size_t k = i * SHIP_COLS;
-        len += (size_t)snprintf(sql + len, cap - len,
-                                "%s($%zu, $%zu::bigint, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
-                                i ? ", " : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7,
-                                k + 8);
+        len += (size_t)snprintf(
+            sql + len, cap - len, "%s($%zu, $%zu::bigint, $%zu, $%zu, $%zu, $%zu, $%zu, $%zu)",
+            i ? ", " : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7, k + 8);
     }
     snprintf(sql + len, cap - len, " ON CONFLICT (sensor, seq) DO NOTHING");
     return sql;
@@ -302,8 +301,8 @@ struct query_text {
 static void add_term(struct query_text *q, const char *column_op, const char *value)
 {
     q->params[q->n++] = value;
-    q->len += (size_t)snprintf(q->sql + q->len, sizeof(q->sql) - q->len, " AND %s $%d",
-                               column_op, q->n);
+    q->len +=
+        (size_t)snprintf(q->sql + q->len, sizeof(q->sql) - q->len, " AND %s $%d", column_op, q->n);
 }
 
 static int pg_reader_query(void *rctx, const struct store_event_filter *f, store_event_cb cb,

@@ -92,8 +92,7 @@ void store_sqlite_reader_close(void *rctx)
     free(r);
 }
 
-int store_sqlite_reader_open(const struct store_options *o, void **rctx, char *err,
-                             size_t errlen)
+int store_sqlite_reader_open(const struct store_options *o, void **rctx, char *err, size_t errlen)
 {
     const char *dir = o->dir;
     struct sq_reader *r = xcalloc(1, sizeof(*r));

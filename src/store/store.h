@@ -51,7 +51,7 @@
 /* Every field may be zero / NULL for its default; all are borrowed (copied
  * by event_pipeline_start). */
 struct store_options {
-    const char *dir;          /* state directory, created if missing (default "./var") */
+    const char *dir; /* state directory, created if missing (default "./var") */
     /* PostgreSQL (a libpq URI, "postgresql://USER@HOST/DB"): NULL or "" for
      * none. When set, events are forwarded there and readers read there. */
     const char *url;
@@ -127,14 +127,15 @@ typedef int (*store_event_cb)(long long id, const char *json_line, void *ud);
 /* One-shot query: opens the store o names (borrowed), runs, closes. Returns
  * 0, -ENOENT when there is no database (or schema) yet, or another negative
  * errno (err says why). */
-int store_events_query(const struct store_options *o, const struct store_event_filter *f, store_event_cb cb,
-                       void *ud, char *err, size_t errlen) __attribute__((warn_unused_result));
+int store_events_query(const struct store_options *o, const struct store_event_filter *f,
+                       store_event_cb cb, void *ud, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* The same with a connection and prepared statements kept between queries:
  * for a follower polling for id > last several times a second. */
 struct store_reader;
-int store_reader_open(const struct store_options *o, struct store_reader **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int store_reader_open(const struct store_options *o, struct store_reader **out, char *err,
+                      size_t errlen) __attribute__((warn_unused_result));
 int store_reader_query(struct store_reader *r, const struct store_event_filter *f,
                        store_event_cb cb, void *ud, char *err, size_t errlen)
     __attribute__((warn_unused_result));

@@ -56,13 +56,14 @@ static void on_commit(long long last_id, size_t n, void *ud)
 static void print_stats(const char *tag, const struct event_pipeline_stats *st)
 {
     char line[512];
-    int k = snprintf(line, sizeof(line),
-                     "%s emitted=%llu dropped=%llu committed=%llu jsonl=%llu failed_writes=%llu "
-                     "abandoned=%llu queued=%llu last_id=%lld failing=%d forwarded=%llu "
-                     "forward_failing=%d last_error=%s\n",
-                     tag, st->emitted, st->dropped, st->committed, st->jsonl_written,
-                     st->failed_writes, st->abandoned, st->queued, st->last_id, st->failing ? 1 : 0,
-                     st->forwarded, st->forward_failing ? 1 : 0, st->last_error[0] ? st->last_error : "-");
+    int k =
+        snprintf(line, sizeof(line),
+                 "%s emitted=%llu dropped=%llu committed=%llu jsonl=%llu failed_writes=%llu "
+                 "abandoned=%llu queued=%llu last_id=%lld failing=%d forwarded=%llu "
+                 "forward_failing=%d last_error=%s\n",
+                 tag, st->emitted, st->dropped, st->committed, st->jsonl_written, st->failed_writes,
+                 st->abandoned, st->queued, st->last_id, st->failing ? 1 : 0, st->forwarded,
+                 st->forward_failing ? 1 : 0, st->last_error[0] ? st->last_error : "-");
     if (k > 0)
         put_line(line, (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1);
 }
