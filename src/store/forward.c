@@ -283,15 +283,9 @@ int store_forward_start(const char *dir, const char *url, const char *sensor,
                         struct event_pipeline *p, struct store_forward **out, char *err,
                         size_t errlen)
 {
-    char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(url, &perr);
-    if (!opts) {
-        snprintf(err, errlen, "[store] url does not parse: %s", perr ? perr : "out of memory");
-        PQfreemem(perr);
-        return -EINVAL;
-    }
-    PQconninfoFree(opts);
-
+    int rc = store_pg_url_check(url, err, errlen);
+    if (rc < 0)
+        return rc;
     struct store_forward *f = xcalloc(1, sizeof(*f));
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -308,7 +302,7 @@ int store_forward_start(const char *dir, const char *url, const char *sensor,
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = -pthread_create(&f->thread, NULL, forward_main, f);
+    rc = -pthread_create(&f->thread, NULL, forward_main, f);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc < 0) {
         snprintf(err, errlen, "starting the forwarder thread failed");

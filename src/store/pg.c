@@ -72,21 +72,30 @@ static int exec_ok(PGconn *c, const char *sql, const char *what, char *err, size
     return rc;
 }
 
+int store_pg_url_check(const char *url, char *err, size_t errlen)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &perr);
+    if (!opts) {
+        const char *msg = perr ? perr : "out of memory";
+        snprintf(err, errlen, "postgresql: [store] url does not parse: %.*s",
+                 (int)strcspn(msg, "\n"), msg);
+        PQfreemem(perr);
+        return -EINVAL;
+    }
+    PQconninfoFree(opts);
+    return 0;
+}
+
 int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
 {
     /* Our defaults first: what the url says overrides them. */
     const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *const vals[] = {"5", "karakuri", url, NULL};
-    char *perr = NULL;
 
-    PQconninfoOption *opts = PQconninfoParse(url, &perr);
-    if (!opts) {
-        snprintf(err, errlen, "postgresql: [store] url does not parse: %s",
-                 perr ? perr : "out of memory");
-        PQfreemem(perr);
-        return -EINVAL;
-    }
-    PQconninfoFree(opts);
+    int rc = store_pg_url_check(url, err, errlen);
+    if (rc < 0)
+        return rc;
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         const char *msg = c ? PQerrorMessage(c) : "out of memory";
@@ -95,8 +104,8 @@ int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
         PQfinish(c);
         return -ECONNREFUSED;
     }
-    int rc = exec_ok(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
-                     "setting up the session", err, errlen);
+    rc = exec_ok(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
+                 "setting up the session", err, errlen);
     if (rc < 0) {
         PQfinish(c);
         return rc;

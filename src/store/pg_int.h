@@ -20,6 +20,10 @@ struct store_pg_row {
     const char *sensor, *ts, *type, *session, *honeynet, *src_ip, *data;
 };
 
+/* 0 when url parses as libpq connection parameters; -EINVAL otherwise (err
+ * says why). */
+int store_pg_url_check(const char *url, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 /* Connects to url (a libpq URI or key=value string). On success *out is the
  * caller's (PQfinish). Errors: -ECONNREFUSED (err says why), -EINVAL (url
  * does not parse). */

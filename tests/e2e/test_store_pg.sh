@@ -10,7 +10,8 @@
 # - a second sensor (its own state dir and name) into the same database: both
 #   sensors' events visible once, from either sensor's configuration;
 # - a database newer than the binary is refused, by readers and by `karakuri
-#   store migrate`; `karakuri store migrate` on a current one is a no-op.
+#   store migrate`; `karakuri store migrate` on a current one is a no-op;
+# - karakuri check reports the connection and the schema version.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
 . "$KARAKURI_SRC/tests/e2e/pg.sh"
 
@@ -112,7 +113,11 @@ e2e_assert_eq 0 "$(e2e_psql 'SELECT count(*) FROM (SELECT sensor, seq FROM event
   "duplicate (sensor, seq)"
 e2e_log "two sensors: $total events, visible from either"
 
-# 5. Schema versions.
+# 5. karakuri check says where and which schema (other items may fail here).
+out=$("$KARAKURI" -c "$a_pg" check 2>&1 || true)
+e2e_assert_contains "$out" "karakuri@127.0.0.1:$PG_PORT/karakuri, schema version 1" "check: postgresql"
+
+# 6. Schema versions.
 out=$("$KARAKURI" -c "$a_pg" store migrate)
 e2e_assert_contains "$out" "up to date" "store migrate on a current schema"
 e2e_psql 'INSERT INTO schema_version(version) VALUES (99)'
