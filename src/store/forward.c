@@ -17,16 +17,20 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "store/forward.h"
+#include "store/fsutil.h"
 #include "store/pg_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #define POLL_US 1000000LL
 #define BACKOFF_MIN_US 100000LL
@@ -37,7 +41,8 @@
     " ORDER BY id LIMIT ?"
 
 struct store_forward {
-    char *db_path, *url, *sensor;
+    char *dir, *db_path, *url, *sensor;
+    char instance[33]; /* <dir>/sensor.id, read or made at the first connect */
     struct event_pipeline *p;
     pthread_t thread;
 
@@ -72,11 +77,77 @@ static void sq_drop(struct store_forward *f)
     f->sq = NULL;
 }
 
+static bool is_instance_id(const char *s, size_t n)
+{
+    if (n != 32)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789abcdef", s[i]))
+            return false;
+    return true;
+}
+
+/* Reads <dir>/sensor.id, or makes it: a new file linked into place, so two
+ * starts at once agree on one. */
+static int instance_up(struct store_forward *f, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/%s", f->dir, STORE_SENSOR_ID_NAME);
+    char *tmp = xasprintf("%s.XXXXXX", path);
+    char buf[64];
+    int rc = 0;
+
+    for (int tries = 0; tries < 2 && !f->instance[0]; tries++) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0) {
+            ssize_t n = read(fd, buf, sizeof(buf));
+            close(fd);
+            while (n > 0 && buf[n - 1] == '\n')
+                n--;
+            if (n < 0 || !is_instance_id(buf, (size_t)n)) {
+                snprintf(err, errlen, "%s: not an instance id (remove it to make a new one)", path);
+                rc = -EINVAL;
+                break;
+            }
+            memcpy(f->instance, buf, 32);
+            f->instance[32] = '\0';
+            break;
+        }
+        unsigned char raw[16];
+        if (errno != ENOENT || getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+            rc = store_err_errno(err, errlen, -errno, path);
+            break;
+        }
+        for (size_t i = 0; i < sizeof(raw); i++)
+            snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+        buf[32] = '\n';
+        fd = mkstemp(tmp);
+        if (fd < 0 || store_write_all(fd, buf, 33) < 0 || fsync(fd) < 0 ||
+            (link(tmp, path) < 0 && errno != EEXIST)) {
+            rc = store_err_errno(err, errlen, -errno, path);
+        }
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        if (rc < 0)
+            break;
+        /* Read back: ours, or the one a start beside us linked first. */
+    }
+    free(tmp);
+    free(path);
+    return rc;
+}
+
 static int pg_up(struct store_forward *f, char *err, size_t errlen)
 {
-    int rc = store_pg_connect(f->url, &f->pg, err, errlen);
+    int rc = instance_up(f, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = store_pg_connect(f->url, &f->pg, err, errlen);
     if (rc == 0)
         rc = store_pg_migrate(f->pg, NULL, err, errlen);
+    if (rc == 0)
+        rc = store_pg_claim(f->pg, f->sensor, f->instance, err, errlen);
     if (rc == 0)
         rc = store_pg_shipped(f->pg, f->sensor, &f->shipped, err, errlen);
     if (rc < 0)
@@ -196,7 +267,7 @@ static int step(struct store_forward *f, struct store_pg_row *rows, char *err, s
         sq_drop(f);
         return n;
     }
-    rc = store_pg_ship(f->pg, rows, (size_t)n, err, errlen);
+    rc = store_pg_ship(f->pg, f->sensor, rows, (size_t)n, err, errlen);
     if (rc == 0 && n > 0) {
         f->shipped = rows[n - 1].seq;
         pthread_mutex_lock(&f->mu);
@@ -273,6 +344,7 @@ static void forward_free(struct store_forward *f)
     sq_drop(f);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);
+    free(f->dir);
     free(f->db_path);
     free(f->url);
     free(f->sensor);
@@ -293,6 +365,7 @@ int store_forward_start(const char *dir, const char *url, const char *sensor,
     pthread_cond_init(&f->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&f->mu, NULL);
+    f->dir = xstrdup(dir);
     f->db_path = xasprintf("%s/%s", dir, STORE_DB_NAME);
     f->url = xstrdup(url);
     f->sensor = xstrdup(sensor);

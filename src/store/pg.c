@@ -13,6 +13,12 @@
  * is refused. Text columns are COLLATE "C": ts and type are compared as
  * bytes, as SQLite does, whatever the database's locale.
  *
+ * Sensors: (sensor, seq) is only a key while one state directory uses one
+ * sensor name. Each state directory has an instance id of its own
+ * (<dir>/sensor.id), and the table sensors says which instance a name
+ * belongs to: a second directory under the same name is refused (rather than
+ * having its events taken for ones already stored and dropped).
+ *
  * Ids: events.id is a bigserial and readers go by it (karakuri events
  * --follow asks for id > last). Shipping transactions take an advisory lock
  * first, so they commit one at a time and a reader never sees id N+1 before
@@ -47,6 +53,11 @@ static const char *const migrations[STORE_PG_SCHEMA_VERSION] = {
      " received timestamptz NOT NULL DEFAULT now(),"
      " UNIQUE (sensor, seq));"
      "CREATE INDEX events_type ON events(type);"
+     "CREATE TABLE sensors("
+     " sensor text COLLATE \"C\" PRIMARY KEY,"
+     " instance text NOT NULL,"
+     " first_seen timestamptz NOT NULL DEFAULT now(),"
+     " last_seen timestamptz NOT NULL DEFAULT now());"
      "CREATE INDEX events_session ON events(session);"
      "CREATE INDEX events_ts ON events(ts);"),
 };
@@ -185,6 +196,34 @@ int store_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
     return rc;
 }
 
+int store_pg_claim(PGconn *c, const char *sensor, const char *instance, char *err, size_t errlen)
+{
+    const char *params[2] = {sensor, instance};
+    PGresult *res = PQexecParams(c,
+                                 "INSERT INTO sensors(sensor, instance) VALUES ($1, $2)"
+                                 " ON CONFLICT (sensor) DO NOTHING",
+                                 2, NULL, params, NULL, NULL, 0);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK
+                 ? 0
+                 : pg_fail(c, res, "registering the sensor", err, errlen);
+    PQclear(res);
+    if (rc < 0)
+        return rc;
+    res = PQexecParams(c, "SELECT instance FROM sensors WHERE sensor = $1", 1, NULL, params, NULL,
+                       NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        rc = pg_fail(c, res, "reading the sensor's instance", err, errlen);
+    } else if (strcmp(PQgetvalue(res, 0, 0), instance) != 0) {
+        snprintf(err, errlen,
+                 "postgresql: the sensor name '%s' belongs to another state directory (instance "
+                 "%.32s, ours %.32s): give each sensor its own [karakuri] sensor",
+                 sensor, PQgetvalue(res, 0, 0), instance);
+        rc = -EEXIST;
+    }
+    PQclear(res);
+    return rc;
+}
+
 int store_pg_shipped(PGconn *c, const char *sensor, long long *seq, char *err, size_t errlen)
 {
     const char *params[1] = {sensor};
@@ -220,7 +259,8 @@ static char *ship_sql(size_t n)
     return sql;
 }
 
-int store_pg_ship(PGconn *c, const struct store_pg_row *rows, size_t n, char *err, size_t errlen)
+int store_pg_ship(PGconn *c, const char *sensor, const struct store_pg_row *rows, size_t n,
+                  char *err, size_t errlen)
 {
     char lock[96];
     if (n == 0)
@@ -254,6 +294,14 @@ int store_pg_ship(PGconn *c, const struct store_pg_row *rows, size_t n, char *er
     free(sql);
     free(seqs);
     free(params);
+    if (rc == 0) {
+        const char *who[1] = {sensor};
+        res = PQexecParams(c, "UPDATE sensors SET last_seen = now() WHERE sensor = $1", 1, NULL,
+                           who, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail(c, res, "updating the sensor's last_seen", err, errlen);
+        PQclear(res);
+    }
     if (rc == 0)
         rc = exec_ok(c, "COMMIT", "committing", err, errlen);
 out:

@@ -37,12 +37,16 @@ int store_pg_version(PGconn *c, int *version, char *err, size_t errlen)
  * version found. -ENOTSUP when the database is newer than this binary. */
 int store_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+/* Registers sensor as instance's (32 hex digits, <dir>/sensor.id) unless the
+ * name is taken; -EEXIST when it belongs to another instance (err says so). */
+int store_pg_claim(PGconn *c, const char *sensor, const char *instance, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 /* The highest seq stored for sensor (0: none). */
 int store_pg_shipped(PGconn *c, const char *sensor, long long *seq, char *err, size_t errlen)
     __attribute__((warn_unused_result));
-/* Inserts n rows (n ≤ STORE_PG_SHIP_MAX) in one transaction; rows already
- * there (same sensor and seq) are left as they are. */
-int store_pg_ship(PGconn *c, const struct store_pg_row *rows, size_t n, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+/* Inserts n rows (n ≤ STORE_PG_SHIP_MAX) in one transaction, with sensor's
+ * last_seen; rows already there (same sensor and seq) are left as they are. */
+int store_pg_ship(PGconn *c, const char *sensor, const struct store_pg_row *rows, size_t n,
+                  char *err, size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -41,6 +41,9 @@
 #define STORE_TTY_SPOOL_DIR "spool/tty"
 /* Events accepted vs. written, kept across a crash (writer.c). */
 #define STORE_COUNTS_NAME "events.count"
+/* This state directory's instance id (32 hex digits), which the PostgreSQL
+ * store ties the sensor name to (forward.c). */
+#define STORE_SENSOR_ID_NAME "sensor.id"
 
 /* Defaults for the zero values of store_options. */
 #define STORE_DEFAULT_QUEUE_EVENTS 65536u

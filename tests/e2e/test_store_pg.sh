@@ -9,6 +9,7 @@
 # - kill -9 of the writer mid-run, then a new run: the same;
 # - a second sensor (its own state dir and name) into the same database: both
 #   sensors' events visible once, from either sensor's configuration;
+# - a third state directory under a sensor name already taken is refused;
 # - a database newer than the binary is refused, by readers and by `karakuri
 #   store migrate`; `karakuri store migrate` on a current one is a no-op;
 # - karakuri check reports the connection and the schema version.
@@ -112,6 +113,16 @@ e2e_assert_eq 2 "$(jq -r .sensor "$E2E_TMP/all.a" | sort -u | wc -l)" "sensors i
 e2e_assert_eq 0 "$(e2e_psql 'SELECT count(*) FROM (SELECT sensor, seq FROM events GROUP BY 1, 2 HAVING count(*) > 1) d')" \
   "duplicate (sensor, seq)"
 e2e_log "two sensors: $total events, visible from either"
+
+# A third state directory under a name already taken: refused, nothing of
+# it stored (rather than its events taken for sensor-a's and dropped).
+before=$(pg_count sensor-a)
+"$burst" --count 50 --url "$PG_URL" --sensor sensor-a "$E2E_TMP/c" >"$E2E_TMP/c.out" 2>"$E2E_TMP/c.log" ||
+  e2e_fail "the third run failed: $(tail -n 3 "$E2E_TMP/c.log")"
+grep -q "belongs to another state directory" "$E2E_TMP/c.log" ||
+  e2e_fail "a second directory under sensor-a's name was not refused: $(tail -n 3 "$E2E_TMP/c.log")"
+e2e_assert_eq "$before" "$(pg_count sensor-a)" "sensor-a's events after a namesake's run"
+e2e_log "a second state directory under a taken sensor name: refused"
 
 # 5. karakuri check says where and which schema (other items may fail here).
 out=$("$KARAKURI" -c "$a_pg" check 2>&1 || true)

@@ -75,8 +75,9 @@ static void test_ship_bounds(void **state)
     struct store_pg_row row = {0};
     (void)state;
     /* Checked before the connection is touched. */
-    assert_int_equal(store_pg_ship(NULL, &row, 0, err, sizeof(err)), 0);
-    assert_int_equal(store_pg_ship(NULL, &row, STORE_PG_SHIP_MAX + 1, err, sizeof(err)), -EINVAL);
+    assert_int_equal(store_pg_ship(NULL, "s", &row, 0, err, sizeof(err)), 0);
+    assert_int_equal(store_pg_ship(NULL, "s", &row, STORE_PG_SHIP_MAX + 1, err, sizeof(err)),
+                     -EINVAL);
 }
 
 int main(void)
