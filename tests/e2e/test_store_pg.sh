@@ -99,7 +99,10 @@ e2e_wait_for 20 caught_up a sensor-a ||
 same_rows a sensor-a || e2e_fail "PostgreSQL's rows differ from the spool's after kill -9"
 e2e_log "kill -9: $(pg_count sensor-a) events, each once"
 
-# 4. A second sensor into the same database.
+# 4. A second sensor into the same database, followed from the first.
+"$KARAKURI" -c "$a_pg" events --follow --json >"$E2E_TMP/follow.out" 2>"$E2E_TMP/follow.log" &
+fpid=$!
+e2e_defer "kill -TERM $fpid 2>/dev/null; wait $fpid 2>/dev/null"
 "$burst" --count 700 --url "$PG_URL" --sensor sensor-b "$E2E_TMP/b" >"$E2E_TMP/b.out" \
   2>"$E2E_TMP/b.log" || e2e_fail "sensor-b failed: $(tail -n 3 "$E2E_TMP/b.log")"
 e2e_wait_for 10 caught_up b sensor-b || e2e_fail "sensor-b not forwarded"
@@ -112,7 +115,12 @@ cmp -s "$E2E_TMP/all.a" "$E2E_TMP/all.b" || e2e_fail "sensor-a and sensor-b see 
 e2e_assert_eq 2 "$(jq -r .sensor "$E2E_TMP/all.a" | sort -u | wc -l)" "sensors in the events"
 e2e_assert_eq 0 "$(e2e_psql 'SELECT count(*) FROM (SELECT sensor, seq FROM events GROUP BY 1, 2 HAVING count(*) > 1) d')" \
   "duplicate (sensor, seq)"
-e2e_log "two sensors: $total events, visible from either"
+followed() { (($(wc -l <"$E2E_TMP/follow.out") >= total)); }
+e2e_wait_for 20 followed || e2e_fail "events --follow saw $(wc -l <"$E2E_TMP/follow.out") of $total"
+kill -TERM "$fpid"
+wait "$fpid" 2>/dev/null || true
+cmp -s "$E2E_TMP/follow.out" "$E2E_TMP/all.a" || e2e_fail "events --follow printed other events than events"
+e2e_log "two sensors: $total events, visible from either, and to events --follow"
 
 # A third state directory under a name already taken: refused, nothing of
 # it stored (rather than its events taken for sensor-a's and dropped).
