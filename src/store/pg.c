@@ -26,9 +26,12 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "store/backend.h"
+#include "store/fsutil.h"
 #include "store/pg_int.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,12 +76,105 @@ static int pg_fail(PGconn *c, const PGresult *res, const char *what, char *err, 
     return c && PQstatus(c) != CONNECTION_OK ? -ECONNRESET : -EIO;
 }
 
-/* Runs sql (no parameters, any number of statements); 0 or an error. */
+/* Waits for c's socket to be ready for events; -ETIMEDOUT after
+ * STORE_PG_IO_TIMEOUT_MS without. */
+static int wait_sock(PGconn *c, short events, char *err, size_t errlen)
+{
+    struct pollfd pfd = {.fd = PQsocket(c), .events = events};
+    int n;
+    do {
+        n = poll(&pfd, 1, STORE_PG_IO_TIMEOUT_MS);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        snprintf(err, errlen, "postgresql: no answer for %d s", STORE_PG_IO_TIMEOUT_MS / 1000);
+        return -ETIMEDOUT;
+    }
+    return n < 0 ? store_err_errno(err, errlen, -errno, "postgresql: poll") : 0;
+}
+
+/* Sends what libpq has buffered of the query just started. */
+static int flush_out(PGconn *c, const char *what, char *err, size_t errlen)
+{
+    int f;
+    while ((f = PQflush(c)) == 1) {
+        int rc = wait_sock(c, POLLOUT | POLLIN, err, errlen);
+        if (rc < 0)
+            return rc;
+        if (!PQconsumeInput(c))
+            return pg_fail(c, NULL, what, err, errlen);
+    }
+    return f == 0 ? 0 : pg_fail(c, NULL, what, err, errlen);
+}
+
+/* The next result of the query in flight, NULL at its end (*rc 0) or on a
+ * failure to read (*rc < 0). */
+static PGresult *next_result(PGconn *c, int *rc, const char *what, char *err, size_t errlen)
+{
+    while (PQisBusy(c)) {
+        if ((*rc = wait_sock(c, POLLIN, err, errlen)) < 0)
+            return NULL;
+        if (!PQconsumeInput(c)) {
+            *rc = pg_fail(c, NULL, what, err, errlen);
+            return NULL;
+        }
+    }
+    *rc = 0;
+    return PQgetResult(c);
+}
+
+static int send_query(PGconn *c, const char *sql, int n, const char *const *params,
+                      const char *what, char *err, size_t errlen)
+{
+    int ok =
+        n > 0 ? PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) : PQsendQuery(c, sql);
+    return ok ? flush_out(c, what, err, errlen) : pg_fail(c, NULL, what, err, errlen);
+}
+
+/* Runs sql (with n parameters; with none it may be several statements) to
+ * its end. 0 when every result is a success; *out (may be NULL) then gets the
+ * last one, the caller's to PQclear. */
+static int run(PGconn *c, const char *sql, int n, const char *const *params, PGresult **out,
+               const char *what, char *err, size_t errlen)
+{
+    PGresult *last = NULL, *res;
+    int rc = send_query(c, sql, n, params, what, err, errlen), rrc = 0;
+
+    while (rc == 0 || rrc == 0) {
+        res = next_result(c, &rrc, what, err, errlen);
+        if (!res)
+            break;
+        ExecStatusType st = PQresultStatus(res);
+        if (rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            rc = pg_fail(c, res, what, err, errlen);
+        PQclear(last);
+        last = res;
+    }
+    if (rc == 0)
+        rc = rrc;
+    if (rc == 0 && out)
+        *out = last;
+    else
+        PQclear(last);
+    return rc;
+}
+
 static int exec_ok(PGconn *c, const char *sql, const char *what, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(c, sql);
-    ExecStatusType s = PQresultStatus(res);
-    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : pg_fail(c, res, what, err, errlen);
+    return run(c, sql, 0, NULL, NULL, what, err, errlen);
+}
+
+/* A one-row, one-column query's value, newly allocated into *out. */
+static int run_value(PGconn *c, const char *sql, int n, const char *const *params, char **out,
+                     const char *what, char *err, size_t errlen)
+{
+    PGresult *res = NULL;
+    int rc = run(c, sql, n, params, &res, what, err, errlen);
+    if (rc == 0 && PQntuples(res) != 1) {
+        snprintf(err, errlen, "postgresql: %s: %d rows, not one", what, PQntuples(res));
+        rc = -EIO;
+    }
+    if (rc == 0)
+        *out = xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);
     return rc;
 }
@@ -100,9 +196,12 @@ int store_pg_url_check(const char *url, char *err, size_t errlen)
 
 int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
 {
-    /* Our defaults first: what the url says overrides them. */
-    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *const vals[] = {"5", "karakuri", url, NULL};
+    /* Our defaults first: what the url says overrides them. Keepalives and
+     * tcp_user_timeout so that a server gone from the network is noticed. */
+    const char *const keys[] = {
+        "connect_timeout",     "application_name", "keepalives_idle", "keepalives_count",
+        "keepalives_interval", "tcp_user_timeout", "dbname",          NULL};
+    const char *const vals[] = {"5", "karakuri", "5", "3", "2", "10000", url, NULL};
 
     int rc = store_pg_url_check(url, err, errlen);
     if (rc < 0)
@@ -115,8 +214,13 @@ int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
         PQfinish(c);
         return -ECONNREFUSED;
     }
-    rc = exec_ok(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
-                 "setting up the session", err, errlen);
+    /* Every wait is ours (poll with a timeout): nothing blocks for ever on a
+     * server that stopped answering. */
+    if (PQsetnonblocking(c, 1) == 0)
+        rc = exec_ok(c, "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
+                     "setting up the session", err, errlen);
+    else
+        rc = pg_fail(c, NULL, "setting non-blocking mode", err, errlen);
     if (rc < 0) {
         PQfinish(c);
         return rc;
@@ -127,21 +231,21 @@ int store_pg_connect(const char *url, PGconn **out, char *err, size_t errlen)
 
 static int version_in_tx(PGconn *c, int *version, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(c, "SELECT to_regclass('schema_version') IS NOT NULL");
-    int rc = 0;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        rc = pg_fail(c, res, "reading the schema version", err, errlen);
-    } else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    char *v = NULL;
+    const char *what = "reading the schema version";
+    int rc = run_value(c, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, &v, what,
+                       err, errlen);
+    bool exists = rc == 0 && strcmp(v, "t") == 0;
+    free(v);
+    v = NULL;
+    if (rc == 0 && !exists)
         *version = 0;
-    } else {
-        PQclear(res);
-        res = PQexec(c, "SELECT coalesce(max(version), 0) FROM schema_version");
-        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-            rc = pg_fail(c, res, "reading the schema version", err, errlen);
-        else
-            *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    }
-    PQclear(res);
+    if (rc == 0 && exists)
+        rc = run_value(c, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL, &v, what,
+                       err, errlen);
+    if (rc == 0 && exists)
+        *version = (int)strtol(v, NULL, 10);
+    free(v);
     return rc;
 }
 
@@ -191,50 +295,40 @@ int store_pg_migrate(PGconn *c, int *from, char *err, size_t errlen)
         rc = migrate_locked(c, from, err, errlen);
     if (rc == 0)
         rc = exec_ok(c, "COMMIT", "committing the migration", err, errlen);
-    if (rc < 0 && PQstatus(c) == CONNECTION_OK)
-        PQclear(PQexec(c, "ROLLBACK"));
-    return rc;
+    return rc; /* after a failure the caller closes c, which rolls back */
 }
 
 int store_pg_claim(PGconn *c, const char *sensor, const char *instance, char *err, size_t errlen)
 {
     const char *params[2] = {sensor, instance};
-    PGresult *res = PQexecParams(c,
-                                 "INSERT INTO sensors(sensor, instance) VALUES ($1, $2)"
-                                 " ON CONFLICT (sensor) DO NOTHING",
-                                 2, NULL, params, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK
-                 ? 0
-                 : pg_fail(c, res, "registering the sensor", err, errlen);
-    PQclear(res);
-    if (rc < 0)
-        return rc;
-    res = PQexecParams(c, "SELECT instance FROM sensors WHERE sensor = $1", 1, NULL, params, NULL,
-                       NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        rc = pg_fail(c, res, "reading the sensor's instance", err, errlen);
-    } else if (strcmp(PQgetvalue(res, 0, 0), instance) != 0) {
+    char *owner = NULL;
+    int rc = run(c,
+                 "INSERT INTO sensors(sensor, instance) VALUES ($1, $2)"
+                 " ON CONFLICT (sensor) DO NOTHING",
+                 2, params, NULL, "registering the sensor", err, errlen);
+    if (rc == 0)
+        rc = run_value(c, "SELECT instance FROM sensors WHERE sensor = $1", 1, params, &owner,
+                       "reading the sensor's instance", err, errlen);
+    if (rc == 0 && strcmp(owner, instance) != 0) {
         snprintf(err, errlen,
                  "postgresql: the sensor name '%s' belongs to another state directory (instance "
                  "%.32s, ours %.32s): give each sensor its own [karakuri] sensor",
-                 sensor, PQgetvalue(res, 0, 0), instance);
+                 sensor, owner, instance);
         rc = -EEXIST;
     }
-    PQclear(res);
+    free(owner);
     return rc;
 }
 
 int store_pg_shipped(PGconn *c, const char *sensor, long long *seq, char *err, size_t errlen)
 {
     const char *params[1] = {sensor};
-    PGresult *res = PQexecParams(c, "SELECT coalesce(max(seq), 0) FROM events WHERE sensor = $1", 1,
-                                 NULL, params, NULL, NULL, 0);
-    int rc = 0;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-        rc = pg_fail(c, res, "reading what was shipped", err, errlen);
-    else
-        *seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
+    char *v = NULL;
+    int rc = run_value(c, "SELECT coalesce(max(seq), 0) FROM events WHERE sensor = $1", 1, params,
+                       &v, "reading what was shipped", err, errlen);
+    if (rc == 0)
+        *seq = strtoll(v, NULL, 10);
+    free(v);
     return rc;
 }
 
@@ -287,27 +381,18 @@ int store_pg_ship(PGconn *c, const char *sensor, const struct store_pg_row *rows
         p[7] = r->data;
     }
     char *sql = ship_sql(n);
-    PGresult *res = PQexecParams(c, sql, (int)(n * SHIP_COLS), NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = pg_fail(c, res, "inserting events", err, errlen);
-    PQclear(res);
+    rc = run(c, sql, (int)(n * SHIP_COLS), params, NULL, "inserting events", err, errlen);
     free(sql);
     free(seqs);
     free(params);
-    if (rc == 0) {
-        const char *who[1] = {sensor};
-        res = PQexecParams(c, "UPDATE sensors SET last_seen = now() WHERE sensor = $1", 1, NULL,
-                           who, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = pg_fail(c, res, "updating the sensor's last_seen", err, errlen);
-        PQclear(res);
-    }
+    const char *who[1] = {sensor};
+    if (rc == 0)
+        rc = run(c, "UPDATE sensors SET last_seen = now() WHERE sensor = $1", 1, who, NULL,
+                 "updating the sensor's last_seen", err, errlen);
     if (rc == 0)
         rc = exec_ok(c, "COMMIT", "committing", err, errlen);
 out:
-    if (rc < 0 && PQstatus(c) == CONNECTION_OK)
-        PQclear(PQexec(c, "ROLLBACK"));
-    return rc;
+    return rc; /* after a failure the caller closes c, which rolls back */
 }
 
 /* Readers. */
@@ -397,23 +482,27 @@ static int pg_reader_query(void *rctx, const struct store_event_filter *f, store
     snprintf(q.sql + q.len, sizeof(q.sql) - q.len, "%s ORDER BY id",
              f->in_session ? " AND session IS NOT NULL" : "");
 
-    int rc = 0, crc = 0;
+    int rc = 0, crc = 0, rrc = 0;
+    const char *what = "reading events";
     /* Row by row: a whole history is never held in memory. */
     if (!PQsendQueryParams(r->c, q.sql, q.n, NULL, q.params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(r->c))
-        rc = pg_fail(r->c, NULL, "reading events", err, errlen);
-    for (PGresult *res; rc == 0 && (res = PQgetResult(r->c)) != NULL; PQclear(res)) {
+        rc = pg_fail(r->c, NULL, what, err, errlen);
+    else
+        rc = flush_out(r->c, what, err, errlen);
+    /* To the end of the results even after a failure or a callback's stop, so
+     * that the connection takes the next query (a follower's). */
+    bool sent = rc == 0;
+    for (PGresult *res; sent && (res = next_result(r->c, &rrc, what, err, errlen)) != NULL;
+         PQclear(res)) {
         ExecStatusType s = PQresultStatus(res);
-        if (s == PGRES_SINGLE_TUPLE && crc == 0) {
+        if (s == PGRES_SINGLE_TUPLE && crc == 0 && rc == 0)
             crc = cb(strtoll(PQgetvalue(res, 0, 0), NULL, 10), PQgetvalue(res, 0, 1), ud);
-        } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK) {
-            rc = pg_fail(r->c, res, "reading events", err, errlen);
-            PQclear(res);
-            while ((res = PQgetResult(r->c)) != NULL)
-                PQclear(res);
-            break;
-        }
+        else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && rc == 0)
+            rc = pg_fail(r->c, res, what, err, errlen);
     }
+    if (rc == 0)
+        rc = rrc;
     free(lo);
     free(hi);
     if (rc == 0 && crc < 0)

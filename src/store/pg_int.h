@@ -11,6 +11,9 @@
 /* The schema version this code writes and reads (max(version) of the table
  * schema_version). */
 #define STORE_PG_SCHEMA_VERSION 1
+/* How long any wait on the server may last without progress; then the
+ * connection is given up (the forwarder reconnects, a reader fails). */
+#define STORE_PG_IO_TIMEOUT_MS 10000
 /* Most rows in one INSERT (8 parameters each, libpq allows 65535). */
 #define STORE_PG_SHIP_MAX 1024
 

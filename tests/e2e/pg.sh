@@ -2,7 +2,7 @@
 # store; source it after lib.sh:
 #   . "$KARAKURI_SRC/tests/e2e/pg.sh"
 #   e2e_pg_start        # sets PG_URL (postgresql://karakuri@127.0.0.1:PORT/karakuri)
-#   e2e_pg_stop / e2e_pg_start_again / e2e_psql SQL
+#   e2e_pg_stop / e2e_pg_start_again / e2e_psql SQL / e2e_pg_pids
 # The cluster lives in a mktemp directory of its own (initdb, trust auth on
 # 127.0.0.1 only, its unix socket in that directory too), on a free port; it
 # is stopped and removed at exit by lib.sh's cleanup stack, also when the test
@@ -61,3 +61,10 @@ e2e_psql_db() { # DB SQL: prints the rows unaligned, '|' between columns
   psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U karakuri -d "$1" -c "$2"
 }
 e2e_psql() { e2e_psql_db karakuri "$1"; }
+
+# The server's processes (postmaster first), for freezing it with SIGSTOP.
+e2e_pg_pids() {
+  local pm
+  pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+  echo "$pm" $(ps -o pid= --ppid "$pm")
+}

@@ -7,6 +7,7 @@
 # - PostgreSQL stopped for a few seconds mid-run and started again: every
 #   event there exactly once, in order;
 # - kill -9 of the writer mid-run, then a new run: the same;
+# - PostgreSQL frozen (SIGSTOP): stopping is bounded; thawed, nothing lost;
 # - a second sensor (its own state dir and name) into the same database: both
 #   sensors' events visible once, from either sensor's configuration;
 # - a third state directory under a sensor name already taken is refused;
@@ -98,6 +99,33 @@ e2e_wait_for 20 caught_up a sensor-a ||
   e2e_fail "not everything forwarded after kill -9: $(pg_count sensor-a) of $(local_count a)"
 same_rows a sensor-a || e2e_fail "PostgreSQL's rows differ from the spool's after kill -9"
 e2e_log "kill -9: $(pg_count sensor-a) events, each once"
+
+# A server that stops answering (frozen with SIGSTOP, connections open):
+# stopping the writer takes its stop timeout plus the forwarder's I/O timeout
+# at most, not for ever; thawed, the next run ships what was left.
+out="$E2E_TMP/a4.out"
+"$burst" --rate 500 --url "$PG_URL" --sensor sensor-a "$E2E_TMP/a" >"$out" 2>"$E2E_TMP/a4.log" &
+pid=$!
+e2e_defer "kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null"
+start=$(pg_count sensor-a)
+e2e_wait_for 20 at_least $((start + 500)) || e2e_fail "the third burst stalled"
+pids=$(e2e_pg_pids)
+e2e_defer "kill -CONT $pids 2>/dev/null"
+# shellcheck disable=SC2086
+kill -STOP $pids
+sleep 2
+t0=$SECONDS
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || true
+e2e_assert_ge 20 $((SECONDS - t0)) "seconds to stop with the server frozen"
+# shellcheck disable=SC2086
+kill -CONT $pids
+e2e_log "stopped in $((SECONDS - t0)) s with the server frozen"
+"$burst" --count 10 --url "$PG_URL" --sensor sensor-a "$E2E_TMP/a" >/dev/null 2>"$E2E_TMP/a5.log" ||
+  e2e_fail "the run after the freeze failed: $(tail -n 3 "$E2E_TMP/a5.log")"
+e2e_wait_for 20 caught_up a sensor-a ||
+  e2e_fail "not everything forwarded after the freeze: $(pg_count sensor-a) of $(local_count a)"
+same_rows a sensor-a || e2e_fail "PostgreSQL's rows differ from the spool's after the freeze"
 
 # 4. A second sensor into the same database, followed from the first.
 "$KARAKURI" -c "$a_pg" events --follow --json >"$E2E_TMP/follow.out" 2>"$E2E_TMP/follow.log" &
