@@ -20,9 +20,15 @@ int cli_session(const struct config *cfg, int argc, char **argv);
 int cli_replay(const struct config *cfg, int argc, char **argv);
 int cli_export(const struct config *cfg, int argc, char **argv);
 int cli_hosts(const struct config *cfg, int argc, char **argv);
+int cli_store(const struct config *cfg, int argc, char **argv);
 
 struct docker;
 struct images_options;
+struct store_options;
+
+/* The store the configuration names (dir, url, sensor, batch sizes); the
+ * strings are cfg's, borrowed. */
+void cli_store_options(const struct config *cfg, struct store_options *so);
 
 struct cli_cleanup_counts {
     unsigned containers;

@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "config/config.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -88,4 +90,16 @@ void cli_print_event(const char *line)
     }
     putchar('\n');
     json_decref(ev);
+}
+
+void cli_store_options(const struct config *cfg, struct store_options *so)
+{
+    *so = (struct store_options){
+        .dir = cfg->store.dir,
+        .url = cfg->store.url,
+        .jsonl = cfg->store.jsonl,
+        .queue_events = cfg->store.queue_events,
+        .batch_events = cfg->store.batch_events,
+        .sensor = cfg->general.sensor,
+    };
 }

@@ -90,10 +90,17 @@ static void check_privileges(struct check_state *st)
 static void check_state_dir(struct check_state *st, const struct config *cfg)
 {
     char err[512] = "";
-    if (store_open_check(cfg->store.dir, err, sizeof(err)) < 0)
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    if (store_open_check(&so, err, sizeof(err)) < 0)
         report(st, 0, "state directory", "%s: fix the permissions or set [store] dir", err);
     else
         report(st, 1, "state directory", "%s writable, database opens", cfg->store.dir);
+    int rc = store_remote_check(&so, err, sizeof(err));
+    if (rc < 0)
+        report(st, 0, "postgresql", "%s: check [store] url and that the server is up", err);
+    else if (rc == 0)
+        report(st, 1, "postgresql", "%s", err);
 }
 
 static void check_images(struct check_state *st, struct docker *d, const struct config *cfg)

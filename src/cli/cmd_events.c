@@ -118,8 +118,10 @@ int cli_events(const struct config *cfg, int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, on_signal);
+    struct store_options so;
+    cli_store_options(cfg, &so);
     for (;;) {
-        int rc = store_events_query(cfg->store.dir, &o.filter, print_event, &o, err, sizeof(err));
+        int rc = store_events_query(&so, &o.filter, print_event, &o, err, sizeof(err));
         /* A follower may start before the daemon has made the database. */
         if (rc < 0 && !(o.follow && rc == -ENOENT)) {
             fprintf(stderr, "karakuri events: %s\n", err);

@@ -5,6 +5,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "query/query.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -53,7 +54,9 @@ int cli_export(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri export: --format cowrie is the format there is\n");
         return 2;
     }
-    int rc = query_export_cowrie(cfg->store.dir, since_us, print_line, NULL, err, sizeof(err));
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    int rc = query_export_cowrie(&so, since_us, print_line, NULL, err, sizeof(err));
     if (rc < 0) {
         fprintf(stderr, "karakuri export: %s\n", err);
         return 1;

@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "docker/docker.h"
 #include "query/query.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -75,8 +76,9 @@ int cli_hosts(const struct config *cfg, int argc, char **argv)
         return 1;
     }
     char warn[512];
-    int rc = query_hosts(d, cfg->store.dir, cfg->honeynet.hosts, &nets, warn, sizeof(warn), err,
-                         sizeof(err));
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    int rc = query_hosts(d, &so, cfg->honeynet.hosts, &nets, warn, sizeof(warn), err, sizeof(err));
     if (*warn)
         fprintf(stderr, "karakuri hosts: decoys unknown: %s\n", warn);
     if (rc < 0) {

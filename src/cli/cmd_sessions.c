@@ -97,7 +97,9 @@ int cli_sessions(const struct config *cfg, int argc, char **argv)
         json = true;
     }
     char err[512];
-    if (query_sessions(cfg->store.dir, &sums, err, sizeof(err)) < 0)
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    if (query_sessions(&so, &sums, err, sizeof(err)) < 0)
         return read_failed(err);
     if (!json)
         printf("%-24s %-27s %-15s %-16s %4s %4s %9s %s\n", "SESSION", "START", "SOURCE", "USER",
@@ -136,7 +138,9 @@ int cli_session(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     char err[512];
-    if (query_session(cfg->store.dir, id, &events, err, sizeof(err)) < 0)
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    if (query_session(&so, id, &events, err, sizeof(err)) < 0)
         return read_failed(err);
     if (json_array_size(events) == 0) {
         fprintf(stderr, "karakuri session: no session %s\n", id);
@@ -252,8 +256,9 @@ int cli_replay(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     char err[512];
-    if (query_session_events(cfg->store.dir, id, event_type_name(EVENT_TTY_LOG), &logs, err,
-                             sizeof(err)) < 0)
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    if (query_session_events(&so, id, event_type_name(EVENT_TTY_LOG), &logs, err, sizeof(err)) < 0)
         return read_failed(err);
     json_t *pick = NULL, *ev;
     size_t i;

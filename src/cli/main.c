@@ -26,6 +26,7 @@ static const char usage[] =
     "  hosts            honeynets: gateway and planned hosts (--json)\n"
     "  cleanup          remove every container, network and rule karakuri made\n"
     "  config           print the effective configuration, every key documented\n"
+    "  store migrate    create or migrate the PostgreSQL schema ([store] url)\n"
     "\n"
     "options:\n"
     "  -c FILE          configuration file (default: built-in defaults only)\n"
@@ -41,7 +42,7 @@ static const struct command commands[] = {
     {"run", cli_run},           {"check", cli_check},     {"images", cli_images},
     {"events", cli_events},     {"cleanup", cli_cleanup}, {"config", cli_config},
     {"sessions", cli_sessions}, {"session", cli_session}, {"replay", cli_replay},
-    {"export", cli_export},     {"hosts", cli_hosts},
+    {"export", cli_export},     {"hosts", cli_hosts},     {"store", cli_store},
 };
 
 /* Takes every "-c FILE" / "--config FILE" / "--config=FILE" out of argv, so

@@ -51,6 +51,7 @@ struct config {
     } ssh;
     struct config_store {
         char *dir;
+        char *url; /* PostgreSQL ("" = none): events forwarded there, read from there */
         bool jsonl;
         unsigned queue_events;
         unsigned batch_events;

@@ -277,6 +277,9 @@ static const struct key KEYS[] = {
      set_uint, get_uint, OFF(ssh.max_sessions_per_source), 1, 100000},
     STR("store", "dir", store.dir, "./var", set_nonempty,
         "state directory: karakuri.db, karakuri.json, artifacts/"),
+    STR("store", "url", store.url, "", set_string,
+        "PostgreSQL to forward events to and read them from, postgresql://USER@HOST/DB "
+        "(empty: the local SQLite only)"),
     {"store", "jsonl", "yes", "also write every event as a JSON line to <dir>/karakuri.json",
      set_bool, get_bool, OFF(store.jsonl), 0, 0},
     {"store", "queue_events", "65536",

@@ -93,6 +93,7 @@ static int store_start(void *ctx)
     const struct config *cfg = d->cfg;
     struct store_options so = {
         .dir = cfg->store.dir,
+        .url = cfg->store.url,
         .jsonl = cfg->store.jsonl,
         .queue_events = cfg->store.queue_events,
         .batch_events = cfg->store.batch_events,

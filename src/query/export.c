@@ -185,18 +185,18 @@ static int export_event(long long id, const char *line, void *ud)
     return rc;
 }
 
-int query_export_cowrie(const char *dir, long long since_us, query_json_cb cb, void *ud, char *err,
-                        size_t errlen)
+int query_export_cowrie(const struct store_options *so, long long since_us, query_json_cb cb,
+                        void *ud, char *err, size_t errlen)
 {
     struct store_event_filter f = {.since_us = since_us};
     struct store_event_filter logins = {.type = "login.success"};
     struct store_event_filter closes = {.type = "session.closed"};
     struct export_ctx x = {.cb = cb, .ud = ud};
-    int rc = store_events_query(dir, &logins, collect_span, &x, err, errlen);
+    int rc = store_events_query(so, &logins, collect_span, &x, err, errlen);
     if (rc == 0)
-        rc = store_events_query(dir, &closes, collect_span, &x, err, errlen);
+        rc = store_events_query(so, &closes, collect_span, &x, err, errlen);
     if (rc == 0)
-        rc = store_events_query(dir, &f, export_event, &x, err, errlen);
+        rc = store_events_query(so, &f, export_event, &x, err, errlen);
     for (size_t i = 0; i < x.nspans; i++)
         json_decref(x.spans[i].ev);
     free(x.spans);

@@ -103,10 +103,11 @@ static int lan_of(struct store_reader *r, const char *honeynet, json_t **out, ch
     return 0;
 }
 
-int query_lan(const char *dir, const char *honeynet, json_t **out, char *err, size_t errlen)
+int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err,
+              size_t errlen)
 {
     struct store_reader *r = NULL;
-    int rc = store_reader_open(dir, &r, err, errlen);
+    int rc = store_reader_open(so, &r, err, errlen);
     if (rc == -ENOENT) {
         *out = json_pack("{s:{}, s:[]}", "decoys", "flows");
         return 0;
@@ -223,17 +224,17 @@ static json_t *honeynet_of(struct docker *d, struct store_reader *r, json_t *it,
     return hn;
 }
 
-int query_hosts(struct docker *d, const char *dir, unsigned plan_hosts, json_t **out, char *warn,
-                size_t warnlen, char *err, size_t errlen)
+int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_hosts, json_t **out,
+                char *warn, size_t warnlen, char *err, size_t errlen)
 {
     struct store_reader *r = NULL;
     json_t *nets = NULL, *it;
     size_t i;
 
     *warn = '\0';
-    if (store_reader_open(dir, &r, warn, warnlen) < 0) {
+    if (store_reader_open(so, &r, warn, warnlen) < 0) {
         r = NULL;
-        if (access(dir, F_OK) != 0)
+        if (access(so->dir, F_OK) != 0)
             *warn = '\0'; /* no state yet: nothing to say */
     }
     json_t *f = json_pack("{s:[s]}", "label", LAN_LABEL_HONEYNET);

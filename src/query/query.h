@@ -14,23 +14,26 @@
 #include <stddef.h>
 
 struct docker;
+/* Which store to read: store/store.h (dir, or url for PostgreSQL); borrowed. */
+struct store_options;
 
 /* Every session, oldest first, as one summary object each: session, start,
  * src_ip, src_port, username, password, honeynet, failed_logins, commands,
  * client, duration_ms, reason (those known). *out is the caller's. */
-int query_sessions(const char *dir, json_t **out, char *err, size_t errlen)
+int query_sessions(const struct store_options *so, json_t **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* The events of one session (type NULL: all; or a type or group), in id
  * order; an empty array when there are none. *out is the caller's. */
-int query_session_events(const char *dir, const char *session, const char *type, json_t **out,
-                         char *err, size_t errlen) __attribute__((warn_unused_result));
+int query_session_events(const struct store_options *so, const char *session, const char *type,
+                         json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* One session in full: its events, then what happened on its honeynet while
  * it was open (lan.decoy_started, proc.exec). An empty array when there is
  * no such session. *out is the caller's. */
-int query_session(const char *dir, const char *session, json_t **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int query_session(const struct store_options *so, const char *session, json_t **out, char *err,
+                  size_t errlen) __attribute__((warn_unused_result));
 
 /* The Cowrie counterpart of one recorded event (a JSON object), or NULL when
  * it has none. ev is borrowed; the result is the caller's. */
@@ -40,21 +43,22 @@ json_t *query_cowrie_event(json_t *ev);
  * after since_us (0: all), in id order; obj is borrowed for the call. A
  * non-zero return from cb stops (a negative one is returned). */
 typedef int (*query_json_cb)(json_t *obj, void *ud);
-int query_export_cowrie(const char *dir, long long since_us, query_json_cb cb, void *ud, char *err,
-                        size_t errlen) __attribute__((warn_unused_result));
+int query_export_cowrie(const struct store_options *so, long long since_us, query_json_cb cb,
+                        void *ud, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* What the lan.* events say of one honeynet: {"decoys": {ip: {...}},
  * "flows": [...]}. *out is the caller's. */
-int query_lan(const char *dir, const char *honeynet, json_t **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err,
+              size_t errlen) __attribute__((warn_unused_result));
 
 /* The honeynets in the Docker engine (d borrowed), one object each:
  * honeynet, subnet, gateway {ip, hostname, state}, hosts (the population plan
  * of plan_hosts hosts merged with the decoys the store knows), flows. When the
- * store cannot be read (but dir exists) the honeynets come without decoys and
+ * store cannot be read (but its dir exists) the honeynets come without decoys and
  * warn says why; otherwise warn is "". Returns a negative errno when Docker
  * cannot list the networks (err says why). *out is the caller's. */
-int query_hosts(struct docker *d, const char *dir, unsigned plan_hosts, json_t **out, char *warn,
-                size_t warnlen, char *err, size_t errlen) __attribute__((warn_unused_result));
+int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_hosts, json_t **out,
+                char *warn, size_t warnlen, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -30,19 +30,19 @@ static int collect_event(long long id, const char *line, void *ud)
 }
 
 /* A query whose missing database reads as nothing. */
-static int read_events(const char *dir, const struct store_event_filter *f, store_event_cb cb,
-                       void *ud, char *err, size_t errlen)
+static int read_events(const struct store_options *so, const struct store_event_filter *f,
+                       store_event_cb cb, void *ud, char *err, size_t errlen)
 {
-    int rc = store_events_query(dir, f, cb, ud, err, errlen);
+    int rc = store_events_query(so, f, cb, ud, err, errlen);
     return rc == -ENOENT ? 0 : rc;
 }
 
-int query_session_events(const char *dir, const char *session, const char *type, json_t **out,
-                         char *err, size_t errlen)
+int query_session_events(const struct store_options *so, const char *session, const char *type,
+                         json_t **out, char *err, size_t errlen)
 {
     struct collect c = {.session = session, .events = json_array()};
     struct store_event_filter f = {.type = type, .session = session, .in_session = true};
-    int rc = read_events(dir, &f, collect_event, &c, err, errlen);
+    int rc = read_events(so, &f, collect_event, &c, err, errlen);
     if (rc < 0) {
         json_decref(c.events);
         return rc;
@@ -104,11 +104,11 @@ static void summarise(json_t *sum, json_t *ev)
     }
 }
 
-int query_sessions(const char *dir, json_t **out, char *err, size_t errlen)
+int query_sessions(const struct store_options *so, json_t **out, char *err, size_t errlen)
 {
     json_t *events = NULL, *ev;
     size_t i;
-    int rc = query_session_events(dir, NULL, NULL, &events, err, errlen);
+    int rc = query_session_events(so, NULL, NULL, &events, err, errlen);
     if (rc < 0)
         return rc;
     json_t *sums = json_object(), *list = json_array();
@@ -174,7 +174,7 @@ static int collect_hop(long long id, const char *line, void *ud)
 }
 
 /* Best effort, as the CLI always had it: a failing read adds nothing. */
-static void add_reached(const char *dir, json_t *events)
+static void add_reached(const struct store_options *so, json_t *events)
 {
     json_t *ev, *first = json_array_get(events, 0);
     struct reached r = {.from = json_string_value(json_object_get(first, "ts")),
@@ -199,21 +199,22 @@ static void add_reached(const char *dir, json_t *events)
         LOG_DEBUG("query: hops of %s not read: %s", hops.session, err);
     for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
         struct store_event_filter f = {.type = event_type_name(types[t]), .honeynet = r.honeynet};
-        if (store_events_query(dir, &f, collect_reached, &r, err, sizeof(err)) < 0)
+        if (store_events_query(so, &f, collect_reached, &r, err, sizeof(err)) < 0)
             break;
     }
     json_array_extend(events, r.events);
     json_decref(r.events);
 }
 
-int query_session(const char *dir, const char *session, json_t **out, char *err, size_t errlen)
+int query_session(const struct store_options *so, const char *session, json_t **out, char *err,
+                  size_t errlen)
 {
     json_t *events = NULL;
-    int rc = query_session_events(dir, session, NULL, &events, err, errlen);
+    int rc = query_session_events(so, session, NULL, &events, err, errlen);
     if (rc < 0)
         return rc;
     if (json_array_size(events) > 0)
-        add_reached(dir, events);
+        add_reached(so, events);
     *out = events;
     return 0;
 }

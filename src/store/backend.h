@@ -1,8 +1,11 @@
 /* backend: the table of functions a storage back end implements.
  *
- * SQLite is the only one now (sqlite.c); PostgreSQL slots in as another table.
- * The writer owns one write context and calls it from its own thread only;
- * readers (the CLI) open their own read-only contexts. Errors are negative
+ * SQLite (sqlite.c) is the one the writer writes: the local store, and the
+ * spool of the PostgreSQL one (pg.c), which has only the read side here: the
+ * forwarder (forward.c) fills it from the spool. The writer owns one write
+ * context and calls it from its own thread only; readers (the CLI) open their
+ * own read-only contexts, on the back end the store options select
+ * (store_reading_backend). Errors are negative
  * errno values with the back end's own text in err.
  *
  * Lifecycle: open → append_batch… → close; reader_open → reader_query… →
@@ -26,18 +29,24 @@ struct store_backend {
                         char *err, size_t errlen);
     void (*close)(void *ctx);
 
-    int (*reader_open)(const char *dir, void **rctx, char *err, size_t errlen);
+    /* o borrowed for the call: SQLite reads o->dir, PostgreSQL o->url. */
+    int (*reader_open)(const struct store_options *o, void **rctx, char *err, size_t errlen);
     int (*reader_query)(void *rctx, const struct store_event_filter *f, store_event_cb cb, void *ud,
                         char *err, size_t errlen);
     void (*reader_close)(void *rctx);
 
-    int (*check)(const char *dir, char *err, size_t errlen);
+    /* On success err may hold a line for `karakuri check` ("" if none). */
+    int (*check)(const struct store_options *o, char *err, size_t errlen);
 };
 
 extern const struct store_backend store_backend_sqlite;
+extern const struct store_backend store_backend_pg;
+
+/* The back end readers of o use: PostgreSQL when o->url is set. */
+const struct store_backend *store_reading_backend(const struct store_options *o);
 
 /* event_pipeline_start with a given back end: for tests (a back end that
- * fails on demand) and, later, for choosing PostgreSQL. be is borrowed and
+ * fails on demand). be is borrowed and
  * must outlive the pipeline. */
 int event_pipeline_start_backend(const struct store_options *o, const struct store_backend *be,
                                  struct event_pipeline **out, char *err, size_t errlen)

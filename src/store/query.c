@@ -1,10 +1,11 @@
-/* query: the store's read side for the CLI, independent of the back end (the
- * back end that reads is the one that writes: SQLite for now). */
+/* query: the store's read side for the CLI, independent of the back end:
+ * the local SQLite, or PostgreSQL when the options carry a url. */
 #include "common/xalloc.h"
 #include "store/backend.h"
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,19 +14,25 @@ struct store_reader {
     void *ctx;
 };
 
-static const struct store_backend *reading_backend(void)
+static bool has_url(const struct store_options *o)
 {
-    return &store_backend_sqlite;
+    return o->url && *o->url;
 }
 
-int store_reader_open(const char *dir, struct store_reader **out, char *err, size_t errlen)
+const struct store_backend *store_reading_backend(const struct store_options *o)
 {
-    const struct store_backend *be = reading_backend();
+    return has_url(o) ? &store_backend_pg : &store_backend_sqlite;
+}
+
+int store_reader_open(const struct store_options *o, struct store_reader **out, char *err,
+                      size_t errlen)
+{
     void *ctx = NULL;
 
-    if (!dir || !out)
+    if (!o || !out || (!has_url(o) && !o->dir))
         return -EINVAL;
-    int rc = be->reader_open(dir, &ctx, err, errlen);
+    const struct store_backend *be = store_reading_backend(o);
+    int rc = be->reader_open(o, &ctx, err, errlen);
     if (rc < 0)
         return rc;
     struct store_reader *r = xmalloc(sizeof(*r));
@@ -52,11 +59,11 @@ void store_reader_close(struct store_reader *r)
     free(r);
 }
 
-int store_events_query(const char *dir, const struct store_event_filter *f, store_event_cb cb,
-                       void *ud, char *err, size_t errlen)
+int store_events_query(const struct store_options *o, const struct store_event_filter *f,
+                       store_event_cb cb, void *ud, char *err, size_t errlen)
 {
     struct store_reader *r = NULL;
-    int rc = store_reader_open(dir, &r, err, errlen);
+    int rc = store_reader_open(o, &r, err, errlen);
     if (rc < 0)
         return rc;
     rc = store_reader_query(r, f, cb, ud, err, errlen);
@@ -64,11 +71,18 @@ int store_events_query(const char *dir, const struct store_event_filter *f, stor
     return rc;
 }
 
-int store_open_check(const char *dir, char *err, size_t errlen)
+int store_open_check(const struct store_options *o, char *err, size_t errlen)
 {
-    if (!dir || !*dir) {
+    if (!o || !o->dir || !*o->dir) {
         snprintf(err, errlen, "no state directory configured");
         return -EINVAL;
     }
-    return reading_backend()->check(dir, err, errlen);
+    return store_backend_sqlite.check(o, err, errlen);
+}
+
+int store_remote_check(const struct store_options *o, char *msg, size_t msglen)
+{
+    if (!o || !has_url(o))
+        return 1;
+    return store_backend_pg.check(o, msg, msglen);
 }

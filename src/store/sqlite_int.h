@@ -20,10 +20,10 @@ int store_sqlite_fail(const char *path, sqlite3 *db, int src, const char *what, 
 /* Runs a one-row integer PRAGMA; returns an SQLite result code. */
 int store_sqlite_pragma_int(sqlite3 *db, const char *sql, int *out);
 
-int store_sqlite_reader_open(const char *dir, void **rctx, char *err, size_t errlen);
+int store_sqlite_reader_open(const struct store_options *o, void **rctx, char *err, size_t errlen);
 int store_sqlite_reader_query(void *rctx, const struct store_event_filter *f, store_event_cb cb,
                               void *ud, char *err, size_t errlen);
 void store_sqlite_reader_close(void *rctx);
-int store_sqlite_check(const char *dir, char *err, size_t errlen);
+int store_sqlite_check(const struct store_options *o, char *err, size_t errlen);
 
 #endif

@@ -92,8 +92,9 @@ void store_sqlite_reader_close(void *rctx)
     free(r);
 }
 
-int store_sqlite_reader_open(const char *dir, void **rctx, char *err, size_t errlen)
+int store_sqlite_reader_open(const struct store_options *o, void **rctx, char *err, size_t errlen)
 {
+    const char *dir = o->dir;
     struct sq_reader *r = xcalloc(1, sizeof(*r));
     struct stat sb;
     int v = 0, rc = 0;
@@ -240,12 +241,14 @@ static int probe_writable(const char *dir, char *err, size_t errlen)
     return rc;
 }
 
-static int check_db(const char *dir, char *err, size_t errlen)
+static int check_db(const struct store_options *o, char *err, size_t errlen)
 {
     void *r = NULL;
-    int rc = store_sqlite_reader_open(dir, &r, err, errlen);
-    if (rc == -ENOENT)
+    int rc = store_sqlite_reader_open(o, &r, err, errlen);
+    if (rc == -ENOENT) {
+        err[0] = '\0';
         return 0; /* not made yet (or not initialised): run makes it */
+    }
     if (rc < 0)
         return rc;
     struct sq_reader *sr = r;
@@ -266,13 +269,14 @@ static int check_db(const char *dir, char *err, size_t errlen)
     return rc;
 }
 
-int store_sqlite_check(const char *dir, char *err, size_t errlen)
+int store_sqlite_check(const struct store_options *o, char *err, size_t errlen)
 {
+    const char *dir = o->dir;
     int rc = store_mkdir_p(dir, 0750);
     if (rc < 0)
         return store_err_errno(err, errlen, rc, dir);
     rc = probe_writable(dir, err, errlen);
     if (rc < 0)
         return rc;
-    return check_db(dir, err, errlen);
+    return check_db(o, err, errlen);
 }

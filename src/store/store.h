@@ -18,6 +18,10 @@
  * only thing filling the queue, it gives up its oldest batch (counted as
  * abandoned) so the other sink is not starved. Nothing committed is touched.
  *
+ * With a url (PostgreSQL), a forwarder thread started with the writer ships
+ * what the local SQLite committed to that database (forward.h), and readers
+ * read from there: the local store is its spool.
+ *
  * The pipeline is named event_pipeline_* (not store_*) because that is what
  * producers hold; it lives here because it is the store's writer. */
 #ifndef KARAKURI_STORE_STORE_H
@@ -37,6 +41,9 @@
 #define STORE_TTY_SPOOL_DIR "spool/tty"
 /* Events accepted vs. written, kept across a crash (writer.c). */
 #define STORE_COUNTS_NAME "events.count"
+/* This state directory's instance id (32 hex digits), which the PostgreSQL
+ * store ties the sensor name to (forward.c). */
+#define STORE_SENSOR_ID_NAME "sensor.id"
 
 /* Defaults for the zero values of store_options. */
 #define STORE_DEFAULT_QUEUE_EVENTS 65536u
@@ -47,7 +54,10 @@
 /* Every field may be zero / NULL for its default; all are borrowed (copied
  * by event_pipeline_start). */
 struct store_options {
-    const char *dir;          /* state directory, created if missing (default "./var") */
+    const char *dir; /* state directory, created if missing (default "./var") */
+    /* PostgreSQL (a libpq URI, "postgresql://USER@HOST/DB"): NULL or "" for
+     * none. When set, events are forwarded there and readers read there. */
+    const char *url;
     bool jsonl;               /* also append every event to <dir>/karakuri.json */
     unsigned queue_events;    /* events queued or being retried, at most */
     unsigned batch_events;    /* events per write (one transaction), at most */
@@ -75,6 +85,8 @@ struct event_pipeline_stats {
     unsigned long long queued;        /* queued or being retried now */
     long long last_id;                /* highest id committed by this pipeline, 0 if none */
     bool failing;                     /* a sink is failing now */
+    unsigned long long forwarded;     /* shipped to PostgreSQL by this pipeline */
+    bool forward_failing;             /* PostgreSQL is away or refusing now */
     char last_error[256];             /* the last failure's text, "" if none */
 };
 
@@ -95,8 +107,9 @@ int event_pipeline_flush(struct event_pipeline *p, unsigned timeout_ms)
 /* A snapshot of the counters; callable from any thread. */
 void event_pipeline_stats(struct event_pipeline *p, struct event_pipeline_stats *st);
 
-/* Reading events back (the CLI). The database is opened read-only, so this
- * works while the daemon writes. */
+/* Reading events back (the CLI): from <o->dir>/karakuri.db, opened
+ * read-only, so this works while the daemon writes; or, when o->url is set,
+ * from PostgreSQL, with every sensor's events. */
 struct store_event_filter {
     long long since_us; /* only events with ts at or after this (0: all) */
     const char *type;   /* a type name or a group ("login"), NULL for all; borrowed */
@@ -114,27 +127,39 @@ struct store_event_filter {
  * returned by the query. */
 typedef int (*store_event_cb)(long long id, const char *json_line, void *ud);
 
-/* One-shot query: opens <dir>/karakuri.db read-only, runs, closes. Returns 0,
- * -ENOENT when there is no database yet, or another negative errno (err says
- * why). */
-int store_events_query(const char *dir, const struct store_event_filter *f, store_event_cb cb,
-                       void *ud, char *err, size_t errlen) __attribute__((warn_unused_result));
+/* One-shot query: opens the store o names (borrowed), runs, closes. Returns
+ * 0, -ENOENT when there is no database (or schema) yet, or another negative
+ * errno (err says why). */
+int store_events_query(const struct store_options *o, const struct store_event_filter *f,
+                       store_event_cb cb, void *ud, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* The same with a connection and prepared statements kept between queries:
  * for a follower polling for id > last several times a second. */
 struct store_reader;
-int store_reader_open(const char *dir, struct store_reader **out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+int store_reader_open(const struct store_options *o, struct store_reader **out, char *err,
+                      size_t errlen) __attribute__((warn_unused_result));
 int store_reader_query(struct store_reader *r, const struct store_event_filter *f,
                        store_event_cb cb, void *ud, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void store_reader_close(struct store_reader *r);
 
-/* For `karakuri check`: creates dir if missing, checks a file can be made in
- * it, and when a database exists, that it opens, has a schema this version
+/* For `karakuri check`: creates o->dir if missing, checks a file can be made
+ * in it, and when a database exists, that it opens, has a schema this version
  * knows, and passes PRAGMA quick_check. Returns 0 or a negative errno (err
  * says why). */
-int store_open_check(const char *dir, char *err, size_t errlen) __attribute__((warn_unused_result));
+int store_open_check(const struct store_options *o, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+/* The same for PostgreSQL when o->url is set: connects and reads the schema
+ * version; on success msg says where and which version. 1 when there is no
+ * url. */
+int store_remote_check(const struct store_options *o, char *msg, size_t msglen)
+    __attribute__((warn_unused_result));
+/* `karakuri store migrate`: creates or migrates the PostgreSQL schema of
+ * o->url; *from and *to get the versions before and after. -ENOTSUP when the
+ * database is newer than this binary. */
+int store_migrate(const struct store_options *o, int *from, int *to, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Artifacts: bulky things stored once, as <dir>/artifacts/<sha256 hex>. Each
  * is written to a temporary file in that directory, fsynced, and linked into

@@ -16,6 +16,11 @@
  * (counted) instead of memory growing. When a lagging sink alone fills the
  * queue, it gives up its oldest batch (counted as abandoned).
  *
+ * With [store] url set, a forwarder thread (forward.c) ships what the back
+ * end committed to PostgreSQL; the writer kicks it after each commit. It is
+ * started after the writer and stopped after it, so at stop it ships the
+ * last batches too.
+ *
  * Threads: producers touch only the queue and two atomic counters; the
  * writer owns the sinks and the FIFO; stats are shared under `mu`. */
 #include "common/log.h"
@@ -23,6 +28,7 @@
 #include "common/xalloc.h"
 #include "event/budget.h"
 #include "store/backend.h"
+#include "store/forward.h"
 #include "store/fsutil.h"
 #include "store/jsonl.h"
 #include "store/queue.h"
@@ -86,6 +92,7 @@ struct event_pipeline {
     void *on_commit_ud;
     const struct store_backend *be;
     pthread_t thread;
+    struct store_forward *fwd; /* NULL without a url */
 
     struct event_budget *budget;
     struct counts *counts; /* mapped; NULL when the file could not be made */
@@ -304,6 +311,8 @@ static int sink_write(struct event_pipeline *p, int i, struct batch *b, char *er
         pthread_mutex_unlock(&p->mu);
         if (p->on_commit)
             p->on_commit(last_id, b->n, p->on_commit_ud);
+        if (p->fwd)
+            store_forward_kick(p->fwd);
         return 0;
     }
     rc = store_jsonl_append(p->jsonl, b->recs, b->n, err, errlen);
@@ -643,6 +652,9 @@ int event_pipeline_start_backend(const struct store_options *o, const struct sto
     int rc = configure(p, o, err, errlen);
     if (rc == 0)
         rc = open_sinks(p, o->jsonl, err, errlen);
+    /* Before the writer, which reads p->fwd: it only waits for kicks. */
+    if (rc == 0 && o->url && *o->url)
+        rc = store_forward_start(p->dir, o->url, p->sensor, p, &p->fwd, err, errlen);
     if (rc == 0) {
         /* The writer takes no signals: they belong to the daemon's loop. */
         sigfillset(&all);
@@ -655,6 +667,8 @@ int event_pipeline_start_backend(const struct store_options *o, const struct sto
             pthread_setname_np(p->thread, "kk-store");
     }
     if (rc < 0) {
+        store_forward_stop(p->fwd, 0);
+        p->fwd = NULL;
         pipeline_free(p);
         return rc;
     }
@@ -682,6 +696,8 @@ void event_pipeline_stats(struct event_pipeline *p, struct event_pipeline_stats 
     st->dropped = atomic_load(&p->dropped);
     st->suppressed = atomic_load(&p->suppressed);
     st->queued = store_queue_held(p->q);
+    if (p->fwd)
+        store_forward_stats(p->fwd, &st->forwarded, &st->forward_failing);
 }
 
 int event_pipeline_stop(struct event_pipeline *p)
@@ -691,6 +707,8 @@ int event_pipeline_stop(struct event_pipeline *p)
     emit_summaries(p, true); /* counts still open go out with the rest */
     store_queue_close(p->q);
     pthread_join(p->thread, NULL);
+    store_forward_stop(p->fwd, p->stop_timeout_ms);
+    p->fwd = NULL;
     int rc = 0;
     if (p->lost_at_stop) {
         LOG_ERROR("store: gave up %llu event writes to failing sinks when stopping (last "

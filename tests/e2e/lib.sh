@@ -96,11 +96,14 @@ e2e_containers() {
 }
 
 # A config file in $E2E_TMP with the store under $E2E_TMP/var; extra INI text
-# may be given as the first argument. Prints the path.
+# may be given as the first argument. Prints the path. With E2E_STORE_URL set
+# (a wrapper running a test against PostgreSQL: test_*_pg.sh), [store] url is
+# that, so the test's reads go to PostgreSQL.
 e2e_config() {
   local conf="$E2E_TMP/karakuri.conf"
   {
     printf '[store]\ndir = %s/var\n' "$E2E_TMP"
+    [[ -z "${E2E_STORE_URL:-}" ]] || printf 'url = %s\n' "$E2E_STORE_URL"
     printf '%s\n' "${1:-}"
   } >"$conf"
   echo "$conf"

@@ -7,6 +7,8 @@
  *   committed ID      after each batch the back end committed: the highest id
  *   stats k=v ...     every 200 ms when a counter changed
  *   final k=v ...     at exit (SIGTERM/SIGINT, or --count reached)
+ * With --url, the pipeline also forwards to that PostgreSQL (forwarded=N in
+ * the stats); --sensor names the sensor (default event-burst).
  * Exit status: 0, or 1 when the pipeline could not start, or had to give up
  * events when stopping. */
 #include "common/util.h"
@@ -54,12 +56,14 @@ static void on_commit(long long last_id, size_t n, void *ud)
 static void print_stats(const char *tag, const struct event_pipeline_stats *st)
 {
     char line[512];
-    int k = snprintf(line, sizeof(line),
-                     "%s emitted=%llu dropped=%llu committed=%llu jsonl=%llu failed_writes=%llu "
-                     "abandoned=%llu queued=%llu last_id=%lld failing=%d last_error=%s\n",
-                     tag, st->emitted, st->dropped, st->committed, st->jsonl_written,
-                     st->failed_writes, st->abandoned, st->queued, st->last_id, st->failing ? 1 : 0,
-                     st->last_error[0] ? st->last_error : "-");
+    int k =
+        snprintf(line, sizeof(line),
+                 "%s emitted=%llu dropped=%llu committed=%llu jsonl=%llu failed_writes=%llu "
+                 "abandoned=%llu queued=%llu last_id=%lld failing=%d forwarded=%llu "
+                 "forward_failing=%d last_error=%s\n",
+                 tag, st->emitted, st->dropped, st->committed, st->jsonl_written, st->failed_writes,
+                 st->abandoned, st->queued, st->last_id, st->failing ? 1 : 0, st->forwarded,
+                 st->forward_failing ? 1 : 0, st->last_error[0] ? st->last_error : "-");
     if (k > 0)
         put_line(line, (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1);
 }
@@ -82,7 +86,7 @@ static json_t *make_event(long long seq)
 }
 
 struct args {
-    const char *dir;
+    const char *dir, *url, *sensor;
     long long rate, count, queue, batch;
     bool jsonl;
 };
@@ -101,6 +105,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             dst = &a->batch;
         else if (strcmp(argv[i], "--no-jsonl") == 0)
             a->jsonl = false;
+        else if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
+            a->url = argv[++i];
+        else if (strcmp(argv[i], "--sensor") == 0 && i + 1 < argc)
+            a->sensor = argv[++i];
         else if (argv[i][0] != '-' && !a->dir)
             a->dir = argv[i];
         else
@@ -137,7 +145,8 @@ static void run(struct event_pipeline *p, const struct args *a)
             next_stats = now + 200000;
             event_pipeline_stats(p, &st);
             if (st.committed != shown.committed || st.failed_writes != shown.failed_writes ||
-                st.dropped != shown.dropped || st.failing != shown.failing) {
+                st.dropped != shown.dropped || st.failing != shown.failing ||
+                st.forwarded != shown.forwarded) {
                 print_stats("stats", &st);
                 shown = st;
             }
@@ -153,7 +162,7 @@ int main(int argc, char **argv)
 
     if (parse_args(argc, argv, &a) < 0) {
         fprintf(stderr, "usage: event_burst [--rate N/s] [--count N] [--queue N] [--batch N] "
-                        "[--no-jsonl] DIR\n");
+                        "[--no-jsonl] [--url URL] [--sensor NAME] DIR\n");
         return 2;
     }
     struct sigaction sa = {.sa_handler = on_signal};
@@ -163,7 +172,8 @@ int main(int argc, char **argv)
                               .jsonl = a.jsonl,
                               .queue_events = (unsigned)a.queue,
                               .batch_events = (unsigned)a.batch,
-                              .sensor = "event-burst",
+                              .url = a.url,
+                              .sensor = a.sensor ? a.sensor : "event-burst",
                               .stop_timeout_ms = 2000,
                               .on_commit = on_commit};
     if (event_pipeline_start(&o, &p, err, sizeof(err)) < 0) {

@@ -12,6 +12,7 @@
 
 #include "common/util.h"
 #include "query/query.h"
+#include "store/store.h"
 #include "store_fixture.h"
 
 static int collect(json_t *obj, void *ud)
@@ -35,7 +36,9 @@ static void test_export_maps_and_filters(void **state)
                 "{\"session\":\"s1\",\"duration_ms\":1500,\"reason\":\"eof\"}");
     json_t *got = json_array();
     char err[256];
-    assert_int_equal(query_export_cowrie(fx->dir, 0, collect, got, err, sizeof(err)), 0);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = fx->dir}, 0, collect, got,
+                                         err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(got), 3);
     char *s = json_dumps(json_array_get(got, 0), JSON_COMPACT);
     assert_string_equal(s, "{\"eventid\":\"cowrie.session.connect\",\"timestamp\":"
@@ -53,7 +56,9 @@ static void test_export_maps_and_filters(void **state)
 
     long long since = 0;
     assert_int_equal(util_rfc3339_parse("2026-01-01T00:00:02Z", &since), 0);
-    assert_int_equal(query_export_cowrie(fx->dir, since, collect, got, err, sizeof(err)), 0);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = fx->dir}, since, collect,
+                                         got, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(got), 2);
     json_decref(got);
     fixture_free(fx);
@@ -72,15 +77,21 @@ static void test_export_stops_and_empty(void **state)
     struct fixture *fx = fixture_new();
     char err[256];
     int n = 0;
-    assert_int_equal(query_export_cowrie(fx->dir, 0, stop_at_one, &n, err, sizeof(err)), 0);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = fx->dir}, 0, stop_at_one,
+                                         &n, err, sizeof(err)),
+                     0);
     assert_int_equal(n, 0);
     fixture_add(fx, EVENT_LOGIN_FAILED, "2026-01-01T00:00:00.000000Z", "{\"session\":\"s\"}");
     fixture_add(fx, EVENT_LOGIN_FAILED, "2026-01-01T00:00:01.000000Z", "{\"session\":\"s\"}");
-    assert_int_equal(query_export_cowrie(fx->dir, 0, stop_at_one, &n, err, sizeof(err)), -EPIPE);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = fx->dir}, 0, stop_at_one,
+                                         &n, err, sizeof(err)),
+                     -EPIPE);
     assert_int_equal(n, 1);
     fixture_free(fx);
     char *dir = tmpdir_new();
-    assert_int_equal(query_export_cowrie(dir, 0, stop_at_one, &n, err, sizeof(err)), 0);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = dir}, 0, stop_at_one, &n,
+                                         err, sizeof(err)),
+                     0);
     tmpdir_free(dir);
 }
 
@@ -105,7 +116,9 @@ static void test_export_download_to_session(void **state)
                 "{\"honeynet\":\"hn1\",\"url\":\"http://203.0.113.10/late\",\"fetched\":false}");
     json_t *got = json_array();
     char err[256];
-    assert_int_equal(query_export_cowrie(fx->dir, 0, collect, got, err, sizeof(err)), 0);
+    assert_int_equal(query_export_cowrie(&(struct store_options){.dir = fx->dir}, 0, collect, got,
+                                         err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(got), 3); /* login, hn1's download, closed */
     json_t *dl = json_array_get(got, 1);
     assert_string_equal(json_string_value(json_object_get(dl, "eventid")),
@@ -118,7 +131,8 @@ static void test_export_download_to_session(void **state)
     json_decref(got);
 
     json_t *evs = NULL;
-    assert_int_equal(query_session(fx->dir, "s1", &evs, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_session(&(struct store_options){.dir = fx->dir}, "s1", &evs, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(evs), 3); /* its 2, then hn1's download while open */
     assert_string_equal(json_string_value(json_object_get(json_array_get(evs, 2), "url")),
                         "http://203.0.113.10/bot.x86");

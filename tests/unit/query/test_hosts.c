@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "query/query.h"
+#include "store/store.h"
 #include "store_fixture.h"
 
 /* The store half of the hosts read model (the Docker half is covered by the
@@ -35,7 +36,8 @@ static void test_lan_of_one_honeynet(void **state)
     fixture_add(fx, EVENT_LOGIN_SUCCESS, "2026-01-01T00:00:04.000000Z", "{\"honeynet\":\"hn1\"}");
     json_t *lan = NULL;
     char err[256];
-    assert_int_equal(query_lan(fx->dir, "hn1", &lan, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_lan(&(struct store_options){.dir = fx->dir}, "hn1", &lan, err, sizeof(err)), 0);
     json_t *decoys = json_object_get(lan, "decoys");
     assert_int_equal(json_object_size(decoys), 1);
     json_t *dc = json_object_get(decoys, "10.13.0.23");
@@ -46,7 +48,8 @@ static void test_lan_of_one_honeynet(void **state)
     assert_int_equal(json_array_size(flows), 1);
     assert_null(json_object_get(json_array_get(flows, 0), "extra"));
     json_decref(lan);
-    assert_int_equal(query_lan(fx->dir, "hn3", &lan, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_lan(&(struct store_options){.dir = fx->dir}, "hn3", &lan, err, sizeof(err)), 0);
     assert_int_equal(json_object_size(json_object_get(lan, "decoys")), 0);
     json_decref(lan);
     fixture_free(fx);

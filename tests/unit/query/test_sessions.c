@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "query/query.h"
+#include "store/store.h"
 #include "store_fixture.h"
 
 static int setup(void **state)
@@ -59,7 +60,8 @@ static void test_sessions_summary(void **state)
     struct fixture *fx = *state;
     json_t *list = NULL;
     char err[256];
-    assert_int_equal(query_sessions(fx->dir, &list, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_sessions(&(struct store_options){.dir = fx->dir}, &list, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(list), 2);
     json_t *s1 = json_array_get(list, 0), *s2 = json_array_get(list, 1);
     assert_string_equal(field(s1, "session"), "s1");
@@ -81,7 +83,8 @@ static void test_session_full_with_reached(void **state)
     struct fixture *fx = *state;
     json_t *evs = NULL;
     char err[256];
-    assert_int_equal(query_session(fx->dir, "s1", &evs, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_session(&(struct store_options){.dir = fx->dir}, "s1", &evs, err, sizeof(err)), 0);
     /* 7 of its own, then the decoy of hn1 started while it was open; not
      * hn2's, not the exec after it closed */
     assert_int_equal(json_array_size(evs), 8);
@@ -89,7 +92,8 @@ static void test_session_full_with_reached(void **state)
     assert_string_equal(field(last, "type"), "lan.decoy_started");
     assert_string_equal(field(last, "honeynet"), "hn1");
     json_decref(evs);
-    assert_int_equal(query_session(fx->dir, "nope", &evs, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_session(&(struct store_options){.dir = fx->dir}, "nope", &evs, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(evs), 0);
     json_decref(evs);
 }
@@ -99,13 +103,19 @@ static void test_session_events_by_type(void **state)
     struct fixture *fx = *state;
     json_t *evs = NULL;
     char err[256];
-    assert_int_equal(query_session_events(fx->dir, "s1", "tty.log", &evs, err, sizeof(err)), 0);
+    assert_int_equal(query_session_events(&(struct store_options){.dir = fx->dir}, "s1", "tty.log",
+                                          &evs, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(evs), 1);
     json_decref(evs);
-    assert_int_equal(query_session_events(fx->dir, "s1", "login", &evs, err, sizeof(err)), 0);
+    assert_int_equal(query_session_events(&(struct store_options){.dir = fx->dir}, "s1", "login",
+                                          &evs, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(evs), 2);
     json_decref(evs);
-    assert_int_equal(query_session_events(fx->dir, "s2", "login", &evs, err, sizeof(err)), 0);
+    assert_int_equal(query_session_events(&(struct store_options){.dir = fx->dir}, "s2", "login",
+                                          &evs, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(evs), 0);
     json_decref(evs);
 }
@@ -116,10 +126,12 @@ static void test_no_store_is_empty(void **state)
     char *dir = tmpdir_new();
     json_t *list = NULL;
     char err[256];
-    assert_int_equal(query_sessions(dir, &list, err, sizeof(err)), 0);
+    assert_int_equal(query_sessions(&(struct store_options){.dir = dir}, &list, err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    assert_int_equal(query_session(dir, "s1", &list, err, sizeof(err)), 0);
+    assert_int_equal(
+        query_session(&(struct store_options){.dir = dir}, "s1", &list, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
     tmpdir_free(dir);

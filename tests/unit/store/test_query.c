@@ -46,11 +46,13 @@ static void test_query_missing(void **state)
     char *dir = tmpdir_new();
     long long last = 0;
     char err[256] = "";
-    assert_int_equal(store_events_query(dir, NULL, count_cb, &last, err, sizeof(err)), -ENOENT);
+    assert_int_equal(store_events_query(&(struct store_options){.dir = dir}, NULL, count_cb, &last,
+                                        err, sizeof(err)),
+                     -ENOENT);
     assert_non_null(strstr(err, "karakuri.db"));
-    assert_int_equal(
-        store_events_query(tmpdir_path(dir, "nope"), NULL, count_cb, &last, err, sizeof(err)),
-        -ENOENT);
+    assert_int_equal(store_events_query(&(struct store_options){.dir = tmpdir_path(dir, "nope")},
+                                        NULL, count_cb, &last, err, sizeof(err)),
+                     -ENOENT);
     tmpdir_free(dir);
 }
 
@@ -64,10 +66,13 @@ static void test_query_while_writing_and_follow(void **state)
     char err[256] = "";
 
     emit_n(p, 100, EVENT_LOGIN_FAILED);
-    assert_int_equal(store_events_query(dir, NULL, count_cb, &last, err, sizeof(err)), 0);
+    assert_int_equal(store_events_query(&(struct store_options){.dir = dir}, NULL, count_cb, &last,
+                                        err, sizeof(err)),
+                     0);
     assert_int_equal(last, 100);
     /* A follower: one reader, polling for id > last. */
-    assert_int_equal(store_reader_open(dir, &r, err, sizeof(err)), 0);
+    assert_int_equal(store_reader_open(&(struct store_options){.dir = dir}, &r, err, sizeof(err)),
+                     0);
     struct store_event_filter f = {.after_id = last};
     assert_int_equal(store_reader_query(r, &f, count_cb, &last, err, sizeof(err)), 0);
     assert_int_equal(last, 100);
@@ -96,14 +101,15 @@ static void test_open_check(void **state)
 
     /* Missing: made. */
     snprintf(sub, sizeof(sub), "%s/var", dir);
-    assert_int_equal(store_open_check(sub, err, sizeof(err)), 0);
+    assert_int_equal(store_open_check(&(struct store_options){.dir = sub}, err, sizeof(err)), 0);
     assert_int_equal(stat(sub, &sb), 0);
     /* With a database the daemon wrote. */
     struct event_pipeline *p = start(sub);
     emit_n(p, 10, EVENT_SENSOR_START);
-    assert_int_equal(store_open_check(sub, err, sizeof(err)), 0); /* while it runs */
+    assert_int_equal(store_open_check(&(struct store_options){.dir = sub}, err, sizeof(err)),
+                     0); /* while it runs */
     assert_int_equal(event_pipeline_stop(p), 0);
-    assert_int_equal(store_open_check(sub, err, sizeof(err)), 0);
+    assert_int_equal(store_open_check(&(struct store_options){.dir = sub}, err, sizeof(err)), 0);
     /* Not a database. */
     FILE *f = fopen(tmpdir_path(dir, "var/" STORE_DB_NAME), "w");
     for (int i = 0; i < 200; i++)
@@ -111,12 +117,13 @@ static void test_open_check(void **state)
     fclose(f);
     unlink(tmpdir_path(dir, "var/" STORE_DB_NAME "-wal"));
     unlink(tmpdir_path(dir, "var/" STORE_DB_NAME "-shm"));
-    assert_true(store_open_check(sub, err, sizeof(err)) < 0);
+    assert_true(store_open_check(&(struct store_options){.dir = sub}, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "not a database"));
     /* A file where the directory should be. */
     snprintf(sub, sizeof(sub), "%s/var/" STORE_DB_NAME "/x", dir);
-    assert_true(store_open_check(sub, err, sizeof(err)) < 0);
-    assert_int_equal(store_open_check("", err, sizeof(err)), -EINVAL);
+    assert_true(store_open_check(&(struct store_options){.dir = sub}, err, sizeof(err)) < 0);
+    assert_int_equal(store_open_check(&(struct store_options){.dir = ""}, err, sizeof(err)),
+                     -EINVAL);
     tmpdir_free(dir);
 }
 

@@ -74,7 +74,9 @@ static void test_recover(void **state)
 
     json_t *all = json_array();
     struct store_event_filter flt = {.type = "tty.log"};
-    assert_int_equal(store_events_query(dir, &flt, collect, all, err, sizeof(err)), 0);
+    assert_int_equal(store_events_query(&(struct store_options){.dir = dir}, &flt, collect, all,
+                                        err, sizeof(err)),
+                     0);
     assert_int_equal(json_array_size(all), 1);
     json_t *ev = json_array_get(all, 0);
     assert_string_equal(json_string_value(json_object_get(ev, "session")), "abc-def");

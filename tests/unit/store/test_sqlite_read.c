@@ -65,7 +65,8 @@ static int setup(void **state)
     add(fx, EVENT_LOGIN_FAILED, "2026-01-04T00:00:00Z");
     add(fx, EVENT_SESSION_CONNECT, "2026-01-05T00:00:00Z");
     add(fx, EVENT_LAN_ARP, "2026-01-06T00:00:00Z");
-    assert_int_equal(be->reader_open(fx->dir, &fx->rctx, err, sizeof(err)), 0);
+    assert_int_equal(
+        be->reader_open(&(struct store_options){.dir = fx->dir}, &fx->rctx, err, sizeof(err)), 0);
     *state = fx;
     return 0;
 }
@@ -216,14 +217,16 @@ static void test_missing_or_empty(void **state)
     char *dir = tmpdir_new();
     void *r = NULL;
     char err[256] = "";
-    assert_int_equal(be->reader_open(dir, &r, err, sizeof(err)), -ENOENT);
+    assert_int_equal(be->reader_open(&(struct store_options){.dir = dir}, &r, err, sizeof(err)),
+                     -ENOENT);
     assert_non_null(strstr(err, STORE_DB_NAME));
     /* A database file without our schema yet, as while the daemon starts. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(tmpdir_path(dir, STORE_DB_NAME), &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "CREATE TABLE x(y)", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(be->reader_open(dir, &r, err, sizeof(err)), -ENOENT);
+    assert_int_equal(be->reader_open(&(struct store_options){.dir = dir}, &r, err, sizeof(err)),
+                     -ENOENT);
     assert_null(r);
     tmpdir_free(dir);
 }
@@ -232,7 +235,7 @@ static void test_check(void **state)
 {
     struct fixture *fx = *state;
     char err[256] = "";
-    assert_int_equal(be->check(fx->dir, err, sizeof(err)), 0);
+    assert_int_equal(be->check(&(struct store_options){.dir = fx->dir}, err, sizeof(err)), 0);
 }
 
 int main(void)
