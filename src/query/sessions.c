@@ -195,7 +195,7 @@ static void add_reached(const struct store_options *so, json_t *events)
     struct hops_from hops = {json_string_value(json_object_get(first, "session")), r.events};
     struct store_event_filter hf = {.type = "session.hop", .honeynet = r.honeynet};
     if (r.honeynet && hops.session &&
-        store_events_query(dir, &hf, collect_hop, &hops, err, sizeof(err)) < 0)
+        store_events_query(so, &hf, collect_hop, &hops, err, sizeof(err)) < 0)
         LOG_DEBUG("query: hops of %s not read: %s", hops.session, err);
     for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && r.honeynet && r.from; t++) {
         struct store_event_filter f = {.type = event_type_name(types[t]), .honeynet = r.honeynet};
