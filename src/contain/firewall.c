@@ -527,18 +527,20 @@ void contain_fw_egress_revoke(const struct config *cfg, const char *ip)
 }
 
 /* One LAN's SSH steering: from its bridge, tcp/22 to its hosts but the
- * gateway goes to the front end's hop listener. */
+ * gateway (and the bridge's .1) goes to the front end's hop listener. */
 static int hop_rules(uint32_t base, uint32_t gw_ip, const char *op, struct buf *out)
 {
-    char br[IF_NAMESIZE], net[UTIL_IPV4_LEN], gw[UTIL_IPV4_LEN];
+    char br[IF_NAMESIZE], net[UTIL_IPV4_LEN], gw[UTIL_IPV4_LEN], host[UTIL_IPV4_LEN];
     contain_bridge_name(base, br);
     util_ipv4_format(base, net);
+    util_ipv4_format(base + 1, host); /* the bridge's own: the host, not a LAN host */
     util_ipv4_format(gw_ip, gw);
     return buf_appendf(out,
                        "*nat\n%s KARAKURI-HOP -i %s -d %s/32 " COMMENT " -j RETURN\n"
+                       "%s KARAKURI-HOP -i %s -d %s/32 " COMMENT " -j RETURN\n"
                        "%s KARAKURI-HOP -i %s -d %s/24 -p tcp -m tcp --dport 22 " COMMENT
                        " -j REDIRECT --to-ports " CONTAIN_HOP_PORT_STR "\nCOMMIT\n",
-                       op, br, gw, op, br, net) < 0
+                       op, br, gw, op, br, host, op, br, net) < 0
                ? -ENOBUFS
                : 0;
 }

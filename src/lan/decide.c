@@ -289,7 +289,9 @@ void lan_decide_packet(struct lan_decide_net *n, struct lan_decide_shared *s,
             on_broadcast_echo(n, s, &p, now_us, echo_room, out);
         return;
     }
-    if ((p.dst_ip & 0xffffff00u) != n->base)
+    /* What reaches .1 is the host's: redirected (downloads, DNS, hops, each
+     * recorded by what takes it) or dropped and logged by the firewall. */
+    if ((p.dst_ip & 0xffffff00u) != n->base || p.dst_ip == n->base + 1)
         return;
     on_flow(n, &p, now_us, out);
     if (dst && dst->st != LAN_DECIDE_LIVE)

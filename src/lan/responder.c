@@ -386,18 +386,16 @@ int lan_responder_reach(struct lan_responder *r, uint32_t src, uint16_t src_port
         goto out;
     char name[64];
     snprintf(name, sizeof(name), "%s", n->s.name);
-    if (h->st != LAN_DECIDE_LIVE) {
-        /* As its SYN would have, had it reached the LAN: flow, caps, claim. */
-        struct lan_pkt p = {.kind = LAN_PKT_TCP,
-                            .src_ip = src,
-                            .dst_ip = dst,
-                            .src_port = src_port,
-                            .dst_port = 22,
-                            .tcp_flags = TH_SYN};
-        acts->n = 0;
-        lan_decide_packet(&n->s, &r->shared, &p, util_mono_us(), 0, acts);
-        lan_rsp_carry_out(r, n, acts, NULL, 0);
-    }
+    /* As its SYN would have, had it reached the LAN: flow, caps, claim. */
+    struct lan_pkt p = {.kind = LAN_PKT_TCP,
+                        .src_ip = src,
+                        .dst_ip = dst,
+                        .src_port = src_port,
+                        .dst_port = 22,
+                        .tcp_flags = TH_SYN};
+    acts->n = 0;
+    lan_decide_packet(&n->s, &r->shared, &p, util_mono_us(), 0, acts);
+    lan_rsp_carry_out(r, n, acts, NULL, 0);
     rc = -ETIMEDOUT;
     while (!r->stopping) {
         /* The net may be gone (and freed) while waiting: found again. */

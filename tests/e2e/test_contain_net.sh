@@ -172,7 +172,7 @@ wait "$KK_PID" || e2e_fail "run did not exit 0"
 # removes them.
 iptables -S KARAKURI-INPUT >/dev/null 2>&1 || e2e_fail "the rules went with the daemon"
 "$KARAKURI" -c "$conf" cleanup >"$E2E_TMP/cleanup.out" 2>&1 || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
-grep -q "8 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
+grep -q "9 firewall chains" "$E2E_TMP/cleanup.out" || e2e_fail "cleanup: $(cat "$E2E_TMP/cleanup.out")"
 for t in iptables "iptables -t nat" ip6tables; do
   $t -S | grep -q KARAKURI && e2e_fail "$t rules left after cleanup: $($t -S | grep KARAKURI)"
 done

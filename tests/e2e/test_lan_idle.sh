@@ -20,7 +20,8 @@ pool_ready() {
 }
 e2e_wait_for 60 pool_ready || e2e_fail "the pool did not fill"
 
-login ": 3<>/dev/tcp/$target/22" || e2e_fail "connect to $target"
+# Until its SSH banner (the front end answers the SYN of a hop at once).
+login "exec 3<>/dev/tcp/$target/22 && read -t 15 -r l <&3" || e2e_fail "connect to $target"
 dc=$(started | head -n 1)
 [[ -n "$dc" ]] || e2e_fail "no decoy started for $target"
 # What the intruder left behind (written as root inside, as after an escalation).

@@ -17,7 +17,7 @@ e2e_wait_for 60 pool_ready || e2e_fail "the pool did not fill"
 killed=$(e2e_containers karakuri.pool)
 for c in $killed; do docker kill "$c" >/dev/null || e2e_fail "docker kill $c"; done
 
-login "for i in 1 2 3 4 5 6 7 8 9 10; do : 3<>/dev/tcp/$target/22 && exit 0; sleep 1; done; exit 1" ||
+login "for i in 1 2 3 4 5 6 7 8 9 10; do exec 3<>/dev/tcp/$target/22 && read -t 15 -r l <&3 && exit 0; sleep 1; done; exit 1" ||
   e2e_fail "connect to $target"
 dc=$(ev lan.decoy_started | jq -r --arg t "$target" 'select(.ip == $t) | .container' | head -n 1)
 [[ -n "$dc" ]] || e2e_fail "no decoy started for $target"

@@ -182,6 +182,19 @@ static void test_requests(void **state)
                      0);
     assert_int_equal(in.req, KSSH_REQ_AUTH);
     assert_int_equal(parse("{\"auth\": {\"username_b64\": \"cm9vdA==\"}}", &in), -EPROTO);
+    /* A hop's key login: the key instead of a password, signed or a probe. */
+    assert_int_equal(parse("{\"auth\": {\"method\": \"publickey\", \"signed\": false, "
+                           "\"username_b64\": \"cm9vdA==\", \"key_b64\": \"eA==\"}}",
+                           &in),
+                     0);
+    assert_int_equal(parse("{\"auth\": {\"method\": \"publickey\", \"username_b64\": "
+                           "\"cm9vdA==\", \"password_b64\": \"eA==\"}}",
+                           &in),
+                     -EPROTO);
+    assert_int_equal(parse("{\"auth\": {\"method\": \"publickey\", \"signed\": 1, "
+                           "\"username_b64\": \"cm9vdA==\", \"key_b64\": \"eA==\"}}",
+                           &in),
+                     -EPROTO);
     assert_int_equal(
         parse("{\"tty\": {\"ch\": 0, \"t\": 0.5, \"k\": \"o\", \"data_b64\": \"\"}}", &in), 0);
     assert_int_equal(in.req, KSSH_REQ_TTY);
