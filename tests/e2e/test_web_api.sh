@@ -171,8 +171,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" 
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" -H "X-Big: $long" "$base/health" || true)
 [[ "$code" == 431 || "$code" == 400 || "$code" == 413 || "$code" == 000 ]] || e2e_fail "a 100 KB header answered $code"
 printf 'GARBAGE \x00\x01\x02 nonsense\r\n\r\n' | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$port" 2>/dev/null || true
+idle_pids=()
 for i in $(seq 1 40); do
   timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; sleep 2" 2>/dev/null &
+  idle_pids+=($!)
 done
 sleep 0.5
 wait_ok=0
@@ -182,7 +184,7 @@ for i in $(seq 1 20); do
   sleep 0.5
 done
 ((wait_ok)) || e2e_fail "the server stopped answering after hostile requests"
-wait
+wait "${idle_pids[@]}" || true
 kill -0 "$web_pid" || e2e_fail "karakuri web died"
 
 # a brute force of the token: after a few failures each further try is
