@@ -101,6 +101,10 @@ struct config {
         long long max_bytes; /* most of one download fetched, or of a file sent in */
         long long quota;     /* most a honeynet may fetch in all */
     } capture;
+    struct config_web {
+        /* "ADDR:PORT" of the JSON API ("" = off); loopback only until TLS */
+        char *listen;
+    } web;
     struct config_images {
         char *mirror;
         char *gateway_suite;
@@ -128,6 +132,14 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 /* Writes the whole configuration as INI, every key with its documentation
  * and default. Returns 0 or -EIO. */
 int config_write(const struct config *c, FILE *f) __attribute__((warn_unused_result));
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into host (the address, no brackets) and
+ * port. With loopback_only, any address but 127.0.0.0/8 and ::1 is refused:
+ * a listener that serves the store in clear stays on this machine. Returns 0,
+ * or -EINVAL with why saying what is wrong. */
+#define CONFIG_HOST_LEN 46
+int config_parse_hostport(const char *v, bool loopback_only, char host[CONFIG_HOST_LEN],
+                          uint16_t *port, char *why, size_t n) __attribute__((warn_unused_result));
 
 /* "90", "45s", "30m", "12h", "7d", "2w", or sums such as "1h30m" → seconds. */
 int config_parse_duration(const char *s, long long *secs_out) __attribute__((warn_unused_result));

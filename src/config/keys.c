@@ -204,6 +204,62 @@ static void get_listen(const struct config *c, const struct key *k, char *out, s
              c->ssh.listen_port);
 }
 
+/* [web] listen: empty (off) or a loopback ADDRESS:PORT (no TLS yet). */
+static int set_web_listen(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    char host[CONFIG_HOST_LEN];
+    uint16_t port;
+    if (*v && config_parse_hostport(v, true, host, &port, why, n) < 0)
+        return -EINVAL;
+    return set_string(c, k, v, why, n);
+}
+
+int config_parse_hostport(const char *v, bool loopback_only, char host[CONFIG_HOST_LEN],
+                          uint16_t *port, char *why, size_t n)
+{
+    const char *colon = strrchr(v, ':');
+    char h[CONFIG_HOST_LEN + 2];
+    unsigned char addr[sizeof(struct in6_addr)];
+    long long p;
+    bool v6 = false;
+
+    if (!colon || colon == v || (size_t)(colon - v) >= sizeof(h) ||
+        util_parse_ll(colon + 1, 0, 65535, &p) < 0) {
+        snprintf(why, n, "expected ADDRESS:PORT such as 127.0.0.1:8088 or [::1]:8088");
+        return -EINVAL;
+    }
+    memcpy(h, v, (size_t)(colon - v));
+    h[colon - v] = '\0';
+    char *a = h;
+    size_t hl = strlen(a);
+    if (hl >= 2 && a[0] == '[' && a[hl - 1] == ']') {
+        a[hl - 1] = '\0';
+        a++;
+        v6 = true;
+    }
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, a, addr) != 1) {
+        snprintf(why, n,
+                 v6 ? "'%s' is not an IPv6 address"
+                    : "'%s' is not an IPv4 address (write IPv6 as [ADDR]:PORT)",
+                 a);
+        return -EINVAL;
+    }
+    bool loopback =
+        v6 ? memcmp(addr, &in6addr_loopback, sizeof(struct in6_addr)) == 0 : addr[0] == 127;
+    if (loopback_only && !loopback) {
+        snprintf(why, n,
+                 "'%s' is not a loopback address: the web API serves in clear (no TLS yet), "
+                 "so it listens on 127.0.0.1 or [::1] only (reach it over SSH port forwarding)",
+                 a);
+        return -EINVAL;
+    }
+    size_t al = strlen(a); /* < CONFIG_HOST_LEN: inet_pton took it */
+    memcpy(host, a, al < CONFIG_HOST_LEN ? al + 1 : CONFIG_HOST_LEN);
+    host[CONFIG_HOST_LEN - 1] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
 static int set_lan_pool(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
     const char *slash = strchr(v, '/');
@@ -391,6 +447,9 @@ static const struct key KEYS[] = {
      set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
     {"capture", "quota", "256M", "with fetch: the most one honeynet may fetch in all", set_size,
      get_size, OFF(capture.quota), 1024, 1LL << 40},
+    STR("web", "listen", web.listen, "", set_web_listen,
+        "address and port of the JSON API (empty: off), served by run; a loopback address only "
+        "(TLS is not there yet); the token is in <store dir>/web.token"),
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),
     STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,
