@@ -214,7 +214,7 @@ static void report(struct sensor_listeners *l, struct conn *c, bool refused)
         .proto = SENSOR_PROTO_TCP,
         .src_port = c->src_port,
         .dst_port = c->dst_port,
-        .data = c->buf,
+        .data = c->buf ? c->buf : (const uint8_t *)"", /* never NULL, even when empty */
         .len = len,
         .truncated = c->len > SENSOR_PAYLOAD_MAX,
         .refused = refused,

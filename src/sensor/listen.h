@@ -35,7 +35,7 @@ struct sensor_payload {
     uint8_t proto;
     uint8_t src[16], dst[16];
     uint16_t src_port, dst_port;
-    const uint8_t *data;
+    const uint8_t *data; /* never NULL */
     size_t len;
     bool truncated; /* more was sent than SENSOR_PAYLOAD_MAX */
     bool refused;   /* over a connection cap: closed at once */
