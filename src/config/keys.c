@@ -296,7 +296,7 @@ static void get_sensor_open(const struct config *c, const struct key *k, char *o
 /* [sensor] deny: ports and ranges, comma-separated ("23,25,6000-6063"). */
 static int set_deny(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
-    struct config_port_range r[CONFIG_SENSOR_DENY_MAX];
+    struct config_port_range r[CONFIG_SENSOR_DENY_MAX] = {{0, 0}};
     size_t nr = 0;
     char item[32];
     (void)k;

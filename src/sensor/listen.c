@@ -111,13 +111,15 @@ static void from_sa(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_
 {
     memset(addr, 0, 16);
     if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-        memcpy(addr, &s4->sin_addr, 4);
-        *port = ntohs(s4->sin_port);
+        struct sockaddr_in s4;
+        memcpy(&s4, ss, sizeof(s4));
+        memcpy(addr, &s4.sin_addr, 4);
+        *port = ntohs(s4.sin_port);
     } else {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-        memcpy(addr, &s6->sin6_addr, 16);
-        *port = ntohs(s6->sin6_port);
+        struct sockaddr_in6 s6;
+        memcpy(&s6, ss, sizeof(s6));
+        memcpy(addr, &s6.sin6_addr, 16);
+        *port = ntohs(s6.sin6_port);
     }
 }
 
@@ -268,7 +270,7 @@ static unsigned from_source(const struct sensor_listeners *l, int family, const 
 static void on_accept(struct sensor_listeners *l, struct lsock *s, long long now_ms)
 {
     for (int i = 0; i < 64; i++) {
-        struct sockaddr_storage peer;
+        struct sockaddr_storage peer = {0};
         socklen_t pl = sizeof(peer);
         int fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
@@ -281,19 +283,24 @@ static void on_accept(struct sensor_listeners *l, struct lsock *s, long long now
         memcpy(c->dst, s->addr, 16);
         c->dst_port = s->port;
         c->deadline_ms = now_ms + l->read_ms;
+        bool over = l->nconns >= SENSOR_CONN_MAX ||
+                    from_source(l, c->family, c->src) >= SENSOR_CONN_PER_SOURCE;
+        bool sent = !over && send_reply(l, c);
+        /* Watched before it is linked: a connection over a cap, or one
+         * epoll refuses, is reported and dropped without ever being in the
+         * list. */
+        if (over ||
+            watch(l, fd, c, EPOLLIN | EPOLLRDHUP | (sent ? 0 : EPOLLOUT), EPOLL_CTL_ADD) < 0) {
+            report(l, c, over);
+            close(fd);
+            free(c);
+            continue;
+        }
         c->next = l->conns;
         if (l->conns)
             l->conns->prev = c;
         l->conns = c;
         l->nconns++;
-        if (l->nconns > SENSOR_CONN_MAX ||
-            from_source(l, c->family, c->src) > SENSOR_CONN_PER_SOURCE) {
-            conn_end(l, c, true);
-            continue;
-        }
-        bool sent = send_reply(l, c);
-        if (watch(l, fd, c, EPOLLIN | EPOLLRDHUP | (sent ? 0 : EPOLLOUT), EPOLL_CTL_ADD) < 0)
-            conn_end(l, c, false);
     }
 }
 
@@ -356,7 +363,7 @@ static bool rate_take(struct sensor_listeners *l, int family, const uint8_t src[
 static void on_datagram(struct sensor_listeners *l, struct lsock *s, long long now_ms)
 {
     for (int i = 0; i < 64; i++) {
-        struct sockaddr_storage peer;
+        struct sockaddr_storage peer = {0};
         socklen_t pl = sizeof(peer);
         ssize_t n = recvfrom(s->fd, l->dgram, SENSOR_PAYLOAD_MAX, MSG_DONTWAIT | MSG_TRUNC,
                              (struct sockaddr *)&peer, &pl);

@@ -24,7 +24,7 @@
 #define NETLINK_NO_ENOBUFS 5
 #endif
 
-#define RX_BYTES ((SENSOR_NFQ_COPY + 512) * 64)
+#define RX_BYTES ((size_t)(SENSOR_NFQ_COPY + 512) * 64)
 
 struct sensor_nfq {
     struct mnl_socket *nl;

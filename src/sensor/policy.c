@@ -59,7 +59,7 @@ int sensor_policy_new(const struct sensor_policy_opts *o, struct sensor_policy *
     for (size_t i = 0; i < o->ndeny; i++)
         for (unsigned port = o->deny[i].lo; port <= o->deny[i].hi; port++)
             set_bit(p->deny, (uint16_t)port, true);
-    p->probes = xcalloc(2 * NPORTS, sizeof(*p->probes));
+    p->probes = xcalloc((size_t)2 * NPORTS, sizeof(*p->probes));
     p->ports = xcalloc(o->max_open, sizeof(*p->ports));
     p->ring = xcalloc(o->throttle_opens, sizeof(*p->ring));
     *out = p;

@@ -88,8 +88,8 @@ static void digest(const EVP_MD *md, const uint8_t *data, size_t len, char *hex,
     hex[0] = '\0';
     if (EVP_Digest(data, len, d, &dl, md, NULL) != 1)
         return;
-    for (unsigned i = 0; i < dl && 2 * i + 2 < hexlen; i++)
-        snprintf(hex + 2 * i, hexlen - 2 * i, "%02x", d[i]);
+    for (size_t i = 0; i < dl && 2 * i + 2 < hexlen; i++)
+        snprintf(hex + (2 * i), hexlen - (2 * i), "%02x", d[i]);
 }
 
 static void on_payload(void *ud, const struct sensor_payload *pl)
