@@ -29,6 +29,17 @@ struct config_egress {
     uint16_t port;
 };
 
+#define CONFIG_SENSOR_DENY_MAX 64
+enum config_sensor_open {
+    CONFIG_SENSOR_OPEN_FIRST,
+    CONFIG_SENSOR_OPEN_AFTER,
+    CONFIG_SENSOR_OPEN_NEVER
+};
+/* Ports lo to hi inclusive ([sensor] deny). */
+struct config_port_range {
+    uint16_t lo, hi;
+};
+
 /* One struct per section, named, so that a module can be handed its own
  * section (const struct config_ssh *) rather than the whole configuration. */
 struct config {
@@ -105,6 +116,19 @@ struct config {
         /* "ADDR:PORT" of the JSON API ("" = off); loopback only until TLS */
         char *listen;
     } web;
+    struct config_sensor {
+        char *interfaces; /* comma-separated names; "" = no sensor */
+        enum config_sensor_open open;
+        unsigned open_after; /* open = after:N */
+        char *reply;         /* with C-like escapes (src/sensor/listen.h) */
+        long long port_idle_s;
+        unsigned max_open_ports;
+        unsigned throttle; /* opens per throttle_window */
+        long long throttle_window_s;
+        unsigned queue; /* the NFQUEUE number */
+        struct config_port_range deny[CONFIG_SENSOR_DENY_MAX];
+        size_t ndeny;
+    } sensor;
     struct config_images {
         char *mirror;
         char *gateway_suite;

@@ -28,6 +28,7 @@
 #include "honeynet/honeynet.h"
 #include "lan/responder.h"
 #include "monitor/exec.h"
+#include "sensor/sensor.h"
 #include "ssh/server.h"
 #include "ssh/zygote.h"
 #include "store/store.h"
@@ -53,6 +54,7 @@ struct daemon {
     struct fetch_server *fetch;
     struct dns_server *dns;
     struct web_server *web;
+    struct sensor *sensor;
     struct kssh_server *ssh;
     int stop_signal; /* 0 when stopping because a start failed */
     int stop_rc;     /* the store's at stop */
@@ -365,6 +367,30 @@ static void web_stop(void *ctx)
     d->web = NULL;
 }
 
+/* The port sensor, with [sensor] interfaces only: probes of ports with no
+ * socket held, recorded and by policy answered (src/sensor/sensor.h). */
+static int sensor_svc_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    if (!*d->cfg->sensor.interfaces)
+        return 0;
+    int rc = sensor_start(d->cfg, d->pipeline, &d->sensor, d->err, sizeof(d->err));
+    if (rc < 0) {
+        LOG_ERROR("port sensor: %s; no port is held or opened", d->err);
+        d->sensor = NULL;
+        return rc;
+    }
+    LOG_INFO("port sensor on %s", d->cfg->sensor.interfaces);
+    return 0;
+}
+
+static void sensor_svc_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    sensor_stop(d->sensor);
+    d->sensor = NULL;
+}
+
 /* ---- the SSH front end: last up, first down ---- */
 
 /* Honeynets for the SSH front end: made, used and removed on its workers. */
@@ -419,6 +445,7 @@ static const struct service services[] = {
     {"fetch", fetch_start, fetch_stop, false},
     {"dns", dns_start, dns_stop, false},
     {"web", web_start, web_stop, false},
+    {"sensor", sensor_svc_start, sensor_svc_stop, false},
     {"honeynet", honeynet_svc_start, honeynet_svc_stop, true},
     {"ssh", ssh_start, ssh_stop, true},
 };
