@@ -21,6 +21,7 @@ int cli_replay(const struct config *cfg, int argc, char **argv);
 int cli_export(const struct config *cfg, int argc, char **argv);
 int cli_hosts(const struct config *cfg, int argc, char **argv);
 int cli_store(const struct config *cfg, int argc, char **argv);
+int cli_web(const struct config *cfg, int argc, char **argv);
 
 struct docker;
 struct images_options;

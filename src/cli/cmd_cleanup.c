@@ -6,6 +6,7 @@
 #include "contain/firewall.h"
 #include "docker/docker.h"
 #include "lan/honeynet.h"
+#include "sensor/rules.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -96,6 +97,13 @@ int cli_cleanup(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri cleanup: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
+    /* The port sensor's rules guard no container: removed whatever the
+     * engine's state, so that a host without Docker is cleaned too. */
+    unsigned sensor_chains = 0;
+    if (sensor_rules_remove(&sensor_chains, err, sizeof(err)) < 0) {
+        fprintf(stderr, "karakuri cleanup: port sensor rules: %s\n", err);
+        c.failed++;
+    }
     if (docker_open(cfg->docker.host, &d, err, sizeof(err)) < 0) {
         fprintf(stderr, "karakuri cleanup: %s\n", err);
         return 1;
@@ -109,6 +117,7 @@ int cli_cleanup(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "karakuri cleanup: firewall: %s\n", err);
         c.failed++;
     }
+    chains += sensor_chains;
     printf("removed %u container%s, %u network%s, %u firewall chain%s", c.containers,
            c.containers == 1 ? "" : "s", c.networks, c.networks == 1 ? "" : "s", chains,
            chains == 1 ? "" : "s");

@@ -27,6 +27,7 @@ static const char usage[] =
     "  cleanup          remove every container, network and rule karakuri made\n"
     "  config           print the effective configuration, every key documented\n"
     "  store migrate    create or migrate the PostgreSQL schema ([store] url)\n"
+    "  web              serve the read-only JSON API (--listen ADDR:PORT)\n"
     "\n"
     "options:\n"
     "  -c FILE          configuration file (default: built-in defaults only)\n"
@@ -43,6 +44,7 @@ static const struct command commands[] = {
     {"events", cli_events},     {"cleanup", cli_cleanup}, {"config", cli_config},
     {"sessions", cli_sessions}, {"session", cli_session}, {"replay", cli_replay},
     {"export", cli_export},     {"hosts", cli_hosts},     {"store", cli_store},
+    {"web", cli_web},
 };
 
 /* Takes every "-c FILE" / "--config FILE" / "--config=FILE" out of argv, so

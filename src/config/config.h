@@ -29,6 +29,17 @@ struct config_egress {
     uint16_t port;
 };
 
+#define CONFIG_SENSOR_DENY_MAX 64
+enum config_sensor_open {
+    CONFIG_SENSOR_OPEN_FIRST,
+    CONFIG_SENSOR_OPEN_AFTER,
+    CONFIG_SENSOR_OPEN_NEVER
+};
+/* Ports lo to hi inclusive ([sensor] deny). */
+struct config_port_range {
+    uint16_t lo, hi;
+};
+
 /* One struct per section, named, so that a module can be handed its own
  * section (const struct config_ssh *) rather than the whole configuration. */
 struct config {
@@ -101,6 +112,23 @@ struct config {
         long long max_bytes; /* most of one download fetched, or of a file sent in */
         long long quota;     /* most a honeynet may fetch in all */
     } capture;
+    struct config_web {
+        /* "ADDR:PORT" of the JSON API ("" = off); loopback only until TLS */
+        char *listen;
+    } web;
+    struct config_sensor {
+        char *interfaces; /* comma-separated names; "" = no sensor */
+        enum config_sensor_open open;
+        unsigned open_after; /* open = after:N */
+        char *reply;         /* with C-like escapes (src/sensor/listen.h) */
+        long long port_idle_s;
+        unsigned max_open_ports;
+        unsigned throttle; /* opens per throttle_window */
+        long long throttle_window_s;
+        unsigned queue; /* the NFQUEUE number */
+        struct config_port_range deny[CONFIG_SENSOR_DENY_MAX];
+        size_t ndeny;
+    } sensor;
     struct config_images {
         char *mirror;
         char *gateway_suite;
@@ -128,6 +156,14 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 /* Writes the whole configuration as INI, every key with its documentation
  * and default. Returns 0 or -EIO. */
 int config_write(const struct config *c, FILE *f) __attribute__((warn_unused_result));
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" into host (the address, no brackets) and
+ * port. With loopback_only, any address but 127.0.0.0/8 and ::1 is refused:
+ * a listener that serves the store in clear stays on this machine. Returns 0,
+ * or -EINVAL with why saying what is wrong. */
+#define CONFIG_HOST_LEN 46
+int config_parse_hostport(const char *v, bool loopback_only, char host[CONFIG_HOST_LEN],
+                          uint16_t *port, char *why, size_t n) __attribute__((warn_unused_result));
 
 /* "90", "45s", "30m", "12h", "7d", "2w", or sums such as "1h30m" → seconds. */
 int config_parse_duration(const char *s, long long *secs_out) __attribute__((warn_unused_result));

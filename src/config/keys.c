@@ -204,6 +204,62 @@ static void get_listen(const struct config *c, const struct key *k, char *out, s
              c->ssh.listen_port);
 }
 
+/* [web] listen: empty (off) or a loopback ADDRESS:PORT (no TLS yet). */
+static int set_web_listen(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    char host[CONFIG_HOST_LEN];
+    uint16_t port;
+    if (*v && config_parse_hostport(v, true, host, &port, why, n) < 0)
+        return -EINVAL;
+    return set_string(c, k, v, why, n);
+}
+
+int config_parse_hostport(const char *v, bool loopback_only, char host[CONFIG_HOST_LEN],
+                          uint16_t *port, char *why, size_t n)
+{
+    const char *colon = strrchr(v, ':');
+    char h[CONFIG_HOST_LEN + 2];
+    unsigned char addr[sizeof(struct in6_addr)];
+    long long p;
+    bool v6 = false;
+
+    if (!colon || colon == v || (size_t)(colon - v) >= sizeof(h) ||
+        util_parse_ll(colon + 1, 0, 65535, &p) < 0) {
+        snprintf(why, n, "expected ADDRESS:PORT such as 127.0.0.1:8088 or [::1]:8088");
+        return -EINVAL;
+    }
+    memcpy(h, v, (size_t)(colon - v));
+    h[colon - v] = '\0';
+    char *a = h;
+    size_t hl = strlen(a);
+    if (hl >= 2 && a[0] == '[' && a[hl - 1] == ']') {
+        a[hl - 1] = '\0';
+        a++;
+        v6 = true;
+    }
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, a, addr) != 1) {
+        snprintf(why, n,
+                 v6 ? "'%s' is not an IPv6 address"
+                    : "'%s' is not an IPv4 address (write IPv6 as [ADDR]:PORT)",
+                 a);
+        return -EINVAL;
+    }
+    bool loopback =
+        v6 ? memcmp(addr, &in6addr_loopback, sizeof(struct in6_addr)) == 0 : addr[0] == 127;
+    if (loopback_only && !loopback) {
+        snprintf(why, n,
+                 "'%s' is not a loopback address: the web API serves in clear (no TLS yet), "
+                 "so it listens on 127.0.0.1 or [::1] only (reach it over SSH port forwarding)",
+                 a);
+        return -EINVAL;
+    }
+    size_t al = strlen(a); /* < CONFIG_HOST_LEN: inet_pton took it */
+    memcpy(host, a, al < CONFIG_HOST_LEN ? al + 1 : CONFIG_HOST_LEN);
+    host[CONFIG_HOST_LEN - 1] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
 static int set_lan_pool(struct config *c, const struct key *k, const char *v, char *why, size_t n)
 {
     const char *slash = strchr(v, '/');
@@ -243,6 +299,106 @@ static void get_lan_pool(const struct config *c, const struct key *k, char *out,
     (void)k;
     util_ipv4_format(c->honeynet.lan_pool_net, a);
     snprintf(out, n, "%s/%u", a, c->honeynet.lan_pool_prefix);
+}
+
+/* [sensor] interfaces: comma-separated interface names ("" = no sensor). */
+static int set_interfaces(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    size_t count = 0;
+    for (const char *at = v; *at;) {
+        size_t l = strcspn(at, ",");
+        bool ok = l > 0 && l < 16;
+        for (size_t i = 0; ok && i < l; i++)
+            ok = isalnum((unsigned char)at[i]) || strchr("._-@", at[i]);
+        if (!ok || ++count > 8) {
+            snprintf(why, n,
+                     "expected up to 8 interface names (1 to 15 of A-Z a-z 0-9 . _ - @), "
+                     "comma-separated, such as eth0,eth1");
+            return -EINVAL;
+        }
+        at += l + (at[l] == ',');
+    }
+    return set_string(c, k, v, why, n);
+}
+
+static int set_sensor_open(struct config *c, const struct key *k, const char *v, char *why,
+                           size_t n)
+{
+    long long x = 0;
+    (void)k;
+    if (strcmp(v, "first") == 0) {
+        c->sensor.open = CONFIG_SENSOR_OPEN_FIRST;
+    } else if (strcmp(v, "never") == 0) {
+        c->sensor.open = CONFIG_SENSOR_OPEN_NEVER;
+    } else if (strncmp(v, "after:", 6) == 0 && util_parse_ll(v + 6, 0, 65535, &x) == 0) {
+        c->sensor.open = CONFIG_SENSOR_OPEN_AFTER;
+        c->sensor.open_after = (unsigned)x;
+    } else {
+        snprintf(why, n, "expected first, after:N (N from 0 to 65535) or never");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void get_sensor_open(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    (void)k;
+    if (c->sensor.open == CONFIG_SENSOR_OPEN_AFTER)
+        snprintf(out, n, "after:%u", c->sensor.open_after);
+    else
+        snprintf(out, n, "%s", c->sensor.open == CONFIG_SENSOR_OPEN_NEVER ? "never" : "first");
+}
+
+/* [sensor] deny: ports and ranges, comma-separated ("23,25,6000-6063"). */
+static int set_deny(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    struct config_port_range r[CONFIG_SENSOR_DENY_MAX] = {{0, 0}};
+    size_t nr = 0;
+    char item[32];
+    (void)k;
+    for (const char *at = v; *at;) {
+        size_t l = strcspn(at, ",");
+        long long lo, hi;
+        char *dash;
+        if (l == 0 || l >= sizeof(item) || nr >= CONFIG_SENSOR_DENY_MAX)
+            goto bad;
+        memcpy(item, at, l);
+        item[l] = '\0';
+        dash = strchr(item, '-');
+        if (dash)
+            *dash = '\0';
+        if (util_parse_ll(item, 1, 65535, &lo) < 0)
+            goto bad;
+        hi = lo;
+        if (dash && (util_parse_ll(dash + 1, lo, 65535, &hi) < 0))
+            goto bad;
+        r[nr++] = (struct config_port_range){(uint16_t)lo, (uint16_t)hi};
+        at += l + (at[l] == ',');
+    }
+    memcpy(c->sensor.deny, r, nr * sizeof(r[0]));
+    c->sensor.ndeny = nr;
+    return 0;
+bad:
+    snprintf(why, n,
+             "expected up to %d ports or ranges (1 to 65535), comma-separated, such as "
+             "23,25,6000-6063",
+             CONFIG_SENSOR_DENY_MAX);
+    return -EINVAL;
+}
+
+static void get_deny(const struct config *c, const struct key *k, char *out, size_t n)
+{
+    size_t len = 0;
+    (void)k;
+    out[0] = '\0';
+    for (size_t i = 0; i < c->sensor.ndeny && len < n; i++) {
+        const struct config_port_range *r = &c->sensor.deny[i];
+        if (r->lo == r->hi)
+            len += (size_t)snprintf(out + len, n - len, "%s%u", i ? "," : "", (unsigned)r->lo);
+        else
+            len += (size_t)snprintf(out + len, n - len, "%s%u-%u", i ? "," : "", (unsigned)r->lo,
+                                    (unsigned)r->hi);
+    }
 }
 
 #define OFF(member) offsetof(struct config, member)
@@ -391,6 +547,32 @@ static const struct key KEYS[] = {
      set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
     {"capture", "quota", "256M", "with fetch: the most one honeynet may fetch in all", set_size,
      get_size, OFF(capture.quota), 1024, 1LL << 40},
+    STR("web", "listen", web.listen, "", set_web_listen,
+        "address and port of the JSON API (empty: off), served by run; a loopback address only "
+        "(TLS is not there yet); the token is in <store dir>/web.token"),
+    STR("sensor", "interfaces", sensor.interfaces, "", set_interfaces,
+        "the port sensor's public interfaces, comma-separated: a TCP SYN or first UDP datagram "
+        "arriving there for a port with no socket is held (NFQUEUE), recorded (port.probe) and by "
+        "[sensor] open given a listener (empty: no sensor)"),
+    {"sensor", "open", "first",
+     "when a probed port opens: first (at its first probe), after:N (at probe N+1), never (probes "
+     "recorded only)",
+     set_sensor_open, get_sensor_open, 0, 0, 0},
+    STR("sensor", "reply", sensor.reply, "", set_string,
+        "what a sensor listener answers to every connection and datagram (\\r \\n \\t \\\\ \\xHH "
+        "escapes; a UDP reply is cut to the request's size)"),
+    {"sensor", "port_idle", "1w", "an opened port with no traffic this long closes (port.closed)",
+     set_duration, get_duration, OFF(sensor.port_idle_s), 1, 10LL * 366 * 86400},
+    {"sensor", "max_open_ports", "1024", "ports the sensor keeps open at once (tcp and udp)",
+     set_uint, get_uint, OFF(sensor.max_open_ports), 1, 131072},
+    {"sensor", "throttle", "32", "the most ports opened in any [sensor] throttle_window", set_uint,
+     get_uint, OFF(sensor.throttle), 1, 100000},
+    {"sensor", "throttle_window", "1m", "the sliding window of [sensor] throttle", set_duration,
+     get_duration, OFF(sensor.throttle_window_s), 1, 86400},
+    {"sensor", "deny", "", "ports never opened, comma-separated ports and ranges (23,6000-6063)",
+     set_deny, get_deny, 0, 0, 0},
+    {"sensor", "queue", "3114", "the NFQUEUE number the sensor's rules hold packets in", set_uint,
+     get_uint, OFF(sensor.queue), 0, 65535},
     STR("images", "mirror", images.mirror, "http://deb.debian.org/debian", set_url,
         "Debian mirror debootstrap fetches from"),
     STR("images", "gateway_suite", images.gateway_suite, "bullseye", set_name,

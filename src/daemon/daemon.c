@@ -28,9 +28,11 @@
 #include "honeynet/honeynet.h"
 #include "lan/responder.h"
 #include "monitor/exec.h"
+#include "sensor/sensor.h"
 #include "ssh/server.h"
 #include "ssh/zygote.h"
 #include "store/store.h"
+#include "web/web.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -51,6 +53,8 @@ struct daemon {
     struct contain_limits *limits;
     struct fetch_server *fetch;
     struct dns_server *dns;
+    struct web_server *web;
+    struct sensor *sensor;
     struct kssh_server *ssh;
     int stop_signal; /* 0 when stopping because a start failed */
     int stop_rc;     /* the store's at stop */
@@ -326,6 +330,67 @@ static void dns_stop(void *ctx)
     d->dns = NULL;
 }
 
+/* ---- the JSON API, with [web] listen ---- */
+
+/* Optional: without it the store is still read by the CLI (and karakuri
+ * web). */
+static int web_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    const struct config *cfg = d->cfg;
+    char host[CONFIG_HOST_LEN];
+    uint16_t port;
+    if (!cfg->web.listen || !*cfg->web.listen)
+        return 0;
+    if (config_parse_hostport(cfg->web.listen, true, host, &port, d->err, sizeof(d->err)) < 0) {
+        LOG_ERROR("web API: [web] listen %s: %s", cfg->web.listen, d->err);
+        return -EINVAL;
+    }
+    struct store_options so;
+    cli_store_options(cfg, &so);
+    int rc = web_server_start(cfg, &so, host, port, NULL, &d->web, d->err, sizeof(d->err));
+    if (rc < 0) {
+        LOG_ERROR("web API: %s; not served", d->err);
+        d->web = NULL;
+        return rc;
+    }
+    LOG_INFO("web API on http://%s%s%s:%u/api/v1/ (token in %s/web.token)",
+             strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+             (unsigned)web_server_port(d->web), cfg->store.dir);
+    return 0;
+}
+
+static void web_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    web_server_stop(d->web);
+    d->web = NULL;
+}
+
+/* The port sensor, with [sensor] interfaces only: probes of ports with no
+ * socket held, recorded and by policy answered (src/sensor/sensor.h). */
+static int sensor_svc_start(void *ctx)
+{
+    struct daemon *d = ctx;
+    if (!*d->cfg->sensor.interfaces)
+        return 0;
+    int rc = sensor_start(d->cfg, d->pipeline, &d->sensor, d->err, sizeof(d->err));
+    if (rc < 0) {
+        LOG_ERROR("port sensor: %s; no port is held or opened", d->err);
+        d->sensor = NULL;
+        return rc;
+    }
+    LOG_INFO("port sensor on %s", d->cfg->sensor.interfaces);
+    return 0;
+}
+
+static void sensor_svc_stop(void *ctx)
+{
+    struct daemon *d = ctx;
+    sensor_stop(d->sensor);
+    d->sensor = NULL;
+}
+
 /* ---- the SSH front end: last up, first down ---- */
 
 /* Honeynets for the SSH front end: made, used and removed on its workers. */
@@ -379,6 +444,8 @@ static const struct service services[] = {
     {"limits", limits_start, limits_stop, false},
     {"fetch", fetch_start, fetch_stop, false},
     {"dns", dns_start, dns_stop, false},
+    {"web", web_start, web_stop, false},
+    {"sensor", sensor_svc_start, sensor_svc_stop, false},
     {"honeynet", honeynet_svc_start, honeynet_svc_stop, true},
     {"ssh", ssh_start, ssh_stop, true},
 };

@@ -88,11 +88,17 @@
     X(DNS_QUERY, "dns.query",                                                                      \
       "a honeynet host asked karakuri's resolver for a name (qname, qtype, rcode, answer, proto, " \
       "src_ip, dst_ip over tcp, honeynet, container; malformed and size for what is not a query)") \
-    X(PORT_PROBE, "port.probe", "a packet reached a public port with no listener (proto)")         \
-    X(PORT_OPEN, "port.open", "a dynamic listener was opened on a port (proto, port)")             \
+    X(PORT_PROBE, "port.probe",                                                                    \
+      "a TCP SYN or first UDP datagram reached a sensor port with no socket (proto, src_ip, "      \
+      "src_port, dst_ip, dst_port, decision: open, is_open, never, deny, count, max, throttle)")   \
+    X(PORT_OPENED, "port.opened",                                                                  \
+      "the sensor opened a listener on a probed port before releasing the probe (proto, dst_ip, "  \
+      "dst_port, src_ip, bind_us)")                                                                \
     X(PORT_PAYLOAD, "port.payload",                                                                \
-      "a dynamic listener received a payload (size, md5, sha256, base64, shellcode)")              \
-    X(PORT_CLOSED, "port.closed", "a dynamic listener was closed after being idle (proto, port)")  \
+      "what a sensor listener received on a connection or in a datagram (proto, src_ip, "          \
+      "src_port, dst_ip, dst_port, size, md5, sha256, base64 of the first 64 KiB, truncated)")     \
+    X(PORT_CLOSED, "port.closed",                                                                  \
+      "the sensor closed an opened port (proto, dst_port, reason: idle; idle_s)")                  \
     X(INTERCEPT_TRIGGERED, "intercept.triggered",                                                  \
       "an intercept trigger fired for a source address (rule, container)")                         \
     X(INTERCEPT_CLONED, "intercept.cloned",                                                        \

@@ -61,4 +61,20 @@ int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_
                 char *warn, size_t warnlen, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* A page of events matching f (borrowed; its after_id is the cursor), in id
+ * order, at most limit (1 or more): {"events": [...], "next": ID} where each
+ * event is the object its JSON line holds (as `karakuri events --json`
+ * prints it) and next is the after_id of the following page, or null when
+ * this page is the last. *out is the caller's. */
+struct store_event_filter;
+int query_events_page(const struct store_options *so, const struct store_event_filter *f,
+                      unsigned limit, json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The store's state: {"sensor": sensor, "store": "sqlite"|"postgresql",
+ * "schema_version": N, "last_event": TS or null, "last_id": ID or null,
+ * "version": karakuri's}. sensor borrowed. *out is the caller's. */
+int query_health(const struct store_options *so, const char *sensor, json_t **out, char *err,
+                 size_t errlen) __attribute__((warn_unused_result));
+
 #endif

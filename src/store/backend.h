@@ -20,6 +20,7 @@
 
 struct store_backend {
     const char *name;
+    int schema_version; /* the version this code reads (and writes) */
     /* o is borrowed for the call; *ctx is the back end's, freed by close. */
     int (*open)(const struct store_options *o, void **ctx, char *err, size_t errlen);
     /* Writes n records (borrowed) in one transaction: all or none. On success

@@ -479,8 +479,8 @@ static int pg_reader_query(void *rctx, const struct store_event_filter *f, store
         add_term(&q, "honeynet =", f->honeynet);
     if (f->src_ip)
         add_term(&q, "src_ip =", f->src_ip);
-    snprintf(q.sql + q.len, sizeof(q.sql) - q.len, "%s ORDER BY id",
-             f->in_session ? " AND session IS NOT NULL" : "");
+    snprintf(q.sql + q.len, sizeof(q.sql) - q.len, "%s ORDER BY id%s",
+             f->in_session ? " AND session IS NOT NULL" : "", f->newest_first ? " DESC" : "");
 
     int rc = 0, crc = 0, rrc = 0;
     const char *what = "reading events";
@@ -545,6 +545,7 @@ int store_migrate(const struct store_options *o, int *from, int *to, char *err, 
 
 const struct store_backend store_backend_pg = {
     .name = "postgresql",
+    .schema_version = STORE_PG_SCHEMA_VERSION,
     /* No write side: the forwarder ships the local spool (forward.c). */
     .reader_open = pg_reader_open,
     .reader_query = pg_reader_query,

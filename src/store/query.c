@@ -24,6 +24,14 @@ const struct store_backend *store_reading_backend(const struct store_options *o)
     return has_url(o) ? &store_backend_pg : &store_backend_sqlite;
 }
 
+const char *store_reading_name(const struct store_options *o, int *schema_version)
+{
+    const struct store_backend *be = store_reading_backend(o);
+    if (schema_version)
+        *schema_version = be->schema_version;
+    return be->name;
+}
+
 int store_reader_open(const struct store_options *o, struct store_reader **out, char *err,
                       size_t errlen)
 {

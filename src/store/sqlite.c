@@ -296,6 +296,7 @@ static int sq_append(void *ctx, struct event_record *const *recs, size_t n, long
 
 const struct store_backend store_backend_sqlite = {
     .name = "sqlite",
+    .schema_version = STORE_SQLITE_SCHEMA_VERSION,
     .open = sq_open,
     .append_batch = sq_append,
     .close = sq_close,

@@ -32,7 +32,8 @@ enum {
     T_HONEYNET = 1 << 3,
     T_SRC_IP = 1 << 4,
     T_IN_SESSION = 1 << 5,
-    T_ALL = 1 << 6,
+    T_DESC = 1 << 6,
+    T_ALL = 1 << 7,
 };
 #define SHAPES (T_ALL * TYPE_SHAPES)
 
@@ -143,19 +144,20 @@ static char *shape_sql(unsigned terms, int type)
         {" AND src_ip = ?", " AND +src_ip = ?"},
     };
     bool after = terms & T_AFTER;
-    return xasprintf("SELECT id, data FROM events WHERE 1%s%s%s%s%s%s%s ORDER BY id",
-                     after ? " AND id > ?" : "", terms & T_SINCE ? since_sql[after] : "",
-                     type_sql[type][after], terms & T_SESSION ? col_sql[0][after] : "",
-                     terms & T_HONEYNET ? col_sql[1][after] : "",
-                     terms & T_SRC_IP ? col_sql[2][after] : "",
-                     terms & T_IN_SESSION ? " AND session IS NOT NULL" : "");
+    return xasprintf(
+        "SELECT id, data FROM events WHERE 1%s%s%s%s%s%s%s ORDER BY id%s",
+        after ? " AND id > ?" : "", terms & T_SINCE ? since_sql[after] : "", type_sql[type][after],
+        terms & T_SESSION ? col_sql[0][after] : "", terms & T_HONEYNET ? col_sql[1][after] : "",
+        terms & T_SRC_IP ? col_sql[2][after] : "",
+        terms & T_IN_SESSION ? " AND session IS NOT NULL" : "", terms & T_DESC ? " DESC" : "");
 }
 
 static unsigned terms_of(const struct store_event_filter *f)
 {
     return (f->after_id > 0 ? T_AFTER : 0) | (f->since_us > 0 ? T_SINCE : 0) |
            (f->session ? T_SESSION : 0) | (f->honeynet ? T_HONEYNET : 0) |
-           (f->src_ip ? T_SRC_IP : 0) | (f->in_session ? T_IN_SESSION : 0);
+           (f->src_ip ? T_SRC_IP : 0) | (f->in_session ? T_IN_SESSION : 0) |
+           (f->newest_first ? T_DESC : 0);
 }
 
 /* Binds f's values in the order shape_sql wrote the terms. */

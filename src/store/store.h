@@ -120,7 +120,8 @@ struct store_event_filter {
     const char *session;
     const char *honeynet;
     const char *src_ip;
-    bool in_session; /* only events that carry a session id */
+    bool in_session;   /* only events that carry a session id */
+    bool newest_first; /* in descending id order (the last event first) */
 };
 /* Called once per event, in id order. json_line is borrowed for the call.
  * Return 0 to go on; anything else stops the query, and a negative value is
@@ -143,6 +144,10 @@ int store_reader_query(struct store_reader *r, const struct store_event_filter *
                        store_event_cb cb, void *ud, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void store_reader_close(struct store_reader *r);
+
+/* The back end readers of o read ("sqlite" or "postgresql"); *schema_version
+ * (may be NULL) gets the schema version this karakuri reads and writes there. */
+const char *store_reading_name(const struct store_options *o, int *schema_version);
 
 /* For `karakuri check`: creates o->dir if missing, checks a file can be made
  * in it, and when a database exists, that it opens, has a schema this version

@@ -77,4 +77,17 @@ from=$(jq -sr --arg s "$hop1" '.[] | select(.session == $s) | .from_session' <<<
 "$KARAKURI" -c "$conf" hosts --json | jq -se --arg n "src-$ATT_IP" --arg d "$d1" \
   'any(.[] | select(.honeynet == $n) | .hosts[] | select(.ip == $d); (.hops // []) | length > 0)' >/dev/null ||
   e2e_fail "karakuri hosts does not show the hops to $d1: $("$KARAKURI" -c "$conf" hosts --json | jq -c '.hosts[0]')"
+# ProxyJump (ssh -J, spelt out as its ProxyCommand `ssh -W` so that the
+# jump's ssh takes the same options: a direct-tcpip channel through the gateway's sshd): the
+# gateway's connection to d1 is a hop like any other, and carries the login.
+printf '#!/bin/sh\necho pw\n' >"$E2E_TMP/askpass" && chmod 755 "$E2E_TMP/askpass"
+pj=$(e2e_as_attacker env SSH_ASKPASS="$E2E_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
+  ssh "${SSHO[@]}" -o LogLevel=ERROR -o NumberOfPasswordPrompts=1 \
+  -o ProxyCommand="ssh ${SSHO[*]} -o LogLevel=ERROR -o NumberOfPasswordPrompts=1 -W %h:%p -p $port eve@$ATT_HOST_IP" "eve@$d1" \
+  'echo PJ-$(hostname)' </dev/null 2>&1) || true
+e2e_assert_contains "$pj" "PJ-$name1" "a ProxyJump login's output"
+ev tcpip.forward | jq -se --arg d "$d1" 'any(.[]; .dst_port == 22 and .opened and .dst_ip == $d)' >/dev/null ||
+  e2e_fail "no tcpip.forward for the ProxyJump: $(ev tcpip.forward | tr '\n' ' ')"
+n=$(ev session.hop | jq -s --arg d "$d1" --arg g "$gw_ip" '[.[] | select(.dst_ip == $d and .src_ip == $g)] | length')
+e2e_assert_ge "$n" 5 "the ProxyJump's connection a hop too"
 e2e_log "ok"

@@ -45,7 +45,40 @@ static void test_defaults(void **state)
     assert_string_equal(c.images.gateway_image, "karakuri/gateway");
     assert_string_equal(c.images.decoy_image, "karakuri/decoy");
     assert_string_equal(c.images.mirror, "http://deb.debian.org/debian");
+    assert_string_equal(c.web.listen, "");
     config_free(&c);
+}
+
+/* [web] listen: off by default; loopback only (no TLS yet). */
+static void test_web_listen(void **state)
+{
+    struct config c;
+    char err[256] = "", host[CONFIG_HOST_LEN], why[256];
+    uint16_t port = 0;
+    (void)state;
+    assert_int_equal(parse(&c, "[web]\nlisten = 127.0.0.1:8088\n", err, sizeof(err)), 0);
+    assert_string_equal(c.web.listen, "127.0.0.1:8088");
+    config_free(&c);
+    assert_int_equal(parse(&c, "[web]\nlisten = [::1]:9000\n", err, sizeof(err)), 0);
+    config_free(&c);
+    assert_int_equal(parse(&c, "[web]\nlisten = 0.0.0.0:8088\n", err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "not a loopback address"));
+    config_free(&c);
+    assert_int_equal(parse(&c, "[web]\nlisten = 8088\n", err, sizeof(err)), -EINVAL);
+    config_free(&c);
+    assert_int_equal(config_parse_hostport("[::1]:80", true, host, &port, why, sizeof(why)), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 80);
+    assert_int_equal(config_parse_hostport("127.9.9.9:0", true, host, &port, why, sizeof(why)), 0);
+    assert_int_equal(config_parse_hostport("10.0.0.1:80", false, host, &port, why, sizeof(why)), 0);
+    assert_int_equal(config_parse_hostport("10.0.0.1:80", true, host, &port, why, sizeof(why)),
+                     -EINVAL);
+    assert_int_equal(config_parse_hostport("[::]:80", true, host, &port, why, sizeof(why)),
+                     -EINVAL);
+    assert_int_equal(config_parse_hostport("::1:80", true, host, &port, why, sizeof(why)), -EINVAL);
+    assert_int_equal(config_parse_hostport(":80", true, host, &port, why, sizeof(why)), -EINVAL);
+    assert_int_equal(config_parse_hostport("127.0.0.1:65536", true, host, &port, why, sizeof(why)),
+                     -EINVAL);
 }
 
 static void test_values(void **state)
@@ -272,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_nul_and_long_line),
         cmocka_unit_test(test_duration),    cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_containment), cmocka_unit_test(test_load),
+        cmocka_unit_test(test_web_listen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,7 +68,7 @@ static void test_type_names_from_issue(void **state)
         "file.upload",         "file.download",     "file.changed",    "tty.log",
         "tcpip.forward",       "lan.arp",           "lan.icmp",        "lan.flow",
         "lan.decoy_started",   "lan.decoy_stopped", "proc.exec",       "capture.pcap",
-        "port.probe",          "port.open",         "port.payload",    "port.closed",
+        "port.probe",          "port.opened",       "port.payload",    "port.closed",
         "intercept.triggered", "intercept.cloned",  "contain.cap_hit", "contain.limit",
         "contain.blocked",     "contain.cleanup",
     };

@@ -1,0 +1,80 @@
+/* events: pages of the event stream and the store's health, for the web API
+ * (the CLI prints the same lines as they come: cli/cmd_events.c). A page is
+ * read with the callback's stop: the store hands over one event more than
+ * the page holds, which says whether there is a next page, and no more. */
+#include "query/query.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct page {
+    unsigned limit;
+    json_t *events;
+    long long last_id; /* of the last event in the page */
+    bool more;
+};
+
+static int page_event(long long id, const char *line, void *ud)
+{
+    struct page *p = ud;
+    if (json_array_size(p->events) >= p->limit) {
+        p->more = true;
+        return 1; /* stop: one past the page */
+    }
+    json_t *ev = json_loads(line, 0, NULL);
+    /* A row that is not an object (it cannot be: the writer encoded it)
+     * still moves the cursor on, so that a page is never stuck on it. */
+    if (json_is_object(ev))
+        json_array_append(p->events, ev);
+    json_decref(ev);
+    p->last_id = id;
+    return 0;
+}
+
+int query_events_page(const struct store_options *so, const struct store_event_filter *f,
+                      unsigned limit, json_t **out, char *err, size_t errlen)
+{
+    struct page p = {.limit = limit ? limit : 1, .events = json_array()};
+    int rc = store_events_query(so, f, page_event, &p, err, errlen);
+    if (rc < 0 && rc != -ENOENT) {
+        json_decref(p.events);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o}", "events", p.events, "next",
+                     p.more ? json_integer(p.last_id) : json_null());
+    return 0;
+}
+
+struct last {
+    long long id;
+    json_t *ts;
+};
+
+static int last_event(long long id, const char *line, void *ud)
+{
+    struct last *l = ud;
+    json_t *ev = json_loads(line, 0, NULL);
+    l->id = id;
+    l->ts = json_incref(json_object_get(ev, "ts"));
+    json_decref(ev);
+    return 1; /* the newest only */
+}
+
+int query_health(const struct store_options *so, const char *sensor, json_t **out, char *err,
+                 size_t errlen)
+{
+    struct last l = {0};
+    struct store_event_filter f = {.newest_first = true};
+    int version = 0;
+    const char *backend = store_reading_name(so, &version);
+    int rc = store_events_query(so, &f, last_event, &l, err, errlen);
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    *out =
+        json_pack("{s:s, s:s, s:i, s:o, s:o, s:s}", "sensor", sensor ? sensor : "", "store",
+                  backend, "schema_version", version, "last_event", l.ts ? l.ts : json_null(),
+                  "last_id", l.id ? json_integer(l.id) : json_null(), "version", KARAKURI_VERSION);
+    return 0;
+}
