@@ -1015,10 +1015,13 @@ static int try_cand(struct scanner *sc, const struct cand *c, const struct senso
     return 1;
 }
 
-static bool seen_before(const struct cand *c, size_t upto, size_t off)
+/* The same start by the same way: a system call site is run from the bytes
+ * before it, so it is not the same as another candidate at its offset. */
+static bool seen_before(const struct cand *c, size_t upto, const struct cand *x)
 {
+    bool site = x->tech == SENSOR_SC_TECH_SYSCALL_SITE;
     for (size_t k = 0; k < upto; k++)
-        if (c[k].off == off)
+        if (c[k].off == x->off && (c[k].tech == SENSOR_SC_TECH_SYSCALL_SITE) == site)
             return true;
     return false;
 }
@@ -1030,7 +1033,7 @@ static int search(struct scanner *sc, const struct found *f, const struct sensor
     unsigned tried = 0;
     int rc = 0;
     for (size_t k = 0; k < f->n; k++) {
-        if (seen_before(f->c, k, f->c[k].off))
+        if (seen_before(f->c, k, &f->c[k]))
             continue;
         if (tried == lim->max_candidates || util_mono_us() > deadline_us) {
             out->budget_hit = true;
