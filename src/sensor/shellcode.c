@@ -27,9 +27,9 @@
 
 #define PAGE 4096u
 #define STACK_BASE 0x7ff00000u
-#define STACK_BYTES (64u * 1024u)
+#define STACK_BYTES ((size_t)64 * 1024)
 /* Room above the stack pointer for code that reads [esp + n]. */
-#define STACK_TOP_ROOM (16u * 1024u)
+#define STACK_TOP_ROOM ((size_t)16 * 1024)
 #define MAX_FOUND 512
 /* A system call site is emulated from each of this many bytes before it. */
 #define SITE_BACK 64
@@ -266,7 +266,7 @@ static void scan_loop(const uint8_t *b, size_t len, size_t i, struct found *f)
 {
     if (i + 1 >= len)
         return;
-    int d = (int8_t)b[i + 1];
+    int d = b[i + 1] < 0x80 ? (int)b[i + 1] : (int)b[i + 1] - 0x100; /* rel8 */
     if (d > -3 || d < -LOOP_BODY_MAX || (long long)i + 2 + d < 0)
         return;
     size_t body = (size_t)((long long)i + 2 + d);
@@ -1094,7 +1094,7 @@ int sensor_shellcode_scan(const uint8_t *buf, size_t len, struct sensor_sc_verdi
 
 /* ---- listings ------------------------------------------------------------ */
 
-#define DISASM_MAX_BYTES (128 * 1024)
+#define DISASM_MAX_BYTES ((size_t)128 * 1024)
 
 static int list_one(struct buf *o, const cs_insn *in)
 {

@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SENSOR_SC_MAX_SCAN_BYTES (1024 * 1024)
-#define SENSOR_SC_WINDOW_BYTES (64 * 1024)
+#define SENSOR_SC_MAX_SCAN_BYTES ((size_t)1024 * 1024)
+#define SENSOR_SC_WINDOW_BYTES ((size_t)64 * 1024)
 /* Where byte 0 of the payload sits in the emulated address space. */
 #define SENSOR_SC_BASE 0x10000000u
 #define SENSOR_SC_DEFAULT_INSNS 100000

@@ -45,7 +45,7 @@ static unsigned count(struct seen *s)
 static void wait_for(struct seen *s, unsigned n)
 {
     for (int i = 0; i < 1000 && count(s) < n; i++)
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        nanosleep(&(struct timespec){0, 10L * 1000 * 1000}, NULL);
     assert_int_equal(count(s), n);
 }
 
