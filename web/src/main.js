@@ -14,15 +14,7 @@ const NAV = [
   ['hosts', 'Hosts'], ['ports', 'Ports & payloads'],
 ];
 
-const VIEWS = {
-  overview: () => overview(),
-  sessions: (q) => sessions(q),
-  session: (id) => session(id),
-  intrusions: () => intrusions(),
-  graph: (src) => graph(src),
-  hosts: () => hosts(),
-  ports: () => ports(),
-};
+const VIEWS = { overview, sessions, session, intrusions, graph, hosts, ports };
 
 let current = null; // {abort: AbortController, cleanup: fn}
 
