@@ -12,6 +12,7 @@ command -v chromium >/dev/null || e2e_skip "no chromium (scripts/setup deps)"
 /usr/bin/python3 -c 'import websocket' 2>/dev/null || e2e_skip "no python3-websocket"
 out=${KARAKURI_ARTIFACTS:-$E2E_TMP}/web_page
 e2e_start_ssh_frontend 10.219.0.0/16
+e2e_wait_for 120 grep -q "host key sets ready" "$E2E_TMP/karakuri.log" || e2e_fail "no SSH host keys"
 printf 'echo typed-$((6*7))\nuname -s\nexit\n' |
   e2e_as_attacker sshpass -p 'S3cret!' ssh "${SSHO[@]}" -tt -p $port mallory@"$ATT_HOST_IP" >"$E2E_TMP/tty.out" 2>&1 || true
 grep -q "typed-42" "$E2E_TMP/tty.out" || e2e_fail "no shell output: $(tr -cd '[:print:]\n' <"$E2E_TMP/tty.out")"
