@@ -31,7 +31,7 @@ as_attacker() { ip netns exec "$ANS" "$@"; }
 # The sensor host's own service: a listening socket that must never be held.
 mkdir -p "$E2E_TMP/www"
 echo "host service" >"$E2E_TMP/www/index.html"
-in_sensor python3 -m http.server 8080 --bind "$SIP" --directory "$E2E_TMP/www" >"$E2E_TMP/http.log" 2>&1 &
+ip netns exec "$SNS" python3 -m http.server 8080 --bind "$SIP" --directory "$E2E_TMP/www" >"$E2E_TMP/http.log" 2>&1 &
 HTTP_PID=$!
 e2e_defer "kill $HTTP_PID 2>/dev/null; wait $HTTP_PID"
 
@@ -48,7 +48,7 @@ deny = 23,6000-6010
 port_idle = 4s
 throttle = 20
 throttle_window = 15s")
-in_sensor "$KARAKURI" -c "$conf" run >"$E2E_TMP/karakuri.log" 2>&1 &
+ip netns exec "$SNS" "$KARAKURI" -c "$conf" run >"$E2E_TMP/karakuri.log" 2>&1 &
 KK_PID=$!
 e2e_defer "kill -KILL $KK_PID 2>/dev/null; wait $KK_PID"
 e2e_defer "in_sensor '$KARAKURI' -c '$conf' cleanup"
@@ -182,9 +182,10 @@ done
 r=$(as_attacker timeout 5 python3 -c "
 import socket,time
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout(2)
-s.sendto(b'x',('$SIP',5556))
+s.connect(('$SIP',5556))  # Linux reports ICMP errors on connected UDP sockets only
+s.send(b'x')
 try:
-    s.recvfrom(10);print('reply')
+    s.recv(10);print('reply')
 except ConnectionRefusedError:
     print('refused')
 except socket.timeout:
