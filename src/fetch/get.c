@@ -64,6 +64,9 @@ void fetch_get_local(struct fetch_local *out)
     freeifaddrs(ifa);
 }
 
+/* The most libcurl hands on_body at once. */
+#define FETCH_GET_PIECE (256 * 1024)
+
 struct ctx {
     const struct fetch_get_req *r;
     CURL *h;
@@ -178,6 +181,9 @@ int fetch_get(const struct fetch_get_req *r, struct fetch_get_result *out)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)FETCH_GET_SLOW_S);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &c);
+    /* Fewer, larger pieces: one send to the client and one write to the
+     * file for each (16 KB by default). */
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)FETCH_GET_PIECE);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
