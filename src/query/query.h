@@ -11,6 +11,7 @@
 #define KARAKURI_QUERY_QUERY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct docker;
@@ -69,6 +70,14 @@ int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_
 struct store_event_filter;
 int query_events_page(const struct store_options *so, const struct store_event_filter *f,
                       unsigned limit, json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The port sensor's tables as pages of the same shape: port.opened and
+ * port.closed events (payloads false) or port.payload events (payloads
+ * true), after the cursor after_id; {"events": [], "next": null} when the
+ * store has none. */
+int query_ports_page(const struct store_options *so, long long after_id, unsigned limit,
+                     bool payloads, json_t **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* The store's state: {"sensor": sensor, "store": "sqlite"|"postgresql",

@@ -28,7 +28,9 @@ enum web_route web_route_parse(const char *path, char id[WEB_ID_MAX + 1])
         {"health", WEB_ROUTE_HEALTH},       {"events", WEB_ROUTE_EVENTS},
         {"sessions", WEB_ROUTE_SESSIONS},   {"hosts", WEB_ROUTE_HOSTS},
         {"downloads", WEB_ROUTE_DOWNLOADS}, {"openapi.json", WEB_ROUTE_OPENAPI},
+        {"ports", WEB_ROUTE_PORTS},         {"payloads", WEB_ROUTE_PAYLOADS},
     };
+    static const char artifacts[] = "artifacts/";
     static const char sessions[] = "sessions/";
     size_t pl = sizeof(WEB_API_PREFIX) - 1;
 
@@ -42,6 +44,13 @@ enum web_route web_route_parse(const char *path, char id[WEB_ID_MAX + 1])
     if (strncmp(rest, sessions, sizeof(sessions) - 1) == 0 && is_id(rest + sizeof(sessions) - 1)) {
         snprintf(id, WEB_ID_MAX + 1, "%s", rest + sizeof(sessions) - 1);
         return WEB_ROUTE_SESSION;
+    }
+    if (strncmp(rest, artifacts, sizeof(artifacts) - 1) == 0) {
+        const char *h = rest + sizeof(artifacts) - 1;
+        if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+            return WEB_ROUTE_NONE;
+        snprintf(id, WEB_ID_MAX + 1, "%s", h);
+        return WEB_ROUTE_ARTIFACT;
     }
     return WEB_ROUTE_NONE;
 }

@@ -20,6 +20,9 @@ enum web_route {
     WEB_ROUTE_HOSTS,
     WEB_ROUTE_DOWNLOADS,
     WEB_ROUTE_OPENAPI,
+    WEB_ROUTE_PORTS,    /* port.opened and port.closed */
+    WEB_ROUTE_PAYLOADS, /* port.payload */
+    WEB_ROUTE_ARTIFACT, /* artifacts/SHA256: id gets the 64 lowercase hex digits */
 };
 
 /* The route of path (the request's, without its query string); for

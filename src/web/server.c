@@ -21,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct web_server {
     struct MHD_Daemon *mhd;
@@ -79,6 +82,35 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
     a.body = body;
     a.len = strlen(body);
     return reply(c, &a, xname, xvalue);
+}
+
+/* artifacts/SHA256: the file itself, as an attachment that is never
+ * rendered; opened without following a link, and only a regular file. */
+static enum MHD_Result reply_artifact(struct MHD_Connection *c, const struct web_server *s,
+                                      const char *sha)
+{
+    char *path = store_artifact_path(s->dir, sha);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(path);
+    struct stat st;
+    if (fd < 0)
+        return reply_error(c, 404, "no such artifact", NULL, NULL);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return reply_error(c, 404, "no such artifact", NULL, NULL);
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!r) {
+        close(fd);
+        return MHD_NO;
+    }
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", sha);
+    add_headers(r, "application/octet-stream");
+    MHD_add_response_header(r, "Content-Disposition", disp);
+    enum MHD_Result res = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r); /* closes fd with the response */
+    return res;
 }
 
 static void source_of(struct MHD_Connection *c, char key[WEB_LIMIT_KEY_LEN])
@@ -153,6 +185,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     web_limit_succeeded(&s->limit, src, now_ms);
     enum web_route r = web_route_parse(url, id);
+    if (r == WEB_ROUTE_ARTIFACT)
+        return reply_artifact(c, s, id);
     struct web_answer a = {0};
     web_api_answer(&s->api, r, id, get_param, c, &a);
     return reply(c, &a, NULL, NULL);
