@@ -53,8 +53,7 @@ static int page_event(long long id, const char *line, void *ud)
 }
 
 static int page_of(const struct store_options *so, const struct store_event_filter *f,
-                   unsigned limit, const char *const *only, json_t **out, char *err,
-                   size_t errlen)
+                   unsigned limit, const char *const *only, json_t **out, char *err, size_t errlen)
 {
     struct page p = {.limit = limit ? limit : 1, .events = json_array(), .only = only};
     int rc = store_events_query(so, f, page_event, &p, err, errlen);

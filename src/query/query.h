@@ -30,6 +30,13 @@ int query_session_events(const struct store_options *so, const char *session, co
                          json_t **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* The artifact of session's n-th (0-based, in id order) tty.log event, an
+ * asciicast v2 file: sha256_hex gets its 64 lowercase hex digits. -ENOENT
+ * when the session has no such log (or its artifact field is not a digest). */
+int query_session_tty(const struct store_options *so, const char *session, unsigned n,
+                      char sha256_hex[65], char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
 /* One session in full: its events, then what happened on its honeynet while
  * it was open (lan.decoy_started, proc.exec). An empty array when there is
  * no such session. *out is the caller's. */

@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "query/query.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/token.h"
@@ -87,7 +88,7 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
 /* artifacts/SHA256: the file itself, as an attachment that is never
  * rendered; opened without following a link, and only a regular file. */
 static enum MHD_Result reply_artifact(struct MHD_Connection *c, const struct web_server *s,
-                                      const char *sha)
+                                      const char *sha, bool attachment)
 {
     char *path = store_artifact_path(s->dir, sha);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -106,8 +107,9 @@ static enum MHD_Result reply_artifact(struct MHD_Connection *c, const struct web
     }
     char disp[96];
     snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", sha);
-    add_headers(r, "application/octet-stream");
-    MHD_add_response_header(r, "Content-Disposition", disp);
+    add_headers(r, attachment ? "application/octet-stream" : "application/x-asciicast");
+    if (attachment)
+        MHD_add_response_header(r, "Content-Disposition", disp);
     enum MHD_Result res = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r); /* closes fd with the response */
     return res;
@@ -156,7 +158,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     static int seen;
     struct web_server *s = cls;
-    char src[WEB_LIMIT_KEY_LEN], id[WEB_ID_MAX + 1];
+    char src[WEB_LIMIT_KEY_LEN], id[WEB_ID_MAX + 1], sha[65], err[256];
+    unsigned n = 0;
     long long retry_ms = 0;
     (void)version;
     (void)upload;
@@ -184,9 +187,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                            "WWW-Authenticate", "Bearer realm=\"karakuri\"");
     }
     web_limit_succeeded(&s->limit, src, now_ms);
-    enum web_route r = web_route_parse(url, id);
+    enum web_route r = web_route_parse_n(url, id, &n);
     if (r == WEB_ROUTE_ARTIFACT)
-        return reply_artifact(c, s, id);
+        return reply_artifact(c, s, id, true);
+    if (r == WEB_ROUTE_TTY) {
+        /* the session's n-th tty log, an asciicast v2 artifact of ours */
+        int rc = query_session_tty(&s->api.store, id, n, sha, err, sizeof(err));
+        if (rc == -ENOENT)
+            return reply_error(c, 404, "no such tty log", NULL, NULL);
+        if (rc < 0)
+            return reply_error(c, 500, "the store could not be read", NULL, NULL);
+        return reply_artifact(c, s, sha, false);
+    }
     struct web_answer a = {0};
     web_api_answer(&s->api, r, id, get_param, c, &a);
     return reply(c, &a, NULL, NULL);

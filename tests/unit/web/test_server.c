@@ -251,6 +251,23 @@ static void test_artifacts_and_ports(void **state)
     request(c, "/api/v1/artifacts/..%2f..%2fweb.token", c->token, NULL, NULL, &r);
     assert_int_equal(r.status, 404);
 
+    /* sessions/ID/tty/N: the n-th tty.log's artifact, not an attachment */
+    static const char cast[] = "{\"version\": 2, \"width\": 80, \"height\": 24}\n";
+    char csha[65], fields[256];
+    assert_int_equal(store_artifact_put(c->fx->dir, cast, sizeof(cast) - 1, csha), 0);
+    snprintf(fields, sizeof(fields),
+             "{\"session\":\"s1\",\"artifact\":\"%s\",\"format\":\"asciicast-v2\"}", csha);
+    fixture_add(c->fx, EVENT_TTY_LOG, "2026-01-01T00:00:02Z", fields);
+    request(c, "/api/v1/sessions/s1/tty/0", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, cast);
+    assert_non_null(strstr(r.headers, "Content-Type: application/x-asciicast"));
+    assert_null(strstr(r.headers, "Content-Disposition"));
+    request(c, "/api/v1/sessions/s1/tty/1", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    request(c, "/api/v1/sessions/nosuch/tty/0", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+
     request(c, "/api/v1/ports", c->token, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "{\"events\":[],\"next\":null}\n");
