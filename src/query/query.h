@@ -59,6 +59,23 @@ int query_export_cowrie(const struct store_options *so, long long since_us, quer
 int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err,
               size_t errlen) __attribute__((warn_unused_result));
 
+/* One object per attacker source (src_ip of sessions), in the order of
+ * their first session: src, first and last (session starts), sessions, hosts
+ * (the hosts of its graph but the attacker: gateways, decoys, clones) and
+ * downloads (file.download events on its honeynets, at most 1000 counted a
+ * honeynet). *out is the caller's. */
+int query_intrusions(const struct store_options *so, json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The path of source src through the honeynets: {"nodes": [{id, kind
+ * (attacker, gateway, decoy, clone), ip, label, container}], "edges":
+ * [{source, target, kind (login: attacker to gateway; hop: an SSH session
+ * from a host to a decoy; flow: a connection between hosts), first, last,
+ * count}]}; a LAN address that is no decoy's is the gateway's. -ENOENT when
+ * src has no session. *out is the caller's. */
+int query_intrusion_graph(const struct store_options *so, const char *src, json_t **out, char *err,
+                          size_t errlen) __attribute__((warn_unused_result));
+
 /* The honeynets in the Docker engine (d borrowed), one object each:
  * honeynet, subnet, gateway {ip, hostname, state}, hosts (the population plan
  * of plan_hosts hosts merged with the decoys the store knows), flows. When the

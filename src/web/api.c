@@ -115,6 +115,18 @@ void web_api_answer(const struct web_api *a, enum web_route r, const char *id, w
                               sizeof(err));
         answer_read(out, rc, body, err);
         return;
+    case WEB_ROUTE_INTRUSIONS:
+        rc = query_intrusions(&a->store, &body, err, sizeof(err));
+        answer_read(out, rc, body, err);
+        return;
+    case WEB_ROUTE_INTRUSION_GRAPH:
+        rc = query_intrusion_graph(&a->store, id, &body, err, sizeof(err));
+        if (rc == -ENOENT) {
+            answer_error(out, 404, "no session from this source");
+            return;
+        }
+        answer_read(out, rc, body, err);
+        return;
     case WEB_ROUTE_SESSIONS:
         rc = query_sessions(&a->store, &body, err, sizeof(err));
         answer_read(out, rc, body, err);

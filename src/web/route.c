@@ -53,11 +53,13 @@ enum web_route web_route_parse_n(const char *path, char id[WEB_ID_MAX + 1], unsi
         const char *name;
         enum web_route r;
     } plain[] = {
-        {"health", WEB_ROUTE_HEALTH},       {"events", WEB_ROUTE_EVENTS},
-        {"sessions", WEB_ROUTE_SESSIONS},   {"hosts", WEB_ROUTE_HOSTS},
-        {"downloads", WEB_ROUTE_DOWNLOADS}, {"openapi.json", WEB_ROUTE_OPENAPI},
-        {"ports", WEB_ROUTE_PORTS},         {"payloads", WEB_ROUTE_PAYLOADS},
+        {"health", WEB_ROUTE_HEALTH},         {"events", WEB_ROUTE_EVENTS},
+        {"sessions", WEB_ROUTE_SESSIONS},     {"hosts", WEB_ROUTE_HOSTS},
+        {"downloads", WEB_ROUTE_DOWNLOADS},   {"openapi.json", WEB_ROUTE_OPENAPI},
+        {"ports", WEB_ROUTE_PORTS},           {"payloads", WEB_ROUTE_PAYLOADS},
+        {"intrusions", WEB_ROUTE_INTRUSIONS},
     };
+    static const char intrusions[] = "intrusions/", graph[] = "/graph";
     static const char artifacts[] = "artifacts/";
     static const char sessions[] = "sessions/";
     size_t pl = sizeof(WEB_API_PREFIX) - 1;
@@ -80,6 +82,20 @@ enum web_route web_route_parse_n(const char *path, char id[WEB_ID_MAX + 1], unsi
         if (n)
             *n = n0;
         return WEB_ROUTE_TTY;
+    }
+    if (strncmp(rest, intrusions, sizeof(intrusions) - 1) == 0) {
+        const char *a = rest + sizeof(intrusions) - 1;
+        size_t al = strlen(a), sl = sizeof(graph) - 1;
+        unsigned char addr[16];
+        char ip[WEB_ID_MAX + 1];
+        if (al <= sl || al - sl > WEB_ID_MAX || strcmp(a + al - sl, graph) != 0)
+            return WEB_ROUTE_NONE;
+        memcpy(ip, a, al - sl);
+        ip[al - sl] = '\0';
+        if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+            return WEB_ROUTE_NONE;
+        memcpy(id, ip, al - sl + 1);
+        return WEB_ROUTE_INTRUSION_GRAPH;
     }
     if (strncmp(rest, artifacts, sizeof(artifacts) - 1) == 0) {
         const char *h = rest + sizeof(artifacts) - 1;

@@ -24,6 +24,8 @@ enum web_route {
     WEB_ROUTE_PAYLOADS, /* port.payload */
     WEB_ROUTE_ARTIFACT, /* artifacts/SHA256: id gets the 64 lowercase hex digits */
     WEB_ROUTE_TTY,      /* sessions/ID/tty/N: id the session, n the log's index */
+    WEB_ROUTE_INTRUSIONS,
+    WEB_ROUTE_INTRUSION_GRAPH, /* intrusions/SRC/graph: id the source address */
 };
 
 #define WEB_TTY_MAX 9999u /* the highest N of sessions/ID/tty/N */

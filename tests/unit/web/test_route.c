@@ -71,6 +71,18 @@ static void test_paths(void **state)
     assert_int_equal(web_route_parse("/api/v1/sessions//tty/1", id), WEB_ROUTE_NONE);
     assert_int_equal(web_route_parse("/api/v1/sessions/a b/tty/1", id), WEB_ROUTE_NONE);
     assert_int_equal(web_route_parse("/api/v1/sessions/s1/tty/1/tty/2", id), WEB_ROUTE_NONE);
+    assert_int_equal(web_route_parse("/api/v1/intrusions", id), WEB_ROUTE_INTRUSIONS);
+    assert_int_equal(web_route_parse("/api/v1/intrusions/198.51.100.7/graph", id),
+                     WEB_ROUTE_INTRUSION_GRAPH);
+    assert_string_equal(id, "198.51.100.7");
+    assert_int_equal(web_route_parse("/api/v1/intrusions/2001:db8::1/graph", id),
+                     WEB_ROUTE_INTRUSION_GRAPH);
+    assert_string_equal(id, "2001:db8::1");
+    assert_int_equal(web_route_parse("/api/v1/intrusions/x/graph", id), WEB_ROUTE_NONE);
+    assert_int_equal(web_route_parse("/api/v1/intrusions//graph", id), WEB_ROUTE_NONE);
+    assert_int_equal(web_route_parse("/api/v1/intrusions/graph", id), WEB_ROUTE_NONE);
+    assert_int_equal(web_route_parse("/api/v1/intrusions/198.51.100.7", id), WEB_ROUTE_NONE);
+    assert_int_equal(web_route_parse("/api/v1/intrusions/198.51.100.7/graphs", id), WEB_ROUTE_NONE);
     assert_int_equal(web_route_parse("/api/v1/health/", id), WEB_ROUTE_NONE);
     assert_int_equal(web_route_parse("/api/v1/", id), WEB_ROUTE_NONE);
     assert_int_equal(web_route_parse("/api/v2/health", id), WEB_ROUTE_NONE);

@@ -268,6 +268,24 @@ static void test_artifacts_and_ports(void **state)
     request(c, "/api/v1/sessions/nosuch/tty/0", c->token, NULL, NULL, &r);
     assert_int_equal(r.status, 404);
 
+    request(c, "/api/v1/intrusions", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *got = json_loads(r.body, 0, NULL), *want = NULL;
+    char err[256];
+    struct store_options so = {.dir = c->fx->dir};
+    assert_int_equal(query_intrusions(&so, &want, err, sizeof(err)), 0);
+    assert_true(json_equal(got, want));
+    assert_true(json_array_size(got) >= 1);
+    const char *src = json_string_value(json_object_get(json_array_get(got, 0), "src"));
+    snprintf(path, sizeof(path), "/api/v1/intrusions/%s/graph", src);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"kind\":\"login\""));
+    json_decref(got);
+    json_decref(want);
+    request(c, "/api/v1/intrusions/203.0.113.99/graph", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+
     request(c, "/api/v1/ports", c->token, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, "{\"events\":[],\"next\":null}\n");
