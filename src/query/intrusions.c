@@ -138,7 +138,7 @@ static int by_source(const struct store_options *so, const char *src, json_t **o
         span(a, json_string_value(json_object_get(s, "start")));
         if (hn) {
             json_object_set_new(json_object_get(a, "honeynets"), hn, json_true());
-            json_array_append(
+            json_array_append_new(
                 json_object_get(a, "starts"),
                 json_pack("{s:s, s:O}", "honeynet", hn, "ts", json_object_get(s, "start")));
         }
