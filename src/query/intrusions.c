@@ -106,7 +106,10 @@ static json_t *values(json_t *o)
 {
     json_t *a = json_array(), *v;
     const char *k;
-    json_object_foreach(o, k, v) json_array_append(a, v);
+    json_object_foreach(o, k, v)
+    {
+        json_array_append(a, v);
+    }
     return a;
 }
 

@@ -4,7 +4,7 @@
 # helpers_web/store_fill: no intrusion needed), `karakuri web` serving it on
 # a loopback port, checked with curl and jq: 401 without the token and with a
 # wrong one, the bodies equal to the CLI's --json, events in pages chained by
-# next, a tty log as asciicast v2, an artifact as an attachment (a link in
+# next, a tty log as asciicast v2, intrusions and a graph, an artifact as an attachment (a link in
 # the artifacts directory refused), ports and payloads, openapi.json, the
 # security headers, hostile requests survived, a
 # brute force of the token answered 429; then, with a Docker engine, the API
@@ -190,6 +190,22 @@ e2e_assert_eq 404 "$(status)" "63 hex digits"
 api "artifacts/..%2Fweb.token" >/dev/null
 e2e_assert_eq 404 "$(status)" "a path as an artifact"
 
+# intrusions: one per source; the graph of 198.51.100.7 has its login on
+# hn-w1's gateway
+api intrusions >"$E2E_TMP/intr.json"
+e2e_assert_eq 200 "$(status)" "intrusions status"
+jq -e 'length == 2 and .[0].src == "198.51.100.7" and .[0].sessions == 1 and .[0].downloads == 1 and .[0].hosts == 1' \
+  "$E2E_TMP/intr.json" >/dev/null || e2e_fail "intrusions: $(cat "$E2E_TMP/intr.json")"
+api intrusions/198.51.100.7/graph >"$E2E_TMP/graph.json"
+e2e_assert_eq 200 "$(status)" "graph status"
+jq -e '(.nodes | map(select(.kind == "attacker" and .ip == "198.51.100.7")) | length == 1) and
+  (.edges | map(select(.source == "attacker:198.51.100.7" and .target == "gateway:hn-w1" and .kind == "login" and .count == 1)) | length == 1)' \
+  "$E2E_TMP/graph.json" >/dev/null || e2e_fail "graph: $(cat "$E2E_TMP/graph.json")"
+api intrusions/203.0.113.77/graph >/dev/null
+e2e_assert_eq 404 "$(status)" "the graph of a source without sessions"
+api "intrusions/%3Cscript%3E/graph" >/dev/null
+e2e_assert_eq 404 "$(status)" "the graph of no address"
+
 # ports and payloads: the sensor's events, empty pages when none
 api ports >"$E2E_TMP/ports.json"
 e2e_assert_eq 200 "$(status)" "ports status"
@@ -204,7 +220,7 @@ api openapi.json >"$E2E_TMP/openapi.json"
 e2e_assert_eq 200 "$(status)" "openapi.json status"
 cmp -s "$KARAKURI_SRC/docs/openapi.json" "$E2E_TMP/openapi.json" || e2e_fail "openapi.json is not docs/openapi.json"
 jq -e '.openapi | startswith("3.0")' "$E2E_TMP/openapi.json" >/dev/null || e2e_fail "openapi.json is not OpenAPI 3.0"
-for p in /health /events /sessions '/sessions/{id}' '/sessions/{id}/tty/{n}' /hosts /downloads /ports /payloads '/artifacts/{sha256}' /openapi.json; do
+for p in /health /events /sessions '/sessions/{id}' '/sessions/{id}/tty/{n}' /hosts /downloads /ports /payloads '/artifacts/{sha256}' /intrusions '/intrusions/{src}/graph' /openapi.json; do
   jq -e --arg p "$p" '.paths[$p].get' "$E2E_TMP/openapi.json" >/dev/null || e2e_fail "openapi.json lacks $p"
 done
 
