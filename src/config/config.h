@@ -111,6 +111,12 @@ struct config {
         bool fetch;          /* the fetcher retrieves downloads itself (HTTP so far) */
         long long max_bytes; /* most of one download fetched, or of a file sent in */
         long long quota;     /* most a honeynet may fetch in all */
+        /* with fetch: where names are resolved, "IPV4[:PORT]" ("" = the first
+         * nameserver of the host's /etc/resolv.conf); parsed into resolver_ip
+         * (host byte order, 0 for none) and resolver_port */
+        char *resolver;
+        uint32_t resolver_ip;
+        uint16_t resolver_port;
     } capture;
     struct config_web {
         /* "ADDR:PORT" of the JSON API ("" = off); loopback only until TLS */

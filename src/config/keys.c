@@ -321,6 +321,37 @@ static int set_interfaces(struct config *c, const struct key *k, const char *v, 
     return set_string(c, k, v, why, n);
 }
 
+/* [capture] resolver: empty (the host's /etc/resolv.conf) or IPV4[:PORT]. */
+static int set_resolver(struct config *c, const struct key *k, const char *v, char *why, size_t n)
+{
+    char host[INET_ADDRSTRLEN + 1];
+    struct in_addr a;
+    uint32_t ip = 0;
+    long long port = 53;
+    if (*v) {
+        const char *colon = strchr(v, ':');
+        size_t hl = colon ? (size_t)(colon - v) : strlen(v);
+        bool ok = hl < sizeof(host);
+        if (ok) {
+            memcpy(host, v, hl);
+            host[hl] = '\0';
+            ok = inet_pton(AF_INET, host, &a) == 1;
+            ip = ok ? ntohl(a.s_addr) : 0;
+            ok = ok && ip != 0 && ip != 0xffffffffu &&
+                 (!colon || util_parse_ll(colon + 1, 1, 65535, &port) == 0);
+        }
+        if (!ok) {
+            snprintf(why, n,
+                     "expected an IPv4 address and an optional port such as 192.0.2.53 "
+                     "or 192.0.2.53:5353 (empty: the host's /etc/resolv.conf)");
+            return -EINVAL;
+        }
+    }
+    c->capture.resolver_ip = ip;
+    c->capture.resolver_port = (uint16_t)port;
+    return set_string(c, k, v, why, n);
+}
+
 static int set_sensor_open(struct config *c, const struct key *k, const char *v, char *why,
                            size_t n)
 {
@@ -547,6 +578,10 @@ static const struct key KEYS[] = {
      set_size, get_size, OFF(capture.max_bytes), 1024, 1LL << 34},
     {"capture", "quota", "256M", "with fetch: the most one honeynet may fetch in all", set_size,
      get_size, OFF(capture.quota), 1024, 1LL << 40},
+    STR("capture", "resolver", capture.resolver, "", set_resolver,
+        "with fetch: the resolver that honeynet hosts' lookups are asked of for real, "
+        "IPV4[:PORT] (empty: the first nameserver of this host's /etc/resolv.conf); "
+        "with fetch = no nothing is asked of it"),
     STR("web", "listen", web.listen, "", set_web_listen,
         "address and port of the JSON API (empty: off), served by run; a loopback address only "
         "(TLS is not there yet); the token is in <store dir>/web.token"),

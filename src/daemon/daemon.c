@@ -311,8 +311,11 @@ static int dns_start(void *ctx)
 {
     struct daemon *d = ctx;
     if (d->cfg->capture.fetch)
-        LOG_INFO("resolver: [capture] fetch = yes: names still get made-up addresses; a "
-                 "download to one is fetched by its name, looked up on this host");
+        LOG_INFO("resolver: [capture] fetch = yes: A and AAAA lookups of ordinary names are "
+                 "asked for real, from this host, of %s (no answer: a made-up address); "
+                 "names the intruder picks are looked up from here",
+                 d->cfg->capture.resolver[0] ? d->cfg->capture.resolver
+                                             : "this host's /etc/resolv.conf nameserver");
     int rc =
         dns_server_start(d->cfg, d->pipeline, CONTAIN_DNS_PORT, d->lan ? lan_responder_owner : NULL,
                          d->lan, &d->dns, d->err, sizeof(d->err));

@@ -15,8 +15,9 @@
  *         (invalid, test, local, localdomain, internal, lan, home.arpa);
  *   localhost and names under it: 127.0.0.1 (RFC 6761);
  *   REFUSED for zone transfers and classes other than IN.
- * [capture] fetch = yes is to resolve names for real on the host side (issue
- * 13); until then it is answered the same (the hook: dns_decide's caller). */
+ * With [capture] fetch = yes, what would be NOERROR for an A or AAAA
+ * question is asked of a real resolver first (dns/resolve.h); these answers
+ * stay for the rest and when it gives none. */
 #ifndef KARAKURI_DNS_ANSWER_H
 #define KARAKURI_DNS_ANSWER_H
 

@@ -97,18 +97,16 @@ int dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q)
     return 0;
 }
 
-size_t dns_answer_build(uint8_t *out, size_t cap, const struct dns_query *q, enum dns_rcode rcode,
-                        const uint32_t *a, uint32_t ttl_s)
+/* The header (ancount answers) and the question in out; the length. The
+ * caller has checked that they fit. */
+static size_t put_head(uint8_t *out, const struct dns_query *q, enum dns_rcode rcode,
+                       unsigned ancount)
 {
-    bool answer = a && q->has_question;
-    size_t need = DNS_HEADER_LEN + (q->has_question ? q->qwire_len : 0) + (answer ? 16 : 0);
-    if (need > cap)
-        return 0;
     put16(out, q->id);
     put16(out + 2, FLAG_QR | (unsigned)q->opcode << 11 | (q->rd ? FLAG_RD : 0) | FLAG_RA |
                        ((unsigned)rcode & 0xf));
     put16(out + 4, q->has_question ? 1 : 0);
-    put16(out + 6, answer ? 1 : 0);
+    put16(out + 6, ancount);
     put16(out + 8, 0);
     put16(out + 10, 0);
     size_t at = DNS_HEADER_LEN;
@@ -116,6 +114,17 @@ size_t dns_answer_build(uint8_t *out, size_t cap, const struct dns_query *q, enu
         memcpy(out + at, q->qwire, q->qwire_len);
         at += q->qwire_len;
     }
+    return at;
+}
+
+size_t dns_answer_build(uint8_t *out, size_t cap, const struct dns_query *q, enum dns_rcode rcode,
+                        const uint32_t *a, uint32_t ttl_s)
+{
+    bool answer = a && q->has_question;
+    size_t need = DNS_HEADER_LEN + (q->has_question ? q->qwire_len : 0) + (answer ? 16 : 0);
+    if (need > cap)
+        return 0;
+    size_t at = put_head(out, q, rcode, answer ? 1 : 0);
     if (answer) {
         put16(out + at, 0xc000u | DNS_HEADER_LEN); /* the question's name */
         put16(out + at + 2, DNS_TYPE_A);
@@ -127,6 +136,55 @@ size_t dns_answer_build(uint8_t *out, size_t cap, const struct dns_query *q, enu
         put16(out + at + 14, *a & 0xffffu);
         at += 16;
     }
+    return at;
+}
+
+bool dns_name_equal(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    if (al != bl)
+        return false;
+    for (size_t i = 0; i < al; i++) {
+        uint8_t x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (uint8_t)(x + ('a' - 'A'));
+        if (y >= 'A' && y <= 'Z')
+            y = (uint8_t)(y + ('a' - 'A'));
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+size_t dns_answer_build_rrs(uint8_t *out, size_t cap, const struct dns_query *q,
+                            enum dns_rcode rcode, const struct dns_rr *rr, size_t n)
+{
+    if (!q->has_question || DNS_HEADER_LEN + q->qwire_len > cap)
+        return 0;
+    size_t at = put_head(out, q, rcode, 0);
+    size_t qnlen = q->qwire_len - 4;
+    unsigned count = 0;
+    for (size_t i = 0; i < n && i < DNS_RR_MAX; i++) {
+        const struct dns_rr *r = &rr[i];
+        bool ptr = dns_name_equal(r->owner, r->owner_len, q->qwire, qnlen);
+        size_t olen = ptr ? 2 : r->owner_len;
+        if (r->owner_len < 1 || r->owner_len > DNS_NAME_MAX || r->data_len > DNS_NAME_MAX ||
+            at + olen + 10 + r->data_len > cap)
+            break;
+        if (ptr)
+            put16(out + at, 0xc000u | DNS_HEADER_LEN);
+        else
+            memcpy(out + at, r->owner, r->owner_len);
+        at += olen;
+        put16(out + at, r->type);
+        put16(out + at + 2, DNS_CLASS_IN);
+        put16(out + at + 4, r->ttl_s >> 16);
+        put16(out + at + 6, r->ttl_s & 0xffffu);
+        put16(out + at + 8, (unsigned)r->data_len);
+        memcpy(out + at + 10, r->data, r->data_len);
+        at += 10 + r->data_len;
+        count++;
+    }
+    put16(out + 6, count);
     return at;
 }
 

@@ -96,7 +96,8 @@
       "dst_port, src_ip, bind_us)")                                                                \
     X(PORT_PAYLOAD, "port.payload",                                                                \
       "what a sensor listener received on a connection or in a datagram (proto, src_ip, "          \
-      "src_port, dst_ip, dst_port, size, md5, sha256, base64 of the first 64 KiB, truncated)")     \
+      "src_port, dst_ip, dst_port, size, md5, sha256, base64 of the first 64 KiB, truncated; "     \
+      "shellcode: the x86/x86-64 shellcode verdict)")                                              \
     X(PORT_CLOSED, "port.closed",                                                                  \
       "the sensor closed an opened port (proto, dst_port, reason: idle; idle_s)")                  \
     X(INTERCEPT_TRIGGERED, "intercept.triggered",                                                  \

@@ -16,6 +16,7 @@
 #include "sensor/packet.h"
 #include "sensor/policy.h"
 #include "sensor/rules.h"
+#include "sensor/scanq.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -35,6 +36,7 @@ struct sensor {
     struct sensor_nfq *q;
     struct sensor_policy *pol;
     struct sensor_listeners *ls;
+    struct sensor_scanq *scq;
     char ifaces[SENSOR_IFACES_MAX][16];
     size_t nifaces;
     bool rules;
@@ -117,6 +119,12 @@ static void on_payload(void *ud, const struct sensor_payload *pl)
         json_object_set_new(ev, "truncated", json_true());
     if (pl->refused)
         json_object_set_new(ev, "refused", json_true());
+    sensor_scanq_push(s->scq, ev, pl->data, pl->len);
+}
+
+static void emit_scanned(void *ud, json_t *ev)
+{
+    struct sensor *s = ud;
     (void)event_emit(s->p, ev);
 }
 
@@ -262,6 +270,10 @@ static int setup(struct sensor *s, char *err, size_t errlen)
         snprintf(err, errlen, "epoll/timerfd: %s", util_strerror(-rc, eb, sizeof(eb)));
         return rc;
     }
+    if ((rc = sensor_scanq_start(emit_scanned, s, &s->scq)) < 0) {
+        snprintf(err, errlen, "shellcode scan thread: %s", util_strerror(-rc, eb, sizeof(eb)));
+        return rc;
+    }
     struct sensor_listen_opts lo = {
         .reply = reply, .reply_len = reply_len, .fn = on_payload, .ud = s};
     if ((rc = sensor_listen_new(s->epfd, &lo, &s->ls)) < 0) {
@@ -289,6 +301,8 @@ static void teardown(struct sensor *s)
     worker_stop(&s->w);
     sensor_nfq_close(s->q);
     sensor_listen_free(s->ls);
+    /* After the sensor thread: no payload is pushed any more. */
+    sensor_scanq_stop(s->scq);
     sensor_policy_free(s->pol);
     if (s->timer_fd >= 0)
         close(s->timer_fd);

@@ -12,6 +12,7 @@
 #include "query/query.h"
 #include "store/store.h"
 #include "web/api.h"
+#include "web/asset.h"
 #include "web/token.h"
 
 #include <arpa/inet.h>
@@ -49,11 +50,32 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 static void add_headers(struct MHD_Response *r, const char *type)
 {
     MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    for (const struct web_header *h = web_security_headers; h->name; h++)
+        MHD_add_response_header(r, h->name, h->value);
+}
+
+/* The page's files (asset.h): no token, as they hold no data. */
+static enum MHD_Result reply_asset(struct MHD_Connection *c, const char *url)
+{
+    const struct web_asset *a = web_asset_find(url);
+    if (!a) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            sizeof("not found\n") - 1, (void *)"not found\n", MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        add_headers(r, "text/plain; charset=utf-8");
+        enum MHD_Result res = MHD_queue_response(c, 404, r);
+        MHD_destroy_response(r);
+        return res;
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    add_headers(r, a->type);
+    enum MHD_Result res = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return res;
 }
 
 /* Queues the answer; takes a->body. extra: one more header (name, value) or
@@ -179,6 +201,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     enum web_limit_verdict v = web_limit_admit(&s->limit, src, now_ms, &retry_ms);
     if (v != WEB_LIMIT_OK)
         return too_many(c, v, retry_ms);
+    if (web_asset_is_page_path(url))
+        return reply_asset(c, url);
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (!web_token_check(auth, s->token)) {
         web_limit_failed(&s->limit, src, now_ms);

@@ -4,7 +4,8 @@
 # SYN to a closed TCP port and the first datagram to a closed UDP port are
 # answered with [sensor] reply (no retransmission: the connect takes well
 # under the 1 s SYN retry), port.payload's md5/sha256/base64 match what was
-# sent, a denied port stays closed, the sensor host's own listening socket
+# sent, an execve shellcode in an exploit is found (port.payload.shellcode)
+# and random bytes are not, a denied port stays closed, the sensor host's own listening socket
 # and karakuri's SSH port are never queued, a scan opens no more than the
 # throttle, an idle port closes; after kill -9 everything stays reachable
 # (fail-open) and `karakuri cleanup` removes the rules.
@@ -109,6 +110,22 @@ e2e_wait_for 10 sh -c "'$KARAKURI' -c '$conf' events --json --type port.payload 
 ev port.payload | jq -se --arg m "$md5" --arg s "$sha" --arg b "$b64" --argjson n "$size" \
   'any(.[]; .proto == "tcp" and .dst_port == 4444 and .md5 == $m and .sha256 == $s and .base64 == $b and .size == $n and .src_ip == "198.51.100.20")' >/dev/null ||
   e2e_fail "port.payload does not match what was sent: $(ev port.payload | head -c 600)"
+ev port.payload | jq -se --arg m "$md5" 'any(.[]; .md5 == $m and .shellcode.detected == false)' >/dev/null ||
+  e2e_fail "random bytes and a GET taken for shellcode: $(ev port.payload | jq -c .shellcode)"
+
+# An exploit: an overflow's filler, a NOP sled and an x86 execve("/bin//sh").
+{ printf 'GET /cgi-bin/'; head -c 600 /dev/zero | tr '\0' A; head -c 64 /dev/zero | tr '\0' '\220'
+  printf '\x31\xc0\x50\x68\x2f\x2f\x73\x68\x68\x2f\x62\x69\x6e\x89\xe3\x50\x53\x89\xe1\x31\xd2\xb0\x0b\xcd\x80'
+  printf ' HTTP/1.0\r\n\r\n'; } >"$E2E_TMP/exploit.bin"
+r=$(client tcp $SIP 4444 "$E2E_TMP/exploit.bin")
+md5=$(md5sum <"$E2E_TMP/exploit.bin" | cut -d' ' -f1)
+e2e_wait_for 10 sh -c "'$KARAKURI' -c '$conf' events --json --type port.payload | grep -q '\"md5\":\"$md5\"'" ||
+  e2e_fail "no port.payload for the exploit"
+sc=$(ev port.payload | jq -c --arg m "$md5" 'select(.md5 == $m) | .shellcode')
+e2e_log "the exploit's verdict: $(jq -c 'del(.listing)' <<<"$sc")"
+jq -e '.detected and .arch == "x86" and .reached == "int80" and .syscall_nr == 11 and (.listing | test("int +0x80"))' \
+  <<<"$sc" >/dev/null || e2e_fail "the execve shellcode was not found: $sc"
+
 ev port.opened | jq -se 'any(.[]; .proto == "tcp" and .dst_port == 4444 and .dst_ip == "198.51.100.10")' >/dev/null ||
   e2e_fail "no port.opened for tcp 4444"
 ev port.probe | jq -se 'any(.[]; .proto == "tcp" and .dst_port == 4444 and .decision == "open" and .src_ip == "198.51.100.20")' >/dev/null ||

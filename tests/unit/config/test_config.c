@@ -49,6 +49,35 @@ static void test_defaults(void **state)
     config_free(&c);
 }
 
+/* [capture] resolver: empty (resolv.conf) by default; IPV4[:PORT]. */
+static void test_resolver(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    (void)state;
+    assert_int_equal(parse(&c, "", err, sizeof(err)), 0);
+    assert_string_equal(c.capture.resolver, "");
+    assert_int_equal(c.capture.resolver_ip, 0);
+    config_free(&c);
+    assert_int_equal(parse(&c, "[capture]\nresolver = 203.0.113.53\n", err, sizeof(err)), 0);
+    assert_string_equal(c.capture.resolver, "203.0.113.53");
+    assert_int_equal(c.capture.resolver_ip, 0xcb007135u);
+    assert_int_equal(c.capture.resolver_port, 53);
+    config_free(&c);
+    assert_int_equal(parse(&c, "[capture]\nresolver = 203.0.113.53:5353\n", err, sizeof(err)), 0);
+    assert_int_equal(c.capture.resolver_port, 5353);
+    config_free(&c);
+    static const char *const bad[] = {
+        "[capture]\nresolver = 203.0.113.53:0\n", "[capture]\nresolver = 203.0.113.53:65536\n",
+        "[capture]\nresolver = 203.0.113/24\n",   "[capture]\nresolver = 0.0.0.0\n",
+        "[capture]\nresolver = dns.example\n",    "[capture]\nresolver = [::1]:53\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(parse(&c, bad[i], err, sizeof(err)), -EINVAL);
+        assert_non_null(strstr(err, "IPv4 address"));
+        config_free(&c);
+    }
+}
+
 /* [web] listen: off by default; loopback only (no TLS yet). */
 static void test_web_listen(void **state)
 {
@@ -305,7 +334,7 @@ int main(void)
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_nul_and_long_line),
         cmocka_unit_test(test_duration),    cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_containment), cmocka_unit_test(test_load),
-        cmocka_unit_test(test_web_listen),
+        cmocka_unit_test(test_web_listen),  cmocka_unit_test(test_resolver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
