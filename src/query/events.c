@@ -14,16 +14,35 @@ struct page {
     json_t *events;
     long long last_id; /* of the last event in the page */
     bool more;
+    const char *const *only; /* NULL, or the types kept (NULL-terminated) */
 };
+
+static bool kept(const struct page *p, const json_t *ev)
+{
+    const char *t = json_string_value(json_object_get(ev, "type"));
+    if (!p->only)
+        return true;
+    for (size_t i = 0; t && p->only[i]; i++)
+        if (strcmp(t, p->only[i]) == 0)
+            return true;
+    return false;
+}
 
 static int page_event(long long id, const char *line, void *ud)
 {
     struct page *p = ud;
+    json_t *ev = json_loads(line, 0, NULL);
+    if (json_is_object(ev) && !kept(p, ev)) {
+        json_decref(ev);
+        if (json_array_size(p->events) < p->limit)
+            p->last_id = id; /* skipped, and the cursor moves past it */
+        return 0;
+    }
     if (json_array_size(p->events) >= p->limit) {
+        json_decref(ev);
         p->more = true;
         return 1; /* stop: one past the page */
     }
-    json_t *ev = json_loads(line, 0, NULL);
     /* A row that is not an object (it cannot be: the writer encoded it)
      * still moves the cursor on, so that a page is never stuck on it. */
     if (json_is_object(ev))
@@ -33,10 +52,10 @@ static int page_event(long long id, const char *line, void *ud)
     return 0;
 }
 
-int query_events_page(const struct store_options *so, const struct store_event_filter *f,
-                      unsigned limit, json_t **out, char *err, size_t errlen)
+static int page_of(const struct store_options *so, const struct store_event_filter *f,
+                   unsigned limit, const char *const *only, json_t **out, char *err, size_t errlen)
 {
-    struct page p = {.limit = limit ? limit : 1, .events = json_array()};
+    struct page p = {.limit = limit ? limit : 1, .events = json_array(), .only = only};
     int rc = store_events_query(so, f, page_event, &p, err, errlen);
     if (rc < 0 && rc != -ENOENT) {
         json_decref(p.events);
@@ -45,6 +64,21 @@ int query_events_page(const struct store_options *so, const struct store_event_f
     *out = json_pack("{s:o, s:o}", "events", p.events, "next",
                      p.more ? json_integer(p.last_id) : json_null());
     return 0;
+}
+
+int query_events_page(const struct store_options *so, const struct store_event_filter *f,
+                      unsigned limit, json_t **out, char *err, size_t errlen)
+{
+    return page_of(so, f, limit, NULL, out, err, errlen);
+}
+
+int query_ports_page(const struct store_options *so, long long after_id, unsigned limit,
+                     bool payloads, json_t **out, char *err, size_t errlen)
+{
+    static const char *const ports[] = {"port.opened", "port.closed", NULL};
+    static const char *const pays[] = {"port.payload", NULL};
+    struct store_event_filter f = {.after_id = after_id, .type = "port"};
+    return page_of(so, &f, limit, payloads ? pays : ports, out, err, errlen);
 }
 
 struct last {

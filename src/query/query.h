@@ -11,6 +11,7 @@
 #define KARAKURI_QUERY_QUERY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct docker;
@@ -27,6 +28,13 @@ int query_sessions(const struct store_options *so, json_t **out, char *err, size
  * order; an empty array when there are none. *out is the caller's. */
 int query_session_events(const struct store_options *so, const char *session, const char *type,
                          json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The artifact of session's n-th (0-based, in id order) tty.log event, an
+ * asciicast v2 file: sha256_hex gets its 64 lowercase hex digits. -ENOENT
+ * when the session has no such log (or its artifact field is not a digest). */
+int query_session_tty(const struct store_options *so, const char *session, unsigned n,
+                      char sha256_hex[65], char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* One session in full: its events, then what happened on its honeynet while
@@ -51,6 +59,23 @@ int query_export_cowrie(const struct store_options *so, long long since_us, quer
 int query_lan(const struct store_options *so, const char *honeynet, json_t **out, char *err,
               size_t errlen) __attribute__((warn_unused_result));
 
+/* One object per attacker source (src_ip of sessions), in the order of
+ * their first session: src, first and last (session starts), sessions, hosts
+ * (the hosts of its graph but the attacker: gateways, decoys, clones) and
+ * downloads (file.download events on its honeynets, at most 1000 counted a
+ * honeynet). *out is the caller's. */
+int query_intrusions(const struct store_options *so, json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The path of source src through the honeynets: {"nodes": [{id, kind
+ * (attacker, gateway, decoy, clone), ip, label, container}], "edges":
+ * [{source, target, kind (login: attacker to gateway; hop: an SSH session
+ * from a host to a decoy; flow: a connection between hosts), first, last,
+ * count}]}; a LAN address that is no decoy's is the gateway's. -ENOENT when
+ * src has no session. *out is the caller's. */
+int query_intrusion_graph(const struct store_options *so, const char *src, json_t **out, char *err,
+                          size_t errlen) __attribute__((warn_unused_result));
+
 /* The honeynets in the Docker engine (d borrowed), one object each:
  * honeynet, subnet, gateway {ip, hostname, state}, hosts (the population plan
  * of plan_hosts hosts merged with the decoys the store knows), flows. When the
@@ -69,6 +94,14 @@ int query_hosts(struct docker *d, const struct store_options *so, unsigned plan_
 struct store_event_filter;
 int query_events_page(const struct store_options *so, const struct store_event_filter *f,
                       unsigned limit, json_t **out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* The port sensor's tables as pages of the same shape: port.opened and
+ * port.closed events (payloads false) or port.payload events (payloads
+ * true), after the cursor after_id; {"events": [], "next": null} when the
+ * store has none. */
+int query_ports_page(const struct store_options *so, long long after_id, unsigned limit,
+                     bool payloads, json_t **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
 /* The store's state: {"sensor": sensor, "store": "sqlite"|"postgresql",

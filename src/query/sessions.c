@@ -206,6 +206,23 @@ static void add_reached(const struct store_options *so, json_t *events)
     json_decref(r.events);
 }
 
+int query_session_tty(const struct store_options *so, const char *session, unsigned n,
+                      char sha256_hex[65], char *err, size_t errlen)
+{
+    json_t *events = NULL;
+    int rc = query_session_events(so, session, "tty.log", &events, err, errlen);
+    if (rc < 0)
+        return rc;
+    const char *sha = json_string_value(json_object_get(json_array_get(events, n), "artifact"));
+    rc = -ENOENT;
+    if (sha && strlen(sha) == 64 && strspn(sha, "0123456789abcdef") == 64) {
+        memcpy(sha256_hex, sha, 65);
+        rc = 0;
+    }
+    json_decref(events);
+    return rc;
+}
+
 int query_session(const struct store_options *so, const char *session, json_t **out, char *err,
                   size_t errlen)
 {

@@ -105,6 +105,28 @@ void web_api_answer(const struct web_api *a, enum web_route r, const char *id, w
         snprintf(p.type, sizeof(p.type), "%s", event_type_name(EVENT_FILE_DOWNLOAD));
         events_page(a, &p, out);
         return;
+    case WEB_ROUTE_PORTS:
+    case WEB_ROUTE_PAYLOADS:
+        if (web_page_params_parse(get, ud, &p, err, sizeof(err)) < 0) {
+            answer_error(out, 400, err);
+            return;
+        }
+        rc = query_ports_page(&a->store, p.after_id, p.limit, r == WEB_ROUTE_PAYLOADS, &body, err,
+                              sizeof(err));
+        answer_read(out, rc, body, err);
+        return;
+    case WEB_ROUTE_INTRUSIONS:
+        rc = query_intrusions(&a->store, &body, err, sizeof(err));
+        answer_read(out, rc, body, err);
+        return;
+    case WEB_ROUTE_INTRUSION_GRAPH:
+        rc = query_intrusion_graph(&a->store, id, &body, err, sizeof(err));
+        if (rc == -ENOENT) {
+            answer_error(out, 404, "no session from this source");
+            return;
+        }
+        answer_read(out, rc, body, err);
+        return;
     case WEB_ROUTE_SESSIONS:
         rc = query_sessions(&a->store, &body, err, sizeof(err));
         answer_read(out, rc, body, err);

@@ -19,20 +19,54 @@ static bool is_id(const char *s)
            strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
 }
 
+/* "ID/tty/N" into id and n. */
+static bool tty_path(const char *s, char id[WEB_ID_MAX + 1], unsigned *n)
+{
+    static const char tty[] = "/tty/";
+    const char *t = strstr(s, tty);
+    size_t idlen = t ? (size_t)(t - s) : 0;
+    const char *num = t ? t + sizeof(tty) - 1 : NULL;
+    size_t nl = num ? strlen(num) : 0;
+    char buf[WEB_ID_MAX + 1];
+    long long v;
+    if (!t || idlen < 1 || idlen > WEB_ID_MAX || nl < 1 || nl > 4 ||
+        strspn(num, "0123456789") != nl)
+        return false;
+    memcpy(buf, s, idlen);
+    buf[idlen] = '\0';
+    if (!is_id(buf) || util_parse_ll(num, 0, WEB_TTY_MAX, &v) < 0)
+        return false;
+    memcpy(id, buf, idlen + 1);
+    *n = (unsigned)v;
+    return true;
+}
+
 enum web_route web_route_parse(const char *path, char id[WEB_ID_MAX + 1])
 {
+    return web_route_parse_n(path, id, NULL);
+}
+
+enum web_route web_route_parse_n(const char *path, char id[WEB_ID_MAX + 1], unsigned *n)
+{
+    unsigned n0 = 0;
     static const struct {
         const char *name;
         enum web_route r;
     } plain[] = {
-        {"health", WEB_ROUTE_HEALTH},       {"events", WEB_ROUTE_EVENTS},
-        {"sessions", WEB_ROUTE_SESSIONS},   {"hosts", WEB_ROUTE_HOSTS},
-        {"downloads", WEB_ROUTE_DOWNLOADS}, {"openapi.json", WEB_ROUTE_OPENAPI},
+        {"health", WEB_ROUTE_HEALTH},         {"events", WEB_ROUTE_EVENTS},
+        {"sessions", WEB_ROUTE_SESSIONS},     {"hosts", WEB_ROUTE_HOSTS},
+        {"downloads", WEB_ROUTE_DOWNLOADS},   {"openapi.json", WEB_ROUTE_OPENAPI},
+        {"ports", WEB_ROUTE_PORTS},           {"payloads", WEB_ROUTE_PAYLOADS},
+        {"intrusions", WEB_ROUTE_INTRUSIONS},
     };
+    static const char intrusions[] = "intrusions/", graph[] = "/graph";
+    static const char artifacts[] = "artifacts/";
     static const char sessions[] = "sessions/";
     size_t pl = sizeof(WEB_API_PREFIX) - 1;
 
     id[0] = '\0';
+    if (n)
+        *n = 0;
     if (!path || strncmp(path, WEB_API_PREFIX, pl) != 0)
         return WEB_ROUTE_NONE;
     const char *rest = path + pl;
@@ -42,6 +76,33 @@ enum web_route web_route_parse(const char *path, char id[WEB_ID_MAX + 1])
     if (strncmp(rest, sessions, sizeof(sessions) - 1) == 0 && is_id(rest + sizeof(sessions) - 1)) {
         snprintf(id, WEB_ID_MAX + 1, "%s", rest + sizeof(sessions) - 1);
         return WEB_ROUTE_SESSION;
+    }
+    if (strncmp(rest, sessions, sizeof(sessions) - 1) == 0 &&
+        tty_path(rest + sizeof(sessions) - 1, id, &n0)) {
+        if (n)
+            *n = n0;
+        return WEB_ROUTE_TTY;
+    }
+    if (strncmp(rest, intrusions, sizeof(intrusions) - 1) == 0) {
+        const char *a = rest + sizeof(intrusions) - 1;
+        size_t al = strlen(a), sl = sizeof(graph) - 1;
+        unsigned char addr[16];
+        char ip[WEB_ID_MAX + 1];
+        if (al <= sl || al - sl > WEB_ID_MAX || strcmp(a + al - sl, graph) != 0)
+            return WEB_ROUTE_NONE;
+        memcpy(ip, a, al - sl);
+        ip[al - sl] = '\0';
+        if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1)
+            return WEB_ROUTE_NONE;
+        memcpy(id, ip, al - sl + 1);
+        return WEB_ROUTE_INTRUSION_GRAPH;
+    }
+    if (strncmp(rest, artifacts, sizeof(artifacts) - 1) == 0) {
+        const char *h = rest + sizeof(artifacts) - 1;
+        if (strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+            return WEB_ROUTE_NONE;
+        snprintf(id, WEB_ID_MAX + 1, "%s", h);
+        return WEB_ROUTE_ARTIFACT;
     }
     return WEB_ROUTE_NONE;
 }

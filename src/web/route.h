@@ -20,12 +20,23 @@ enum web_route {
     WEB_ROUTE_HOSTS,
     WEB_ROUTE_DOWNLOADS,
     WEB_ROUTE_OPENAPI,
+    WEB_ROUTE_PORTS,    /* port.opened and port.closed */
+    WEB_ROUTE_PAYLOADS, /* port.payload */
+    WEB_ROUTE_ARTIFACT, /* artifacts/SHA256: id gets the 64 lowercase hex digits */
+    WEB_ROUTE_TTY,      /* sessions/ID/tty/N: id the session, n the log's index */
+    WEB_ROUTE_INTRUSIONS,
+    WEB_ROUTE_INTRUSION_GRAPH, /* intrusions/SRC/graph: id the source address */
 };
+
+#define WEB_TTY_MAX 9999u /* the highest N of sessions/ID/tty/N */
 
 /* The route of path (the request's, without its query string); for
  * WEB_ROUTE_SESSION id gets the session id (1 to WEB_ID_MAX characters of
  * [A-Za-z0-9._:-]; anything else is WEB_ROUTE_NONE). */
 enum web_route web_route_parse(const char *path, char id[WEB_ID_MAX + 1]);
+/* The same, with n (may be NULL) getting sessions/ID/tty/N's N (0 to
+ * WEB_TTY_MAX, decimal digits only; 0 for other routes). */
+enum web_route web_route_parse_n(const char *path, char id[WEB_ID_MAX + 1], unsigned *n);
 
 /* A query-string parameter's value (decoded), or NULL when absent. */
 typedef const char *(*web_param_fn)(void *ud, const char *key);

@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "config/config.h"
+#include "query/query.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/asset.h"
@@ -22,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct web_server {
     struct MHD_Daemon *mhd;
@@ -103,6 +107,36 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, co
     return reply(c, &a, xname, xvalue);
 }
 
+/* artifacts/SHA256: the file itself, as an attachment that is never
+ * rendered; opened without following a link, and only a regular file. */
+static enum MHD_Result reply_artifact(struct MHD_Connection *c, const struct web_server *s,
+                                      const char *sha, bool attachment)
+{
+    char *path = store_artifact_path(s->dir, sha);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(path);
+    struct stat st;
+    if (fd < 0)
+        return reply_error(c, 404, "no such artifact", NULL, NULL);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return reply_error(c, 404, "no such artifact", NULL, NULL);
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!r) {
+        close(fd);
+        return MHD_NO;
+    }
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", sha);
+    add_headers(r, attachment ? "application/octet-stream" : "application/x-asciicast");
+    if (attachment)
+        MHD_add_response_header(r, "Content-Disposition", disp);
+    enum MHD_Result res = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r); /* closes fd with the response */
+    return res;
+}
+
 static void source_of(struct MHD_Connection *c, char key[WEB_LIMIT_KEY_LEN])
 {
     const union MHD_ConnectionInfo *ci =
@@ -146,7 +180,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     static int seen;
     struct web_server *s = cls;
-    char src[WEB_LIMIT_KEY_LEN], id[WEB_ID_MAX + 1];
+    char src[WEB_LIMIT_KEY_LEN], id[WEB_ID_MAX + 1], sha[65], err[256];
+    unsigned n = 0;
     long long retry_ms = 0;
     (void)version;
     (void)upload;
@@ -176,7 +211,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                            "WWW-Authenticate", "Bearer realm=\"karakuri\"");
     }
     web_limit_succeeded(&s->limit, src, now_ms);
-    enum web_route r = web_route_parse(url, id);
+    enum web_route r = web_route_parse_n(url, id, &n);
+    if (r == WEB_ROUTE_ARTIFACT)
+        return reply_artifact(c, s, id, true);
+    if (r == WEB_ROUTE_TTY) {
+        /* the session's n-th tty log, an asciicast v2 artifact of ours */
+        int rc = query_session_tty(&s->api.store, id, n, sha, err, sizeof(err));
+        if (rc == -ENOENT)
+            return reply_error(c, 404, "no such tty log", NULL, NULL);
+        if (rc < 0)
+            return reply_error(c, 500, "the store could not be read", NULL, NULL);
+        return reply_artifact(c, s, sha, false);
+    }
     struct web_answer a = {0};
     web_api_answer(&s->api, r, id, get_param, c, &a);
     return reply(c, &a, NULL, NULL);

