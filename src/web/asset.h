@@ -31,9 +31,13 @@ bool web_asset_is_page_path(const char *path);
 /* The Content-Security-Policy of every answer: nothing but the page's own
  * files; scripts only from them (no inline script, no eval; WebAssembly,
  * which asciinema-player's terminal emulator is, may compile); no frames,
- * no forms, no plugins. */
+ * no forms, no plugins. One inline <style> is let through by its hash: the
+ * one cytoscape.js adds to the document
+ * (".__________cytoscape_container { position: relative; }"); any other
+ * inline style is refused. */
 #define WEB_CSP                                                                                    \
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "                 \
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "                                   \
+    "style-src 'self' 'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='; "                     \
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "               \
     "form-action 'none'; frame-ancestors 'none'"
 

@@ -36,11 +36,21 @@ function cell(v) {
   return printable(typeof v === 'object' ? JSON.stringify(v) : v);
 }
 
+// The sensor's shellcode verdict: what it found and the disassembly up to the
+// system call (text only, like every string here).
+function shellcode(sc) {
+  if (!sc || !sc.detected) return null;
+  return h('div', { class: 'shellcode' },
+    h('p', null, 'shellcode: ', cell(sc.arch), ' ', cell(sc.technique), ' → ', cell(sc.reached),
+      sc.syscall_nr !== undefined ? ' nr ' + cell(sc.syscall_nr) : ''),
+    typeof sc.listing === 'string' ? h('pre', { class: 'hex' }, sc.listing) : null);
+}
+
 export async function ports() {
   const parts = [h('h1', null, 'Ports & payloads')];
   if (api.has('/ports')) {
     const list = await api.get('ports');
-    const items = Array.isArray(list) ? list : list.ports || [];
+    const items = Array.isArray(list) ? list : list.events || list.ports || [];
     const keys = items.length ? Object.keys(items[0]).slice(0, 8) : [];
     parts.push(h('h2', null, 'Ports'), items.length
       ? table(keys, items.map((p) => h('tr', null, keys.map((k) => h('td', null, cell(p[k]))))))
@@ -50,11 +60,12 @@ export async function ports() {
   }
   if (api.has('/payloads')) {
     const list = await api.get('payloads');
-    const items = Array.isArray(list) ? list : list.payloads || [];
+    const items = Array.isArray(list) ? list : list.events || list.payloads || [];
     parts.push(h('h2', null, 'Payloads'), items.length
       ? items.slice(0, 200).map((p) => h('div', { class: 'payload' },
         h('p', null, fmtTime(p.ts || p.first), ' ', cell(p.src_ip), ' → ', cell(p.port || p.dst_port),
           ' ', cell(p.proto), ' ', cell(p.sha256)),
+        shellcode(p.shellcode),
         h('pre', { class: 'hex' }, hexdump(bytesOf(p)))))
       : note('No payload seen yet.'));
   } else {
