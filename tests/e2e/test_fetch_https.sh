@@ -50,7 +50,9 @@ script+=$'\n'$(timed sni curl -sk -o /tmp/n --resolve dl.example.net:443:$srv ht
 script+=$'\n'$(timed wget wget -q --no-check-certificate -O /tmp/w https://$srv/bot.x86)
 script+=$'\n'$(timed big curl -sk -o /tmp/big https://$srv/big.bin)
 script+=$'\n'$(timed private curl -sk -o /tmp/p https://192.168.77.1/x)
-script+=$'\n'$(timed noname curl -sk -o /tmp/u https://nowhere.example.org/x)
+# A made-up address (what a name gets when the resolver has no answer): the
+# relay goes by the SNI, which resolves nowhere.
+script+=$'\n'$(timed noname curl -sk -o /tmp/u --resolve nowhere.example.org:443:45.33.1.1 https://nowhere.example.org/x)
 script+=$'\n'"sha256sum /tmp/c /tmp/n /tmp/w; sh /tmp/n"
 out=$(login "$script" 2>"$E2E_TMP/login.err")
 e2e_log "$(tr '\n' ' ' <<<"$out")"
