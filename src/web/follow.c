@@ -22,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 struct stream {
     pthread_mutex_t mu;
     struct MHD_Connection *conn;
+    int fd; /* the connection's socket: looked at only while suspended */
     struct web_sse_buf buf;
     bool suspended; /* by the reader, not resumed yet */
     bool ending;    /* the server stops: end once the buffer is sent */
@@ -140,6 +142,19 @@ static struct store_reader *reader_of(struct web_follow *f)
     return f->reader;
 }
 
+/* Under s->mu: whether the client of a suspended stream has gone (MHD
+ * does not look while it is suspended), so that its place is given back
+ * now rather than at the next ping. The socket stays open while the
+ * connection is suspended. */
+static bool client_gone(const struct stream *s)
+{
+    char c;
+    if (!s->suspended || s->closed || s->fd < 0)
+        return false;
+    ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* One stream's round: its new events (as many as its buffer has room
  * for), or a ping when it has been quiet. A stream whose buffer stays full
  * for WEB_FOLLOW_PING_S (its client reads too slowly) is ended. */
@@ -158,7 +173,11 @@ static void poll_stream(struct web_follow *f, struct stream *s, long long now)
     char err[256];
 
     pthread_mutex_lock(&s->mu);
-    bool gone = s->closed || s->overflow;
+    if (client_gone(s)) {
+        s->ending = true;
+        wake(s);
+    }
+    bool gone = s->closed || s->overflow || s->ending;
     size_t room = WEB_SSE_BUF_CAP - web_sse_buf_waiting(&s->buf); /* only grows meanwhile */
     pthread_mutex_unlock(&s->mu);
     if (gone)
@@ -310,7 +329,10 @@ enum MHD_Result web_follow_open(struct web_follow *f, struct MHD_Connection *c,
     }
     struct stream *s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->mu, NULL);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     s->conn = c;
+    s->fd = ci ? ci->connect_fd : -1;
     s->p = *p;
     s->cursor = cursor;
     s->last_put_ms = now_ms();

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define WEB_SSE_TYPE "text/event-stream"
-#define WEB_SSE_BUF_CAP (256u * 1024u) /* a stream's bytes not yet sent; past it, ended */
+#define WEB_SSE_BUF_CAP ((size_t)256 * 1024) /* a stream's bytes not yet sent; past it, ended */
 #define WEB_SSE_PING ": ping\n\n"
 
 /* One event as a frame: "id: ID\ndata: JSON\n\n", JSON the object json_line
