@@ -8,7 +8,7 @@
 # the artifacts directory refused), ports and payloads, openapi.json, the
 # security headers, hostile requests survived, the events stream (follow=1:
 # an event written after it opened, Last-Event-ID, 8 streams at most, 401
-# without the token, ended on SIGTERM), a
+# without the token, pings, ended on SIGTERM), a
 # brute force of the token answered 429; then, with a Docker engine, the API
 # served by `karakuri run` under [web] listen.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -329,6 +329,10 @@ e2e_assert_ge "$n429" 6 "429s in a brute force of 12"
 grep -qi '^Retry-After: [1-9]' "$E2E_TMP/hbf" || e2e_fail "429 without Retry-After"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/health")
 e2e_assert_eq 429 "$code" "the right token during the lockout"
+
+# a quiet stream gets a ": ping" comment every 15 s
+e2e_wait_for 20 grep -q '^: ping$' "$E2E_TMP/s1" || e2e_fail "no ping on a quiet stream in 20 s"
+kill -0 "${sse_pids[0]}" || e2e_fail "the quiet stream's curl ended"
 
 # SIGTERM with a stream open (s1): the stream is ended and karakuri web
 # exits at once
