@@ -13,6 +13,8 @@
 #include "store/store.h"
 #include "web/api.h"
 #include "web/asset.h"
+#include "web/follow.h"
+#include "web/sse.h"
 #include "web/token.h"
 
 #include <arpa/inet.h>
@@ -30,6 +32,7 @@
 
 struct web_server {
     struct MHD_Daemon *mhd;
+    struct web_follow *follow; /* the events streams */
     struct web_api api;
     struct web_limit limit;
     char token[WEB_TOKEN_HEX + 1];
@@ -174,6 +177,30 @@ static enum MHD_Result too_many(struct MHD_Connection *c, enum web_limit_verdict
                        "Retry-After", secs);
 }
 
+/* events?follow=1: the stream (follow.h), from the Last-Event-ID header's
+ * cursor, else after_id's, else (since given) the first event since then,
+ * else the newest event now. */
+static enum MHD_Result open_stream(struct web_server *s, struct MHD_Connection *c)
+{
+    struct web_events_params p;
+    char err[256];
+    long long cursor = -1;
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
+    if (!web_sse_accepts(accept))
+        return reply_error(c, 406, "the events stream is text/event-stream", NULL, NULL);
+    if (web_events_params_parse(get_param, c, util_now_us(), &p, err, sizeof(err)) < 0)
+        return reply_error(c, 400, err, NULL, NULL); /* "parameter KEY: why", ours */
+    if (last && web_sse_cursor_parse(last, &cursor) < 0)
+        return reply_error(c, 400, "Last-Event-ID: expected an event id (a number >= 0)", NULL,
+                           NULL);
+    if (!last && get_param(c, "after_id"))
+        cursor = p.after_id;
+    else if (!last && p.since_us)
+        cursor = 0;
+    return web_follow_open(s->follow, c, &p, cursor);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -212,6 +239,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     web_limit_succeeded(&s->limit, src, now_ms);
     enum web_route r = web_route_parse_n(url, id, &n);
+    if (r == WEB_ROUTE_EVENTS) {
+        int follow = web_sse_follow_parse(get_param(c, "follow"));
+        if (follow < 0)
+            return reply_error(c, 400, "parameter follow: expected 1 or 0", NULL, NULL);
+        if (follow)
+            return open_stream(s, c);
+    }
     if (r == WEB_ROUTE_ARTIFACT)
         return reply_artifact(c, s, id, true);
     if (r == WEB_ROUTE_TTY) {
@@ -257,6 +291,7 @@ static int make_addr(const char *host, uint16_t port, struct sockaddr_storage *s
 
 static void free_server(struct web_server *s)
 {
+    web_follow_free(s->follow);
     web_limit_destroy(&s->limit);
     free(s->dir);
     free(s->url);
@@ -291,7 +326,14 @@ int web_server_start(const struct config *cfg, const struct store_options *so, c
         free_server(s);
         return rc;
     }
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    rc = web_follow_start(&s->api.store, &s->follow);
+    if (rc < 0) {
+        snprintf(err, errlen, "web API: cannot start the events follower");
+        free_server(s);
+        return rc;
+    }
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+                     (v6 ? MHD_USE_IPv6 : 0);
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS, MHD_OPTION_CONNECTION_LIMIT,
@@ -323,6 +365,9 @@ void web_server_stop(struct web_server *s)
 {
     if (!s)
         return;
+    /* every stream ended and resumed first: MHD must not stop with a
+     * connection suspended */
+    web_follow_stop(s->follow);
     MHD_stop_daemon(s->mhd);
     free_server(s);
 }

@@ -1,6 +1,7 @@
 /* web: the JSON API server (issue 18's first slice): read-only
  * /api/v1/ routes over the store (api.h), on libmicrohttpd with threads of
- * its own, behind a bearer token (token.h) and per-source limits (limit.h).
+ * its own, behind a bearer token (token.h) and per-source limits (limit.h);
+ * events?follow=1 is a stream of Server-Sent Events (follow.h).
  *
  * Every answer carries Content-Security-Policy: default-src 'self',
  * X-Content-Type-Options: nosniff and Cache-Control: no-store. Requests

@@ -6,7 +6,9 @@
 # wrong one, the bodies equal to the CLI's --json, events in pages chained by
 # next, a tty log as asciicast v2, intrusions and a graph, an artifact as an attachment (a link in
 # the artifacts directory refused), ports and payloads, openapi.json, the
-# security headers, hostile requests survived, a
+# security headers, hostile requests survived, the events stream (follow=1:
+# an event written after it opened, Last-Event-ID, 8 streams at most, 401
+# without the token, pings, ended on SIGTERM), a
 # brute force of the token answered 429; then, with a Docker engine, the API
 # served by `karakuri run` under [web] listen.
 . "$KARAKURI_SRC/tests/e2e/lib.sh"
@@ -254,6 +256,66 @@ done
 wait "${idle_pids[@]}" || true
 kill -0 "$web_pid" || e2e_fail "karakuri web died"
 
+# ---- the events stream: follow=1 as Server-Sent Events ----
+sse_pids=()
+sse() { # NAME [curl args...]: a stream in the background into $E2E_TMP/NAME(.h)
+  local name=$1; shift
+  sleep 0.06
+  curl -sN -D "$E2E_TMP/$name.h" -o "$E2E_TMP/$name" -H "Authorization: Bearer $token" \
+    -H 'Accept: text/event-stream' "$@" "$base/events?follow=1" 2>/dev/null &
+  sse_pids+=($!)
+  e2e_defer "kill $! 2>/dev/null"
+}
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Accept: text/event-stream' "$base/events?follow=1")
+e2e_assert_eq 401 "$code" "a stream without the token"
+last=$(api health | jq -r '.last_id')
+sse s1
+e2e_wait_for 10 grep -qi '^Content-Type: text/event-stream' "$E2E_TMP/s1.h" || e2e_fail "no stream: $(cat "$E2E_TMP/s1.h")"
+head -1 "$E2E_TMP/s1.h" | grep -q ' 200' || e2e_fail "stream status: $(head -1 "$E2E_TMP/s1.h")"
+grep -qi '^Cache-Control: no-store' "$E2E_TMP/s1.h" || e2e_fail "stream without Cache-Control: no-store"
+grep -qi '^Content-Security-Policy: default-src .self.' "$E2E_TMP/s1.h" || e2e_fail "stream without CSP"
+grep -qi '^X-Content-Type-Options: nosniff' "$E2E_TMP/s1.h" || e2e_fail "stream without nosniff"
+sleep 0.3
+[[ ! -s "$E2E_TMP/s1" ]] || e2e_fail "a stream from now on sent old events: $(head -c 300 "$E2E_TMP/s1")"
+echo '{"type":"login.failed","ts":"2026-12-01T12:00:00Z","session":"w3","src_ip":"198.51.100.9","username":"sse\nid: 1","password":"p"}' |
+  "$FILL" "$var" || e2e_fail "store_fill (the stream's event)"
+e2e_wait_for 10 grep -q '^data: ' "$E2E_TMP/s1" || e2e_fail "the event written after the stream opened did not come"
+new=$((last + 1))
+e2e_assert_eq "id: $new" "$(head -1 "$E2E_TMP/s1")" "the stream's first line"
+sed -n 2p "$E2E_TMP/s1" | sed 's/^data: //' | jq -e '.type == "login.failed" and .username == "sse\nid: 1" and .session == "w3"' >/dev/null ||
+  e2e_fail "the stream's data line: $(sed -n 2p "$E2E_TMP/s1")"
+e2e_assert_eq "" "$(sed -n 3p "$E2E_TMP/s1")" "the blank line after an event"
+# resumed after an id (Last-Event-ID), and with the page's filters
+sleep 0.06
+curl -sN --max-time 3 -o "$E2E_TMP/s-resume" -H "Authorization: Bearer $token" -H 'Accept: text/event-stream' \
+  -H "Last-Event-ID: $((new - 2))" "$base/events?follow=1&type=login" || true
+e2e_assert_eq "id: $((new - 1))" "$(head -1 "$E2E_TMP/s-resume")" "Last-Event-ID resumes after it"
+grep -q "^id: $new\$" "$E2E_TMP/s-resume" || e2e_fail "the resumed stream lacks event $new"
+sleep 0.06
+curl -sN --max-time 3 -o "$E2E_TMP/s-after" -H "Authorization: Bearer $token" -H 'Accept: text/event-stream' \
+  "$base/events?follow=1&type=session&after_id=0" || true
+e2e_assert_eq 3 "$(grep -c '^data: ' "$E2E_TMP/s-after")" "session events from after_id=0"
+grep '^data: ' "$E2E_TMP/s-after" | sed 's/^data: //' | jq -e 'select(.type | startswith("session.") | not)' >/dev/null &&
+  e2e_fail "type=session let other events through"
+# at most 8 streams: the 9th is told to come back later (the two streams
+# above went: their places come back within a round of the follower)
+sleep 1
+for i in 2 3 4 5 6 7 8; do sse "s$i"; done
+for i in 2 3 4 5 6 7 8; do
+  e2e_wait_for 10 grep -qi '^Content-Type: text/event-stream' "$E2E_TMP/s$i.h" || e2e_fail "stream $i did not open"
+done
+sleep 0.06
+code=$(curl -s -o /dev/null -D "$E2E_TMP/s9.h" -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" \
+  -H 'Accept: text/event-stream' "$base/events?follow=1" || true)
+e2e_assert_eq 503 "$code" "the 9th stream"
+grep -qi '^Retry-After: [1-9]' "$E2E_TMP/s9.h" || e2e_fail "503 without Retry-After"
+# the page is still served meanwhile; and a client that goes gives its place back
+api "events?limit=1" | jq -e '.events | length == 1' >/dev/null || e2e_fail "the page beside 8 streams"
+for i in 1 2 3 4 5 6; do kill "${sse_pids[$i]}"; wait "${sse_pids[$i]}" 2>/dev/null || true; done
+e2e_wait_for 5 sh -c "curl -s -o /dev/null -w '%{http_code}' --max-time 1 -H 'Authorization: Bearer $token' \
+  -H 'Accept: text/event-stream' '$base/events?follow=1' | grep -q 200" || e2e_fail "streams that went did not give their places back"
+kill "${sse_pids[7]}"; wait "${sse_pids[7]}" 2>/dev/null || true
+
 # a brute force of the token: after a few failures each further try is
 # answered 429 with Retry-After, the right token too, for a while
 n401=0 n429=0
@@ -268,14 +330,30 @@ grep -qi '^Retry-After: [1-9]' "$E2E_TMP/hbf" || e2e_fail "429 without Retry-Aft
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/health")
 e2e_assert_eq 429 "$code" "the right token during the lockout"
 
+# a quiet stream gets a ": ping" comment every 15 s
+e2e_wait_for 20 grep -q '^: ping$' "$E2E_TMP/s1" || e2e_fail "no ping on a quiet stream in 20 s"
+kill -0 "${sse_pids[0]}" || e2e_fail "the quiet stream's curl ended"
+
+# SIGTERM with a stream open (s1): the stream is ended and karakuri web
+# exits at once
+exited() { [[ ! -e /proc/$1 ]] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+t0=$(date +%s%N)
 kill -TERM "$web_pid"
-wait "$web_pid" || e2e_fail "karakuri web did not exit 0 on SIGTERM"
+e2e_wait_for 10 exited "$web_pid" || { kill -KILL "$web_pid"; e2e_fail "karakuri web did not exit within 10 s of SIGTERM with a stream open"; }
+ms=$((($(date +%s%N) - t0) / 1000000))
+wait "$web_pid" || e2e_fail "karakuri web did not exit 0 on SIGTERM (with a stream open)"
+e2e_log "karakuri web exited within ${ms} ms of SIGTERM with a stream open"
+(( ms < 5000 )) || e2e_fail "karakuri web took ${ms} ms to exit with a stream open"
+e2e_wait_for 5 exited "${sse_pids[0]}" || e2e_fail "the stream's curl was not ended by the server's stop"
+rc=0
+wait "${sse_pids[0]}" || rc=$?
+(( rc == 0 || rc == 18 )) || e2e_fail "the stream's curl ended with $rc"
 
 # The token is kept across starts.
 "$KARAKURI" -c "$conf" web --listen 127.0.0.1:0 2>"$E2E_TMP/web2.log" &
 web2_pid=$!
 e2e_defer "kill -TERM $web2_pid 2>/dev/null; wait $web2_pid"
-e2e_wait_for 10 grep -q "serving http://" "$E2E_TMP/web2.log" || e2e_fail "second karakuri web did not start"
+e2e_wait_for 10 grep -q "serving http://" "$E2E_TMP/web2.log" || e2e_fail "second karakuri web did not start: $(cat "$E2E_TMP/web2.log")"
 e2e_assert_eq "$token" "$(cat "$var/web.token")" "token reused"
 kill -TERM "$web2_pid"
 wait "$web2_pid" || true

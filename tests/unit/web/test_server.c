@@ -21,6 +21,8 @@
 #include "config/config.h"
 #include "query/query.h"
 #include "store/store.h"
+#include "common/util.h"
+#include "web/follow.h"
 #include "web/token.h"
 #include "web/web.h"
 
@@ -360,6 +362,174 @@ static void test_brute_force(void **state)
     assert_int_equal(r.status, 429);
 }
 
+/* A stream on a multi handle: the stream's bytes land in r. */
+static CURL *stream_open(struct ctx *c, const char *path, const char *extra, struct reply *r,
+                         struct curl_slist **hdrs)
+{
+    CURL *h = curl_easy_init();
+    char url[512], auth[128];
+    memset(r, 0, sizeof(*r));
+    snprintf(url, sizeof(url), "%s%s", c->base, path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+    *hdrs = curl_slist_append(NULL, auth);
+    *hdrs = curl_slist_append(*hdrs, "Accept: text/event-stream");
+    if (extra)
+        *hdrs = curl_slist_append(*hdrs, extra);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    return h;
+}
+
+/* Runs m for up to 100 ms; returns the transfers still running. */
+static int pump(CURLM *m)
+{
+    int running = 0;
+    curl_multi_perform(m, &running);
+    curl_multi_poll(m, NULL, 0, 100, NULL);
+    curl_multi_perform(m, &running);
+    return running;
+}
+
+/* Runs m until what is in r's body or 10 s pass. */
+static bool pump_until(CURLM *m, const struct reply *r, const char *what)
+{
+    long long end = util_mono_us() + 10000000LL;
+    while (!strstr(r->body, what) && util_mono_us() < end)
+        pump(m);
+    return strstr(r->body, what) != NULL;
+}
+
+/* Runs m until r's headers are in or 10 s pass. */
+static void pump_headers(CURLM *m, const struct reply *r)
+{
+    long long end = util_mono_us() + 10000000LL;
+    while (!strstr(r->headers, "\r\n\r\n") && util_mono_us() < end)
+        pump(m);
+}
+
+static void test_stream(void **state)
+{
+    struct ctx *c = *state;
+    struct reply r, resumed, s9, *more = calloc(WEB_FOLLOW_MAX_STREAMS, sizeof(*more));
+    struct curl_slist *hdrs = NULL, *hdrs2 = NULL, *mh[WEB_FOLLOW_MAX_STREAMS] = {0};
+    CURL *extra[WEB_FOLLOW_MAX_STREAMS] = {0};
+    CURLM *m = curl_multi_init();
+
+    /* from now on: the 4 events already there are not sent */
+    CURL *h = stream_open(c, "/api/v1/events?follow=1", NULL, &r, &hdrs);
+    curl_multi_add_handle(m, h);
+    pump_headers(m, &r);
+    assert_non_null(strstr(r.headers, " 200"));
+    assert_non_null(strstr(r.headers, "Content-Type: text/event-stream"));
+    assert_headers(&r);
+    assert_int_equal(r.len, 0);
+    fixture_add(c->fx, EVENT_LOGIN_FAILED, "2026-01-01T00:00:04Z",
+                "{\"session\":\"s2\",\"username\":\"a\\nid: 1\",\"password\":\"p\"}");
+    assert_true(pump_until(m, &r, "\n\n"));
+    assert_non_null(strstr(r.body, "id: 5\ndata: {"));
+    assert_non_null(strstr(r.body, "\"type\":\"login.failed\""));
+    assert_null(strstr(r.body, "id: 4"));
+
+    /* Last-Event-ID resumes after it, with the filters of the events route */
+    CURL *h2 = stream_open(c, "/api/v1/events?follow=1&type=session", "Last-Event-ID: 0", &resumed,
+                           &hdrs2);
+    curl_multi_add_handle(m, h2);
+    assert_true(pump_until(m, &resumed, "id: 4\n"));
+    assert_non_null(strstr(resumed.body, "id: 1\ndata: {"));
+    assert_null(strstr(resumed.body, "id: 2\n"));
+    assert_null(strstr(resumed.body, "id: 5\n"));
+
+    /* 8 at once: the 9th is told to come back */
+    for (int i = 0; i < WEB_FOLLOW_MAX_STREAMS - 2; i++) {
+        extra[i] = stream_open(c, "/api/v1/events?follow=1", NULL, &more[i], &mh[i]);
+        curl_multi_add_handle(m, extra[i]);
+    }
+    for (int i = 0; i < WEB_FOLLOW_MAX_STREAMS - 2; i++)
+        pump_headers(m, &more[i]);
+    request(c, "/api/v1/events?follow=1", c->token, NULL, NULL, &s9);
+    assert_int_equal(s9.status, 503);
+    assert_non_null(strstr(s9.headers, "Retry-After: "));
+    /* the page is still there, and so are a wrong follow and a wrong cursor */
+    request(c, "/api/v1/events?follow=0", c->token, NULL, NULL, &s9);
+    assert_int_equal(s9.status, 200);
+    request(c, "/api/v1/events?follow=2", c->token, NULL, NULL, &s9);
+    assert_int_equal(s9.status, 400);
+    /* a client that goes gives its place back within a follower's round or two */
+    curl_multi_remove_handle(m, extra[0]);
+    curl_easy_cleanup(extra[0]);
+    curl_slist_free_all(mh[0]);
+    usleep(1200 * 1000);
+    extra[0] = stream_open(c, "/api/v1/events?follow=1", NULL, &more[0], &mh[0]);
+    curl_multi_add_handle(m, extra[0]);
+    pump_headers(m, &more[0]);
+    assert_non_null(strstr(more[0].headers, " 200"));
+
+    /* stopping with streams open ends them */
+    long long t0 = util_mono_us();
+    web_server_stop(c->srv);
+    c->srv = NULL;
+    assert_true(util_mono_us() - t0 < 5000000LL);
+    long long end = util_mono_us() + 5000000LL;
+    int running = 1;
+    while (running && util_mono_us() < end)
+        running = pump(m);
+    assert_int_equal(running, 0); /* every stream was ended */
+
+    for (int i = 0; i < WEB_FOLLOW_MAX_STREAMS - 2; i++) {
+        curl_multi_remove_handle(m, extra[i]);
+        curl_easy_cleanup(extra[i]);
+        curl_slist_free_all(mh[i]);
+    }
+    curl_multi_remove_handle(m, h);
+    curl_multi_remove_handle(m, h2);
+    curl_easy_cleanup(h);
+    curl_easy_cleanup(h2);
+    curl_slist_free_all(hdrs);
+    curl_slist_free_all(hdrs2);
+    curl_multi_cleanup(m);
+    free(more);
+}
+
+static void test_stream_refused(void **state)
+{
+    struct ctx *c = *state;
+    struct reply r;
+    request(c, "/api/v1/events?follow=1", NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 401);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char url[512], auth[128];
+    memset(&r, 0, sizeof(r));
+    snprintf(url, sizeof(url), "%s/api/v1/events?follow=1", c->base);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+    hdrs = curl_slist_append(hdrs, auth);
+    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+    assert_int_equal(curl_easy_perform(h), CURLE_OK);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    assert_int_equal(r.status, 406);
+    curl_slist_free_all(hdrs);
+    hdrs = curl_slist_append(NULL, auth);
+    hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
+    hdrs = curl_slist_append(hdrs, "Last-Event-ID: -1");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(curl_easy_perform(h), CURLE_OK);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    assert_int_equal(r.status, 400);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -370,6 +540,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_artifacts_and_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_methods_and_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_refused, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
