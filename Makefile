@@ -1,6 +1,7 @@
 # Thin wrapper over Meson so that the usual verbs work from the root.
 #   make        build build/karakuri
 #   make test   every suite (unit, fuzz-corpus replay, e2e), then again under ASan+UBSan
+#               (but lint and the timer-bound e2e-timed tests)
 #   make run    whatever set-up is missing (packages, Docker engine, images), then karakuri run
 #   make bench  the benchmarks
 #   make fuzz   real libFuzzer runs of every fuzz target (FUZZ_SECONDS each)
