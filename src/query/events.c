@@ -75,10 +75,12 @@ int query_events_page(const struct store_options *so, const struct store_event_f
 int query_ports_page(const struct store_options *so, long long after_id, unsigned limit,
                      bool payloads, json_t **out, char *err, size_t errlen)
 {
+    /* Payloads are one type the store filters on; opened and closed are
+     * read from the "port" group (probes too) and kept here. */
     static const char *const ports[] = {"port.opened", "port.closed", NULL};
-    static const char *const pays[] = {"port.payload", NULL};
-    struct store_event_filter f = {.after_id = after_id, .type = "port"};
-    return page_of(so, &f, limit, payloads ? pays : ports, out, err, errlen);
+    struct store_event_filter f = {.after_id = after_id,
+                                   .type = payloads ? "port.payload" : "port"};
+    return page_of(so, &f, limit, payloads ? NULL : ports, out, err, errlen);
 }
 
 struct last {
